@@ -1,0 +1,39 @@
+#!/bin/sh
+# test.sh - the whole test job (what CI runs): a clean out-of-tree build
+# with warnings as errors, the style check, `make check` (unit and
+# integration tests), then `make distcheck`.  Ends with one summary line
+# "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+autoreconf -fi >/dev/null 2>&1 || { echo "test: autoreconf failed"; exit 1; }
+rm -rf _check
+mkdir _check
+cd _check
+../configure -q --enable-werror >/dev/null || { echo "test: configure failed"; exit 1; }
+make -j"$(nproc)" >make.log 2>&1 || { cat make.log; echo "test: build failed"; exit 1; }
+make check-style || exit 1
+make -j2 check
+rc=$?
+# Count automake's tests and the cmocka cases inside them.
+pass=$(grep -h '^:test-result: PASS' $(find . -name '*.trs') | wc -l)
+failn=$(grep -hE '^:test-result: (FAIL|ERROR|XPASS)' $(find . -name '*.trs') | wc -l)
+skipn=$(grep -h '^:test-result: SKIP' $(find . -name '*.trs') | wc -l)
+cases=$(cat $(find . -name 'test_*.log') 2>/dev/null |
+  sed -n 's/^\[==========\] \([0-9]*\) test(s) run\./\1/p' |
+  awk '{s += $1} END {print s + 0}')
+if [ $rc -ne 0 ]; then
+  for f in $(grep -lE '^:test-result: (FAIL|ERROR)' $(find . -name '*.trs')); do
+    echo "---- ${f%.trs}.log"
+    cat "${f%.trs}.log"
+  done
+  echo "test: make check failed"
+  echo "$pass passed, $failn failed, $skipn skipped"
+  exit 1
+fi
+echo "test: make check: $pass test programs passed ($cases cmocka cases inside)"
+if [ "${BN_SKIP_DISTCHECK:-0}" != 1 ]; then
+  make distcheck >distcheck.log 2>&1 || { tail -60 distcheck.log; echo "test: distcheck failed"; echo "$pass passed, 1 failed"; exit 1; }
+  echo "test: make distcheck passed"
+fi
+echo "$pass passed, $failn failed, $skipn skipped"

@@ -1,0 +1,21 @@
+/*
+ * cli.h - the `bottleneck` commands and their exit statuses.
+ */
+#ifndef BN_CORE_CLI_H
+#define BN_CORE_CLI_H
+
+/* Exit statuses, documented in docs/bottleneck.1 and README.md. */
+enum cli_exit {
+  CLI_EXIT_OK = 0,      /* success */
+  CLI_EXIT_FAILURE = 1, /* a run-time failure */
+  CLI_EXIT_USAGE = 2,   /* bad command line */
+  CLI_EXIT_PROFILE = 3, /* the profile is invalid */
+  CLI_EXIT_PLUGIN = 4,  /* a plugin is missing, refused or failed to start */
+  CLI_EXIT_STORE = 5,   /* the history store could not be opened/written */
+};
+
+int cli_run(int argc, char **argv);
+int cli_plugins(int argc, char **argv);
+int cli_profile(int argc, char **argv);
+
+#endif

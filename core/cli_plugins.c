@@ -1,0 +1,132 @@
+/*
+ * cli_plugins.c - `bottleneck plugins`: list what the loader found, or
+ * describe one plugin's options.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "loader.h"
+#include "log.h"
+#include "options.h"
+
+static void cli_plugins_usage(FILE *out)
+{
+  fprintf(out,
+          "Usage: bottleneck plugins [--plugin-dir DIR] [--describe NAME]\n"
+          "\n"
+          "List the plugins found on the search path (--plugin-dir,\n"
+          "BOTTLENECK_PLUGIN_PATH, then %s), and the\n"
+          "files that were refused and why.\n"
+          "\n"
+          "      --plugin-dir DIR  look in DIR first\n"
+          "      --describe NAME   print the plugin's option table\n"
+          "  -h, --help            this help\n",
+          PKGLIBDIR);
+}
+
+static void cli_plugins_list(const loader *ld)
+{
+  size_t i, n = loader_count(ld);
+
+  printf("%-10s %-16s %-8s %-5s %s\n", "KIND", "NAME", "VERSION", "ABI",
+         "FILE");
+  for (i = 0; i < n; i++) {
+    const loader_plugin *p = loader_at(ld, i);
+    char abi[16];
+
+    snprintf(abi, sizeof(abi), "%u.%u", (unsigned)p->desc.abi_major,
+             (unsigned)p->desc.abi_minor);
+    printf("%-10s %-16s %-8s %-5s %s\n", loader_kind_name(p->desc.kind),
+           p->desc.name, p->desc.version ? p->desc.version : "-", abi,
+           p->file);
+  }
+  if (n == 0)
+    printf("(no plugins found)\n");
+}
+
+static int cli_plugins_describe(const loader *ld, const char *name)
+{
+  const loader_plugin *p = loader_find(ld, name);
+
+  if (!p) {
+    fprintf(stderr,
+            "bottleneck plugins: no plugin named '%s'; run 'bottleneck "
+            "plugins' to list them\n",
+            name);
+    return CLI_EXIT_PLUGIN;
+  }
+  printf("%s %s (%s plugin, ABI %u.%u)\n", p->desc.name,
+         p->desc.version ? p->desc.version : "",
+         loader_kind_name(p->desc.kind), (unsigned)p->desc.abi_major,
+         (unsigned)p->desc.abi_minor);
+  if (p->desc.summary)
+    printf("%s\n", p->desc.summary);
+  printf("file: %s\n\n", p->file);
+  options_describe(p->desc.options, stdout);
+  return CLI_EXIT_OK;
+}
+
+int cli_plugins(int argc, char **argv)
+{
+  static const struct option longopts[] = {
+      {"plugin-dir", required_argument, NULL, 'P'},
+      {"describe", required_argument, NULL, 'D'},
+      {"verbose", no_argument, NULL, 'v'},
+      {"debug", no_argument, NULL, 'g'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *dir = NULL, *describe = NULL;
+  loader *ld;
+  int c, status;
+
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'P':
+      dir = optarg;
+      break;
+    case 'D':
+      describe = optarg;
+      break;
+    case 'v':
+      log_set_level(BN_LOG_INFO);
+      break;
+    case 'g':
+      log_set_level(BN_LOG_DEBUG);
+      break;
+    case 'q':
+      log_set_level(BN_LOG_ERROR);
+      break;
+    case 'h':
+      cli_plugins_usage(stdout);
+      return CLI_EXIT_OK;
+    default:
+      cli_plugins_usage(stderr);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "bottleneck plugins: unexpected argument '%s'\n",
+            argv[optind]);
+    return CLI_EXIT_USAGE;
+  }
+  ld = loader_new();
+  if (!ld)
+    return CLI_EXIT_FAILURE;
+  /* Refusals are logged as warnings by the loader as it scans. */
+  loader_scan(ld, dir);
+  if (describe)
+    status = cli_plugins_describe(ld, describe);
+  else {
+    cli_plugins_list(ld);
+    status = CLI_EXIT_OK;
+  }
+  loader_free(ld);
+  return status;
+}

@@ -1,0 +1,164 @@
+/*
+ * cli_profile.c - `bottleneck profile validate FILE...` and
+ * `bottleneck profile show NAME|FILE`.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "host.h"
+#include "loader.h"
+#include "log.h"
+#include "profile.h"
+
+static void cli_profile_usage(FILE *out)
+{
+  fprintf(out,
+          "Usage: bottleneck profile validate [--plugin-dir DIR] FILE...\n"
+          "       bottleneck profile show [--plugin-dir DIR] NAME|FILE\n"
+          "\n"
+          "validate  check structure, targets and every plugin's options;\n"
+          "          errors are printed as FILE:LINE:COL: message\n"
+          "show      print the profile merged with the ones it extends,\n"
+          "          with plugin defaults filled in\n"
+          "\n"
+          "A NAME is looked up as NAME.yaml in BOTTLENECK_PROFILE_PATH,\n"
+          "$XDG_CONFIG_HOME/bottleneck/profiles, then %s/profiles.\n",
+          PKGDATADIR);
+}
+
+/* Load and fully check one profile; 0 or an exit status. */
+static int cli_profile_check(const char *arg, loader *ld, profile **out)
+{
+  profile *p = NULL;
+
+  if (profile_load(arg, &p) != 0)
+    return CLI_EXIT_PROFILE;
+  if (profile_check_plugins(p, ld) != 0 || host_check_profile(p, ld) != 0) {
+    profile_free(p);
+    return CLI_EXIT_PROFILE;
+  }
+  *out = p;
+  return CLI_EXIT_OK;
+}
+
+static int cli_profile_validate(char **files, int n, loader *ld)
+{
+  int i, status = CLI_EXIT_OK;
+
+  for (i = 0; i < n; i++) {
+    profile *p = NULL;
+
+    if (cli_profile_check(files[i], ld, &p) != CLI_EXIT_OK) {
+      status = CLI_EXIT_PROFILE;
+      continue;
+    }
+    printf("%s: ok (profile %s, %zu targets, %zu plugins)\n", files[i],
+           p->name, p->n_targets, p->n_plugins);
+    profile_free(p);
+  }
+  return status;
+}
+
+static int cli_profile_show(const char *arg, loader *ld)
+{
+  profile *p = NULL;
+  int status = cli_profile_check(arg, ld, &p);
+
+  if (status != CLI_EXIT_OK)
+    return status;
+  printf("# profile %s from %s\n# sha256 %s\n", p->name, p->file, p->hash);
+  conf_dump(p->root, stdout);
+  profile_free(p);
+  return CLI_EXIT_OK;
+}
+
+int cli_profile(int argc, char **argv)
+{
+  static const struct option longopts[] = {
+      {"plugin-dir", required_argument, NULL, 'P'},
+      {"verbose", no_argument, NULL, 'v'},
+      {"debug", no_argument, NULL, 'g'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *dir = NULL;
+  const char *sub;
+  loader *ld;
+  int c, status;
+
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "+vqh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'P':
+      dir = optarg;
+      break;
+    case 'v':
+      log_set_level(BN_LOG_INFO);
+      break;
+    case 'g':
+      log_set_level(BN_LOG_DEBUG);
+      break;
+    case 'q':
+      log_set_level(BN_LOG_ERROR);
+      break;
+    case 'h':
+      cli_profile_usage(stdout);
+      return CLI_EXIT_OK;
+    default:
+      cli_profile_usage(stderr);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (optind >= argc) {
+    cli_profile_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  sub = argv[optind++];
+  /* Options may also follow the sub-command. */
+  while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
+    if (c == 'P')
+      dir = optarg;
+    else if (c == 'v')
+      log_set_level(BN_LOG_INFO);
+    else if (c == 'g')
+      log_set_level(BN_LOG_DEBUG);
+    else if (c == 'q')
+      log_set_level(BN_LOG_ERROR);
+    else if (c == 'h') {
+      cli_profile_usage(stdout);
+      return CLI_EXIT_OK;
+    } else {
+      cli_profile_usage(stderr);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (strcmp(sub, "validate") && strcmp(sub, "show")) {
+    fprintf(stderr,
+            "bottleneck profile: unknown sub-command '%s'; use validate or "
+            "show\n",
+            sub);
+    return CLI_EXIT_USAGE;
+  }
+  if (optind >= argc || (!strcmp(sub, "show") && argc - optind != 1)) {
+    fprintf(stderr, "bottleneck profile %s: %s\n", sub,
+            !strcmp(sub, "show") ? "give exactly one NAME or FILE"
+                                 : "give at least one FILE");
+    return CLI_EXIT_USAGE;
+  }
+  ld = loader_new();
+  if (!ld)
+    return CLI_EXIT_FAILURE;
+  loader_scan(ld, dir);
+  if (!strcmp(sub, "validate"))
+    status = cli_profile_validate(argv + optind, argc - optind, ld);
+  else
+    status = cli_profile_show(argv[optind], ld);
+  loader_free(ld);
+  return status;
+}

@@ -1,0 +1,478 @@
+/*
+ * host.c - the host function table (bn_host_api) and plugin instances.
+ *
+ * Every api function receives the instance's bn_host, which is the first
+ * member of host_instance: log lines get "[kind:plugin:instance]", emitted
+ * data is stored under the instance name and fanned out to anomaly
+ * plugins and exporters.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "host.h"
+#include "log.h"
+
+#define HOST_IN(h) ((host_instance *)(h))
+
+static bn_node host_empty_map = {.type = CONF_MAP};
+
+static void host_log(bn_host *h, bn_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void host_log(bn_host *h, bn_log_level level, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  log_vmsg(level, HOST_IN(h)->prefix, fmt, ap);
+  va_end(ap);
+}
+
+static int host_log_enabled(bn_host *h, bn_log_level level)
+{
+  return log_enabled(level);
+}
+
+static int64_t host_now_mono(bn_host *h)
+{
+  return clock_mono(&HOST_IN(h)->core->clock);
+}
+
+static int64_t host_now_wall(bn_host *h)
+{
+  return clock_wall(&HOST_IN(h)->core->clock);
+}
+
+static uint64_t host_clock_epoch(bn_host *h)
+{
+  return HOST_IN(h)->core->clock.epoch;
+}
+
+static const bn_node *host_config(bn_host *h)
+{
+  host_instance *in = HOST_IN(h);
+
+  if (in->entry && in->entry->node)
+    return in->entry->node;
+  return &host_empty_map;
+}
+
+static const bn_node *host_cfg_get(const bn_node *map, const char *key)
+{
+  return conf_get(map, key);
+}
+
+static int host_cfg_error(bn_host *h, const bn_node *node, const char *fmt,
+                          ...) __attribute__((format(printf, 3, 4)));
+static int host_cfg_error(bn_host *h, const bn_node *node, const char *fmt,
+                          ...)
+{
+  char where[512];
+  char msg[1024];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if (node)
+    conf_where(node, where, sizeof(where));
+  else
+    snprintf(where, sizeof(where), "<profile>");
+  log_msg(BN_LOG_ERROR, NULL, "%s: [%s] %s", where, HOST_IN(h)->prefix, msg);
+  return BN_EINVAL;
+}
+
+/* The scalar under `key`, or BN_ENOENT; a map or list is an error. */
+static int host_cfg_scalar_at(bn_host *h, const bn_node *map, const char *key,
+                              const bn_node **out)
+{
+  const bn_node *n = map ? conf_get(map, key) : NULL;
+
+  if (!n)
+    return BN_ENOENT;
+  if (n->type != CONF_SCALAR)
+    return host_cfg_error(h, n, "option '%s' expects a single value", key);
+  *out = n;
+  return BN_OK;
+}
+
+static int host_cfg_string(bn_host *h, const bn_node *map, const char *key,
+                           const char **out)
+{
+  const bn_node *n = NULL;
+  int rc = host_cfg_scalar_at(h, map, key, &n);
+
+  if (rc == BN_OK)
+    *out = n->value;
+  return rc;
+}
+
+static int host_cfg_int(bn_host *h, const bn_node *map, const char *key,
+                        int64_t *out)
+{
+  const bn_node *n = NULL;
+  int rc = host_cfg_scalar_at(h, map, key, &n);
+
+  if (rc != BN_OK)
+    return rc;
+  if (conf_parse_int(n->value, out) != 0)
+    return host_cfg_error(h, n, "option '%s' expects an integer, got '%s'",
+                          key, n->value);
+  return BN_OK;
+}
+
+static int host_cfg_double(bn_host *h, const bn_node *map, const char *key,
+                           double *out)
+{
+  const bn_node *n = NULL;
+  int rc = host_cfg_scalar_at(h, map, key, &n);
+
+  if (rc != BN_OK)
+    return rc;
+  if (conf_parse_double(n->value, out) != 0)
+    return host_cfg_error(h, n, "option '%s' expects a number, got '%s'", key,
+                          n->value);
+  return BN_OK;
+}
+
+static int host_cfg_bool(bn_host *h, const bn_node *map, const char *key,
+                         int *out)
+{
+  const bn_node *n = NULL;
+  int rc = host_cfg_scalar_at(h, map, key, &n);
+
+  if (rc != BN_OK)
+    return rc;
+  if (conf_parse_bool(n->value, out) != 0)
+    return host_cfg_error(h, n, "option '%s' expects true or false, got '%s'",
+                          key, n->value);
+  return BN_OK;
+}
+
+static int host_cfg_duration(bn_host *h, const bn_node *map, const char *key,
+                             int64_t *out_ns)
+{
+  const bn_node *n = NULL;
+  int rc = host_cfg_scalar_at(h, map, key, &n);
+
+  if (rc != BN_OK)
+    return rc;
+  if (conf_parse_duration(n->value, out_ns) != 0)
+    return host_cfg_error(
+        h, n, "option '%s' expects a duration like 250ms or 2s, got '%s'", key,
+        n->value);
+  return BN_OK;
+}
+
+static size_t host_cfg_len(const bn_node *list)
+{
+  return list && list->type == CONF_LIST ? list->n_items : 0;
+}
+
+static const bn_node *host_cfg_at(const bn_node *list, size_t i)
+{
+  if (!list || list->type != CONF_LIST || i >= list->n_items)
+    return NULL;
+  return list->items[i];
+}
+
+static const char *host_cfg_scalar(const bn_node *node)
+{
+  return conf_scalar(node);
+}
+
+static const bn_target *host_targets(bn_host *h, size_t *n)
+{
+  host_instance *in = HOST_IN(h);
+
+  if (!in->entry) {
+    *n = 0;
+    return NULL;
+  }
+  *n = in->entry->n_targets;
+  return in->entry->targets;
+}
+
+static const char *host_instance_name(bn_host *h)
+{
+  host_instance *in = HOST_IN(h);
+
+  return in->entry ? in->entry->name : in->plugin->desc.name;
+}
+
+/* Hand a sample to every anomaly plugin and exporter. */
+static void host_fanout_sample(host_core *core, const char *probe,
+                               const bn_sample *s)
+{
+  size_t i;
+
+  for (i = 0; i < core->n_inst; i++) {
+    host_instance *in = &core->inst[i];
+    const bn_anomaly_ops *an = host_anomaly_ops(in);
+    const bn_exporter_ops *ex = host_exporter_ops(in);
+
+    if (!in->initialised)
+      continue;
+    if (HOST_HAS(an, on_sample))
+      an->on_sample(in->ctx, probe, s);
+    if (HOST_HAS(ex, on_sample))
+      ex->on_sample(in->ctx, probe, s);
+  }
+}
+
+static int host_emit_sample(bn_host *h, const bn_sample *s)
+{
+  host_instance *in = HOST_IN(h);
+  host_core *core = in->core;
+  bn_sample copy = *s;
+  const char *probe = host_instance_name(h);
+  int rc = BN_OK;
+
+  if (!copy.target || !copy.metric)
+    return BN_EINVAL;
+  if (!copy.wall_ns)
+    copy.wall_ns = clock_wall(&core->clock);
+  if (!copy.mono_ns)
+    copy.mono_ns = clock_mono(&core->clock);
+  if (core->st)
+    rc = store_add_sample(core->st, core->run_id, probe, &copy);
+  in->n_emitted++;
+  core->n_samples++;
+  if (copy.flags & BN_SAMPLE_LOST)
+    core->n_lost++;
+  host_fanout_sample(core, probe, &copy);
+  return rc;
+}
+
+static int host_emit_path(bn_host *h, const bn_path *p)
+{
+  host_instance *in = HOST_IN(h);
+  bn_path copy = *p;
+
+  if (!copy.wall_ns)
+    copy.wall_ns = clock_wall(&in->core->clock);
+  if (!in->core->st)
+    return BN_OK;
+  return store_add_path(in->core->st, in->core->run_id, host_instance_name(h),
+                        &copy);
+}
+
+static int host_emit_event(bn_host *h, const bn_event *e)
+{
+  host_instance *in = HOST_IN(h);
+  host_core *core = in->core;
+  const char *source = host_instance_name(h);
+  bn_event copy = *e;
+  size_t i;
+  int rc = BN_OK;
+
+  if (!copy.wall_ns)
+    copy.wall_ns = clock_wall(&core->clock);
+  if (core->st)
+    rc = store_add_event(core->st, core->run_id, source, &copy);
+  core->n_events++;
+  for (i = 0; i < core->n_inst; i++) {
+    const bn_exporter_ops *ex = host_exporter_ops(&core->inst[i]);
+
+    if (core->inst[i].initialised && HOST_HAS(ex, on_event))
+      ex->on_event(core->inst[i].ctx, source, &copy);
+  }
+  return rc;
+}
+
+static bn_timer *host_timer_start(bn_host *h, int64_t after_ns,
+                                  int64_t repeat_ns, bn_timer_fn fn, void *arg)
+{
+  return loop_timer_start(&HOST_IN(h)->owner, after_ns, repeat_ns, fn, arg);
+}
+
+static bn_watch *host_watch_start(bn_host *h, int fd, int events,
+                                  bn_watch_fn fn, void *arg)
+{
+  return loop_watch_start(&HOST_IN(h)->owner, fd, events, fn, arg);
+}
+
+static int host_run_info(bn_host *h, int64_t run_id, bn_run_info *out)
+{
+  host_core *core = HOST_IN(h)->core;
+
+  if (!core->st)
+    return BN_ENOENT;
+  return store_run_info(core->st, run_id ? run_id : core->run_id, out);
+}
+
+/* Query run 0 means "this run" inside a run. */
+static bn_query host_query(host_core *core, const bn_query *q)
+{
+  bn_query copy = {0};
+
+  if (q)
+    copy = *q;
+  if (!copy.run_id)
+    copy.run_id = core->run_id;
+  return copy;
+}
+
+static int host_series_each(bn_host *h, const bn_query *q, bn_series_fn fn,
+                            void *arg)
+{
+  host_core *core = HOST_IN(h)->core;
+  bn_query copy = host_query(core, q);
+
+  if (!core->st)
+    return BN_ENOENT;
+  return store_series_each(core->st, &copy, fn, arg);
+}
+
+static int host_samples_each(bn_host *h, const bn_query *q, bn_sample_fn fn,
+                             void *arg)
+{
+  host_core *core = HOST_IN(h)->core;
+  bn_query copy = host_query(core, q);
+
+  if (!core->st)
+    return BN_ENOENT;
+  return store_samples_each(core->st, &copy, fn, arg);
+}
+
+static int host_events_each(bn_host *h, const bn_query *q, bn_event_fn fn,
+                            void *arg)
+{
+  host_core *core = HOST_IN(h)->core;
+  bn_query copy = host_query(core, q);
+
+  if (!core->st)
+    return BN_ENOENT;
+  return store_events_each(core->st, &copy, fn, arg);
+}
+
+static const bn_host_api host_table = {
+    .struct_size = sizeof(bn_host_api),
+    .log = host_log,
+    .log_enabled = host_log_enabled,
+    .now_mono_ns = host_now_mono,
+    .now_wall_ns = host_now_wall,
+    .clock_epoch = host_clock_epoch,
+    .config = host_config,
+    .cfg_get = host_cfg_get,
+    .cfg_string = host_cfg_string,
+    .cfg_int = host_cfg_int,
+    .cfg_double = host_cfg_double,
+    .cfg_bool = host_cfg_bool,
+    .cfg_duration = host_cfg_duration,
+    .cfg_len = host_cfg_len,
+    .cfg_at = host_cfg_at,
+    .cfg_scalar = host_cfg_scalar,
+    .cfg_error = host_cfg_error,
+    .targets = host_targets,
+    .emit_sample = host_emit_sample,
+    .emit_path = host_emit_path,
+    .emit_event = host_emit_event,
+    .timer_start = host_timer_start,
+    .timer_again = loop_timer_again,
+    .timer_free = loop_timer_free,
+    .watch_start = host_watch_start,
+    .watch_update = loop_watch_update,
+    .watch_free = loop_watch_free,
+    .run_info = host_run_info,
+    .series_each = host_series_each,
+    .samples_each = host_samples_each,
+    .events_each = host_events_each,
+    .instance_name = host_instance_name,
+};
+
+const bn_host_api *host_api(void)
+{
+  return &host_table;
+}
+
+void host_instance_setup(host_instance *in, host_core *core,
+                         const loader_plugin *plugin,
+                         const profile_plugin *entry)
+{
+  memset(in, 0, sizeof(*in));
+  in->pub.api = &host_table;
+  in->core = core;
+  in->plugin = plugin;
+  in->entry = entry;
+  snprintf(in->prefix, sizeof(in->prefix), "%s:%s:%s",
+           loader_kind_name(plugin->desc.kind), plugin->desc.name,
+           entry ? entry->name : plugin->desc.name);
+  loop_owner_init(&in->owner, core->uv, in->prefix);
+}
+
+int host_instance_init(host_instance *in)
+{
+  int rc;
+
+  rc = in->plugin->desc.init(&in->pub, &in->ctx);
+  if (rc != BN_OK) {
+    log_error(in->prefix, "plugin failed to start (status %d); see above", rc);
+    loop_owner_close_all(&in->owner);
+    return rc < 0 ? rc : BN_ERR;
+  }
+  in->initialised = 1;
+  return BN_OK;
+}
+
+void host_instance_destroy(host_instance *in)
+{
+  if (in->initialised && in->plugin->desc.destroy)
+    in->plugin->desc.destroy(in->ctx);
+  in->initialised = 0;
+  in->ctx = NULL;
+  if (in->core->uv)
+    loop_owner_close_all(&in->owner);
+}
+
+int host_check_profile(const profile *p, const loader *ld)
+{
+  host_core core;
+  host_instance in;
+  size_t i;
+  int rc = BN_OK;
+
+  memset(&core, 0, sizeof(core));
+  clock_init(&core.clock, NULL);
+  for (i = 0; i < p->n_plugins; i++) {
+    const loader_plugin *lp = loader_find(ld, p->plugins[i].plugin);
+
+    if (!lp || !lp->desc.check)
+      continue;
+    host_instance_setup(&in, &core, lp, &p->plugins[i]);
+    if (lp->desc.check(&in.pub) != BN_OK)
+      rc = BN_EINVAL;
+  }
+  return rc;
+}
+
+static const void *host_ops_of(const host_instance *in, bn_kind kind)
+{
+  if (in->plugin->desc.kind != kind)
+    return NULL;
+  return in->plugin->desc.ops;
+}
+
+const bn_probe_ops *host_probe_ops(const host_instance *in)
+{
+  return host_ops_of(in, BN_KIND_PROBE);
+}
+
+const bn_reporter_ops *host_reporter_ops(const host_instance *in)
+{
+  return host_ops_of(in, BN_KIND_REPORTER);
+}
+
+const bn_anomaly_ops *host_anomaly_ops(const host_instance *in)
+{
+  return host_ops_of(in, BN_KIND_ANOMALY);
+}
+
+const bn_exporter_ops *host_exporter_ops(const host_instance *in)
+{
+  return host_ops_of(in, BN_KIND_EXPORTER);
+}

@@ -1,0 +1,85 @@
+/*
+ * host.h - plugin instances and the host function table (bn_host_api)
+ * handed to them.  An instance embeds the public bn_host first, so the
+ * api functions find their instance by a cast.
+ */
+#ifndef BN_CORE_HOST_H
+#define BN_CORE_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bottleneck/sdk.h>
+
+#include "clock.h"
+#include "loader.h"
+#include "loop.h"
+#include "profile.h"
+#include "store.h"
+
+struct host_core;
+
+/* An ops callback exists when it lies inside the plugin's struct_size. */
+#define HOST_HAS(ops, field)                                                  \
+  ((ops) &&                                                                   \
+   (ops)->struct_size >=                                                      \
+       offsetof(__typeof__(*(ops)), field) + sizeof((ops)->field) &&          \
+   (ops)->field)
+
+/** One plugin instance. */
+typedef struct host_instance {
+  bn_host pub; /* must stay first */
+  struct host_core *core;
+  const loader_plugin *plugin;
+  const profile_plugin *entry;
+  char prefix[160]; /* "probe:tcp:instance" for log lines */
+  loop_owner owner;
+  void *ctx;
+  int initialised;
+  int started;
+  uint64_t n_emitted;
+} host_instance;
+
+/** What all instances of one run share. */
+typedef struct host_core {
+  uv_loop_t *uv;
+  bn_clock clock;
+  store *st;
+  int64_t run_id;
+  host_instance *inst;
+  size_t n_inst;
+  uint64_t n_samples; /* emitted by probes so far */
+  uint64_t n_lost;
+  uint64_t n_events;
+} host_core;
+
+/** The function table every instance gets. */
+const bn_host_api *host_api(void);
+
+/**
+ * Set up an instance (not yet initialised): owner, prefix, api.
+ * `entry` may be NULL for a plugin used outside a profile.
+ */
+void host_instance_setup(host_instance *in, host_core *core,
+                         const loader_plugin *plugin,
+                         const profile_plugin *entry);
+
+/** Call the plugin's init(); errors are logged with the prefix. */
+int host_instance_init(host_instance *in);
+/** Call destroy() (when initialised) and close left-over handles. */
+void host_instance_destroy(host_instance *in);
+
+/**
+ * Run each plugin's optional check() on its profile entry, without a
+ * loop or a store: the side-effect-free part of validation that the
+ * option table cannot express.  Returns 0 or BN_EINVAL (all logged).
+ */
+int host_check_profile(const profile *p, const loader *ld);
+
+/** Typed ops table of an instance (NULL when absent or the wrong kind). */
+const bn_probe_ops *host_probe_ops(const host_instance *in);
+const bn_reporter_ops *host_reporter_ops(const host_instance *in);
+const bn_anomaly_ops *host_anomaly_ops(const host_instance *in);
+const bn_exporter_ops *host_exporter_ops(const host_instance *in);
+
+#endif

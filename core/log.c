@@ -1,0 +1,79 @@
+/*
+ * log.c - the host's logger.  Lines look like
+ *   bottleneck: error: [probe:tcp:lab] connect to 127.0.0.1:1: refused
+ * and go to stderr unless a sink was set (tests capture them).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+static bn_log_level log_level = BN_LOG_WARNING;
+static log_sink_fn log_sink;
+static void *log_sink_arg;
+
+void log_set_level(bn_log_level level)
+{
+  log_level = level;
+}
+
+bn_log_level log_get_level(void)
+{
+  return log_level;
+}
+
+int log_enabled(bn_log_level level)
+{
+  return level <= log_level;
+}
+
+void log_set_sink(log_sink_fn fn, void *arg)
+{
+  log_sink = fn;
+  log_sink_arg = arg;
+}
+
+static const char *log_tag(bn_log_level level)
+{
+  switch (level) {
+  case BN_LOG_ERROR:
+    return "error: ";
+  case BN_LOG_WARNING:
+    return "warning: ";
+  case BN_LOG_DEBUG:
+    return "debug: ";
+  default:
+    return "";
+  }
+}
+
+void log_vmsg(bn_log_level level, const char *prefix, const char *fmt,
+              va_list ap)
+{
+  char body[2048];
+  char line[2300];
+
+  if (!log_enabled(level))
+    return;
+  vsnprintf(body, sizeof(body), fmt, ap);
+  if (prefix && *prefix)
+    snprintf(line, sizeof(line), "%s[%s] %s", log_tag(level), prefix, body);
+  else
+    snprintf(line, sizeof(line), "%s%s", log_tag(level), body);
+  if (log_sink) {
+    log_sink(level, line, log_sink_arg);
+    return;
+  }
+  fprintf(stderr, "bottleneck: %s\n", line);
+}
+
+void log_msg(bn_log_level level, const char *prefix, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  log_vmsg(level, prefix, fmt, ap);
+  va_end(ap);
+}

@@ -1,0 +1,97 @@
+/*
+ * main.c - `bottleneck`: global options, then one command.
+ *
+ *   bottleneck [--verbose|--debug|--quiet] COMMAND [ARGS]
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <bottleneck/sdk.h>
+
+#include "cli.h"
+#include "log.h"
+
+static void main_usage(FILE *out)
+{
+  fprintf(out,
+          "Usage: bottleneck [OPTIONS] COMMAND [ARGS]\n"
+          "\n"
+          "Measure network latency, loss and paths, keep history, report.\n"
+          "\n"
+          "Commands:\n"
+          "  run                 measure with a profile, then report\n"
+          "  plugins             list plugins (--describe NAME: options)\n"
+          "  profile validate    check profile files\n"
+          "  profile show        print a profile merged with its parents\n"
+          "  version             print version and plugin ABI\n"
+          "\n"
+          "Options:\n"
+          "  -v, --verbose       more messages\n"
+          "      --debug         all messages\n"
+          "  -q, --quiet         errors only\n"
+          "  -h, --help          this help ('bottleneck COMMAND --help')\n"
+          "  -V, --version       same as 'version'\n"
+          "\n"
+          "Exit status: 0 ok, 1 failure, 2 usage, 3 invalid profile,\n"
+          "4 plugin error, 5 store error.  See bottleneck(1).\n");
+}
+
+static int main_version(void)
+{
+  printf("bottleneck %s (plugin ABI %d.%d)\n", PACKAGE_VERSION, BN_ABI_MAJOR,
+         BN_ABI_MINOR);
+  return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+  int i = 1;
+
+  /* Global options come before the command; commands accept them too. */
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+
+    if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+      log_set_level(BN_LOG_INFO);
+    else if (!strcmp(a, "--debug"))
+      log_set_level(BN_LOG_DEBUG);
+    else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+      log_set_level(BN_LOG_ERROR);
+    else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      main_usage(stdout);
+      return CLI_EXIT_OK;
+    } else if (!strcmp(a, "-V") || !strcmp(a, "--version"))
+      return main_version();
+    else {
+      fprintf(stderr,
+              "bottleneck: unknown option '%s'; see 'bottleneck "
+              "--help'\n",
+              a);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (i >= argc) {
+    main_usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  argc -= i;
+  argv += i;
+  if (!strcmp(argv[0], "run"))
+    return cli_run(argc, argv);
+  if (!strcmp(argv[0], "plugins"))
+    return cli_plugins(argc, argv);
+  if (!strcmp(argv[0], "profile"))
+    return cli_profile(argc, argv);
+  if (!strcmp(argv[0], "version"))
+    return main_version();
+  if (!strcmp(argv[0], "help")) {
+    main_usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  fprintf(stderr,
+          "bottleneck: unknown command '%s'; see 'bottleneck --help'\n",
+          argv[0]);
+  return CLI_EXIT_USAGE;
+}

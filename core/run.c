@@ -1,0 +1,366 @@
+/*
+ * run.c - one `bottleneck run`.
+ *
+ * Order matters: the profile and every plugin's options are validated
+ * before the store is touched, so a bad profile never creates a run row;
+ * all instances are initialised before any probe starts, so a config
+ * error stops the run before it measures anything.  On the way out the
+ * batch is flushed and the run row closed before the reporters read it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "host.h"
+#include "loader.h"
+#include "log.h"
+#include "profile.h"
+#include "run.h"
+#include "store.h"
+
+/* How often the batch is committed and the clocks are compared. */
+#define RUN_FLUSH_NS    (1000 * 1000 * 1000LL)
+#define RUN_CLOCK_NS    (250 * 1000 * 1000LL)
+#define RUN_PROGRESS_NS (1000 * 1000 * 1000LL)
+
+typedef struct run_state {
+  host_core core;
+  uv_loop_t uv;
+  loop_owner owner; /* the core's own timers */
+  uv_signal_t sigint, sigterm;
+  const run_options *opt;
+  profile *prof;
+  int64_t started_mono;
+  int stopping;
+  int stop_signal;
+  int progress; /* show a progress line (stderr is a terminal) */
+} run_state;
+
+static void run_stop(run_state *r);
+
+static void run_flush_cb(bn_timer *t, void *arg)
+{
+  run_state *r = arg;
+
+  store_flush(r->core.st);
+}
+
+static void run_clock_cb(bn_timer *t, void *arg)
+{
+  run_state *r = arg;
+  int64_t delta;
+  clock_change ch = clock_check(&r->core.clock, &delta);
+  bn_event ev = {0};
+  char msg[160];
+
+  if (ch == CLOCK_STEADY)
+    return;
+  if (ch == CLOCK_SUSPENDED) {
+    snprintf(msg, sizeof(msg),
+             "suspend of %.3f s detected; samples in flight are invalid",
+             (double)delta / 1e9);
+    ev.type = "clock_suspend";
+  } else {
+    snprintf(msg, sizeof(msg),
+             "wall clock stepped by %+.3f s; samples in flight are invalid",
+             (double)delta / 1e9);
+    ev.type = "clock_step";
+  }
+  log_warn("clock", "%s", msg);
+  ev.severity = BN_SEV_WARNING;
+  ev.message = msg;
+  ev.wall_ns = clock_wall(&r->core.clock);
+  store_add_event(r->core.st, r->core.run_id, "core", &ev);
+  r->core.n_events++;
+}
+
+static void run_progress_cb(bn_timer *t, void *arg)
+{
+  run_state *r = arg;
+  double el = (double)(clock_mono(&r->core.clock) - r->started_mono) / 1e9;
+
+  if (r->opt->duration_ns)
+    fprintf(stderr, "\r%s: %.0f s / %.0f s, %llu samples, %llu lost ",
+            r->prof->name, el, (double)r->opt->duration_ns / 1e9,
+            (unsigned long long)r->core.n_samples,
+            (unsigned long long)r->core.n_lost);
+  else
+    fprintf(stderr, "\r%s: %.0f s, %llu samples, %llu lost (Ctrl-C stops) ",
+            r->prof->name, el, (unsigned long long)r->core.n_samples,
+            (unsigned long long)r->core.n_lost);
+  fflush(stderr);
+}
+
+static void run_duration_cb(bn_timer *t, void *arg)
+{
+  run_stop(arg);
+}
+
+static void run_signal_cb(uv_signal_t *sig, int signum)
+{
+  run_state *r = sig->data;
+
+  if (r->stopping) {
+    log_warn("run", "second signal: stopping now");
+    uv_stop(&r->uv);
+    return;
+  }
+  log_info("run", "stopping on %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  r->stop_signal = signum;
+  run_stop(r);
+}
+
+/* Stop measuring: probes stop, the core's timers and signals close, and
+ * uv_run returns once the plugins' handles are gone or uv_stop is hit. */
+static void run_stop(run_state *r)
+{
+  size_t i;
+
+  if (r->stopping)
+    return;
+  r->stopping = 1;
+  for (i = 0; i < r->core.n_inst; i++) {
+    host_instance *in = &r->core.inst[i];
+    const bn_probe_ops *ops = host_probe_ops(in);
+
+    if (in->started && HOST_HAS(ops, stop))
+      ops->stop(in->ctx);
+    in->started = 0;
+  }
+  loop_owner_close_all(&r->owner);
+  uv_stop(&r->uv);
+}
+
+static int run_open_store(run_state *r)
+{
+  char path[4096];
+  const char *db = r->opt->db;
+
+  if (!db)
+    db = r->prof->store_path;
+  if (!db) {
+    if (store_default_path(path, sizeof(path)) != 0) {
+      log_error("store", "no store path: set --db, XDG_DATA_HOME or HOME");
+      return CLI_EXIT_STORE;
+    }
+    db = path;
+  }
+  log_info("store", "history in %s", db);
+  if (store_open(db, &r->core.st) != 0)
+    return CLI_EXIT_STORE;
+  return CLI_EXIT_OK;
+}
+
+static int run_begin(run_state *r)
+{
+  char hostname[256] = "unknown";
+  store_run_meta meta;
+
+  gethostname(hostname, sizeof(hostname) - 1);
+  hostname[sizeof(hostname) - 1] = '\0';
+  meta.host = hostname;
+  meta.profile = r->prof->name;
+  meta.profile_hash = r->prof->hash;
+  meta.version = PACKAGE_VERSION;
+  meta.started_ns = clock_wall(&r->core.clock);
+  if (store_run_begin(r->core.st, &meta, &r->core.run_id) != 0)
+    return CLI_EXIT_STORE;
+  store_flush(r->core.st);
+  log_info("run", "run %lld of profile %s started", (long long)r->core.run_id,
+           r->prof->name);
+  return CLI_EXIT_OK;
+}
+
+/* Create and initialise one instance per profile entry. */
+static int run_init_instances(run_state *r, loader *ld)
+{
+  profile *p = r->prof;
+  size_t i;
+
+  r->core.inst =
+      calloc(p->n_plugins ? p->n_plugins : 1, sizeof(*r->core.inst));
+  if (!r->core.inst)
+    return CLI_EXIT_FAILURE;
+  for (i = 0; i < p->n_plugins; i++) {
+    const loader_plugin *lp = loader_find(ld, p->plugins[i].plugin);
+
+    /* profile_check_plugins has made sure it exists. */
+    host_instance_setup(&r->core.inst[i], &r->core, lp, &p->plugins[i]);
+    r->core.n_inst = i + 1;
+    if (host_instance_init(&r->core.inst[i]) != BN_OK)
+      return CLI_EXIT_PLUGIN;
+  }
+  return CLI_EXIT_OK;
+}
+
+static int run_start_probes(run_state *r)
+{
+  size_t i;
+  int n = 0;
+
+  for (i = 0; i < r->core.n_inst; i++) {
+    host_instance *in = &r->core.inst[i];
+    const bn_probe_ops *ops = host_probe_ops(in);
+
+    if (!HOST_HAS(ops, start))
+      continue;
+    if (ops->start(in->ctx) != BN_OK) {
+      log_error(in->prefix, "probe failed to start; see above");
+      return CLI_EXIT_PLUGIN;
+    }
+    in->started = 1;
+    n++;
+  }
+  if (n == 0)
+    log_warn("run", "profile %s has no probes: nothing will be measured",
+             r->prof->name);
+  return CLI_EXIT_OK;
+}
+
+static void run_start_timers(run_state *r)
+{
+  loop_owner_init(&r->owner, &r->uv, "core");
+  loop_timer_start(&r->owner, RUN_FLUSH_NS, RUN_FLUSH_NS, run_flush_cb, r);
+  loop_timer_start(&r->owner, RUN_CLOCK_NS, RUN_CLOCK_NS, run_clock_cb, r);
+  if (r->opt->duration_ns > 0)
+    loop_timer_start(&r->owner, r->opt->duration_ns, 0, run_duration_cb, r);
+  if (r->progress)
+    loop_timer_start(&r->owner, RUN_PROGRESS_NS, RUN_PROGRESS_NS,
+                     run_progress_cb, r);
+  uv_signal_init(&r->uv, &r->sigint);
+  uv_signal_init(&r->uv, &r->sigterm);
+  r->sigint.data = r;
+  r->sigterm.data = r;
+  uv_signal_start(&r->sigint, run_signal_cb, SIGINT);
+  uv_signal_start(&r->sigterm, run_signal_cb, SIGTERM);
+}
+
+static void run_flush_exporters(run_state *r)
+{
+  size_t i;
+
+  for (i = 0; i < r->core.n_inst; i++) {
+    host_instance *in = &r->core.inst[i];
+    const bn_exporter_ops *ex = host_exporter_ops(in);
+
+    if (in->initialised && HOST_HAS(ex, flush))
+      ex->flush(in->ctx);
+  }
+}
+
+static int run_render_reports(run_state *r)
+{
+  bn_report_request req;
+  size_t i;
+  int status = CLI_EXIT_OK;
+
+  req.run_id = r->core.run_id;
+  req.out = stdout;
+  for (i = 0; i < r->core.n_inst; i++) {
+    host_instance *in = &r->core.inst[i];
+    const bn_reporter_ops *ops = host_reporter_ops(in);
+
+    if (!in->initialised || !HOST_HAS(ops, render))
+      continue;
+    if (ops->render(in->ctx, &req) != BN_OK) {
+      log_error(in->prefix, "report failed; see above");
+      status = CLI_EXIT_PLUGIN;
+    }
+  }
+  fflush(stdout);
+  return status;
+}
+
+static void run_close_loop(run_state *r)
+{
+  size_t i;
+
+  for (i = 0; i < r->core.n_inst; i++)
+    host_instance_destroy(&r->core.inst[i]);
+  loop_owner_close_all(&r->owner);
+  if (!uv_is_closing((uv_handle_t *)&r->sigint)) {
+    uv_close((uv_handle_t *)&r->sigint, NULL);
+    uv_close((uv_handle_t *)&r->sigterm, NULL);
+  }
+  /* Let the close callbacks run, then the loop can be closed. */
+  uv_run(&r->uv, UV_RUN_DEFAULT);
+  if (uv_loop_close(&r->uv) != 0)
+    log_debug("run", "event loop still had handles at exit");
+}
+
+/* Measure until stopped, then close the run and render the reports. */
+static int run_measure(run_state *r, loader *ld)
+{
+  int status = run_init_instances(r, ld);
+  int end_status;
+
+  if (status == CLI_EXIT_OK)
+    status = run_start_probes(r);
+  if (status == CLI_EXIT_OK) {
+    r->started_mono = clock_mono(&r->core.clock);
+    run_start_timers(r);
+    loop_run(&r->uv);
+    run_stop(r);
+    if (r->progress)
+      fprintf(stderr, "\r\033[K");
+  }
+  run_flush_exporters(r);
+  end_status = store_flush(r->core.st) == 0 ? status : CLI_EXIT_STORE;
+  if (store_run_end(r->core.st, r->core.run_id, clock_wall(&r->core.clock),
+                    end_status) != 0 ||
+      store_flush(r->core.st) != 0)
+    end_status = CLI_EXIT_STORE;
+  log_info("run", "run %lld ended: %llu samples, %llu lost, %llu events",
+           (long long)r->core.run_id, (unsigned long long)r->core.n_samples,
+           (unsigned long long)r->core.n_lost,
+           (unsigned long long)r->core.n_events);
+  if (status == CLI_EXIT_OK && !r->opt->no_report)
+    status = run_render_reports(r);
+  run_close_loop(r);
+  return end_status != CLI_EXIT_OK ? end_status : status;
+}
+
+int run_main(const run_options *o)
+{
+  run_state r;
+  loader *ld = NULL;
+  int status;
+
+  memset(&r, 0, sizeof(r));
+  r.opt = o;
+  r.progress = isatty(STDERR_FILENO) && log_enabled(BN_LOG_WARNING);
+  ld = loader_new();
+  if (!ld)
+    return CLI_EXIT_FAILURE;
+  loader_scan(ld, o->plugin_dir);
+  if (profile_load(o->profile, &r.prof) != 0) {
+    status = CLI_EXIT_PROFILE;
+    goto out;
+  }
+  if (profile_check_plugins(r.prof, ld) != 0 ||
+      host_check_profile(r.prof, ld) != 0) {
+    status = CLI_EXIT_PROFILE;
+    goto out;
+  }
+  status = run_open_store(&r);
+  if (status != CLI_EXIT_OK)
+    goto out;
+  uv_loop_init(&r.uv);
+  r.core.uv = &r.uv;
+  clock_init(&r.core.clock, o->clock);
+  status = run_begin(&r);
+  if (status == CLI_EXIT_OK)
+    status = run_measure(&r, ld);
+  else
+    uv_loop_close(&r.uv);
+out:
+  free(r.core.inst);
+  store_close(r.core.st);
+  profile_free(r.prof);
+  loader_free(ld);
+  return status;
+}

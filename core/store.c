@@ -1,0 +1,721 @@
+/*
+ * store.c - the history store: opening, pragmas, batched writes.
+ *
+ * Every write goes into one open transaction (BEGIN IMMEDIATE on the
+ * first write) that store_flush() commits, or that is committed when
+ * STORE_BATCH_MAX rows are pending.  In WAL mode with synchronous=NORMAL
+ * a commit survives a crash of the process, so a SIGKILL loses at most
+ * the open batch and never corrupts the file.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/* Wait this long for another connection's write lock. */
+#define STORE_BUSY_MS 5000
+/* Page cache of a writing connection, KiB (a string for the pragma). */
+#define STORE_CACHE_KB "32768"
+
+static const char *const store_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_RUN_INSERT] = "INSERT INTO runs (host, profile, profile_hash, "
+                      "version, started_ns) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_RUN_END] = "UPDATE runs SET ended_ns = ?2, exit_status = ?3 "
+                   "WHERE id = ?1",
+    [ST_SERIES_INSERT] = "INSERT OR IGNORE INTO series (target, probe, "
+                         "metric) VALUES (?1, ?2, ?3)",
+    [ST_SERIES_SELECT] = "SELECT id FROM series WHERE target = ?1 AND "
+                         "probe = ?2 AND metric = ?3",
+    [ST_SAMPLE] = "INSERT INTO samples (run_id, series_id, value, wall_ns, "
+                  "mono_ns, flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_PATH] = "INSERT INTO paths (run_id, target, probe, wall_ns, "
+                "complete, n_hops) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_HOP] = "INSERT INTO hops (path_id, ttl, addr, rtt_ms, loss_pct, "
+               "flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_EVENT] = "INSERT INTO events (run_id, source, target, type, "
+                 "severity, score, message, wall_ns) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_SPEEDTEST] =
+        "INSERT INTO speedtests (run_id, provider, target, wall_ns, "
+        "download_bps, upload_bps, latency_ms, jitter_ms, bytes_down, "
+        "bytes_up, status, error) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+};
+
+static int64_t store_now_ns(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int store_default_path(char *buf, size_t len)
+{
+  const char *xdg = getenv("XDG_DATA_HOME");
+  const char *home = getenv("HOME");
+  int n;
+
+  /* The XDG spec says to ignore a relative XDG_DATA_HOME. */
+  if (xdg && xdg[0] == '/')
+    n = snprintf(buf, len, "%s/bottleneck/history.db", xdg);
+  else if (home && home[0])
+    n = snprintf(buf, len, "%s/.local/share/bottleneck/history.db", home);
+  else {
+    log_error("store", "neither XDG_DATA_HOME nor HOME is set; give the "
+                       "history database path explicitly");
+    return BN_EINVAL;
+  }
+  if (n < 0 || (size_t)n >= len) {
+    log_error("store", "history database path is too long; give a "
+                       "shorter one explicitly");
+    return BN_EINVAL;
+  }
+  return BN_OK;
+}
+
+/* mkdir -p of the directory part of `path`, mode 0755. */
+static int store_mkdirs(const char *path)
+{
+  char *dir = strdup(path);
+  char *p, c;
+  int rc = BN_OK;
+
+  if (!dir)
+    return BN_ENOMEM;
+  p = strrchr(dir, '/');
+  if (!p || p == dir)
+    goto out;
+  *p = '\0';
+  for (p = dir + 1;; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    c = *p;
+    *p = '\0';
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+      log_error("store",
+                "%s: cannot create directory %s: %s; check the path "
+                "and its permissions",
+                path, dir, strerror(errno));
+      rc = BN_EIO;
+      goto out;
+    }
+    *p = c;
+    if (c == '\0')
+      break;
+  }
+out:
+  free(dir);
+  return rc;
+}
+
+static int store_pragma(store *s, const char *sql)
+{
+  if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot configure the database",
+                      "is it a bottleneck history database? move it aside "
+                      "or choose another path");
+  return BN_OK;
+}
+
+/* WAL lets reports read while a run writes; the result of the pragma is
+ * the mode actually in force, which we check rather than assume. */
+static int store_set_wal(store *s)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = BN_OK;
+  const char *mode;
+
+  if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) !=
+          SQLITE_OK ||
+      sqlite3_step(st) != SQLITE_ROW) {
+    rc = store_fail(s->path, s->db, "cannot enable WAL mode",
+                    "is it a bottleneck history database? move it aside "
+                    "or choose another path");
+    goto out;
+  }
+  mode = (const char *)sqlite3_column_text(st, 0);
+  if (!mode || strcmp(mode, "wal") != 0) {
+    log_error("store",
+              "%s: cannot enable WAL mode (journal mode stays %s); put "
+              "the database on a local file system",
+              s->path, mode ? mode : "unknown");
+    rc = BN_EIO;
+  }
+out:
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static int store_open_common(const char *path, int readonly, store **out)
+{
+  store *s;
+  int flags, rc;
+
+  *out = NULL;
+  if (!path || !*path) {
+    log_error("store", "empty history database path");
+    return BN_EINVAL;
+  }
+  s = calloc(1, sizeof(*s));
+  if (!s)
+    return BN_ENOMEM;
+  s->readonly = readonly;
+  s->path = strdup(path);
+  if (!s->path) {
+    rc = BN_ENOMEM;
+    goto fail;
+  }
+  if (!readonly && strcmp(path, ":memory:") != 0) {
+    rc = store_mkdirs(path);
+    if (rc < 0)
+      goto fail;
+  }
+  flags = readonly ? SQLITE_OPEN_READONLY
+                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
+    rc = store_fail(path, s->db, "cannot open",
+                    readonly ? "check that it exists and is readable"
+                             : "check the path and its permissions");
+    goto fail;
+  }
+  sqlite3_extended_result_codes(s->db, 1);
+  sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+  /* sqlite opens a write-protected file read-only without a word;
+   * say so now rather than at the first write. */
+  if (!readonly && sqlite3_db_readonly(s->db, "main") == 1) {
+    log_error("store",
+              "%s: the file is read-only; fix its permissions or choose "
+              "another path",
+              path);
+    rc = BN_EIO;
+    goto fail;
+  }
+  rc = store_pragma(s, "PRAGMA foreign_keys = ON");
+  if (rc < 0)
+    goto fail;
+  /* Refuse a newer or foreign file before changing anything in it. */
+  rc = store_schema_check(s->db, path, &s->version);
+  if (rc < 0)
+    goto fail;
+  if (readonly && s->version == 0) {
+    log_error("store", "%s: holds no history yet; run bottleneck first", path);
+    rc = BN_ENOENT;
+    goto fail;
+  }
+  if (readonly && s->version < STORE_SCHEMA_VERSION) {
+    log_error("store",
+              "%s: schema version %d is older than this bottleneck's "
+              "(%d); open it once for writing (bottleneck run) to "
+              "migrate it",
+              path, s->version, STORE_SCHEMA_VERSION);
+    rc = BN_EINVAL;
+    goto fail;
+  }
+  if (!readonly) {
+    /* ":memory:" (other modules' tests) cannot do WAL and needs not */
+    rc = strcmp(path, ":memory:") == 0 ? BN_OK : store_set_wal(s);
+    if (rc == BN_OK)
+      rc = store_pragma(s, "PRAGMA synchronous = NORMAL");
+    /* The (series_id, wall_ns) index takes inserts all over the tree;
+     * with sqlite's 2 MB default cache a long run thrashes it. */
+    if (rc == BN_OK)
+      rc = store_pragma(s, "PRAGMA cache_size = -" STORE_CACHE_KB);
+    /* Checkpoint every ~40 MB of WAL, not every 4 MB: each checkpoint
+     * syncs and copies pages back, and at batch commits of scattered
+     * index pages the default cut the insert rate by a third.  The
+     * limit truncates the WAL file again after a checkpoint. */
+    if (rc == BN_OK)
+      rc = store_pragma(s, "PRAGMA wal_autocheckpoint = 10000");
+    if (rc == BN_OK)
+      rc = store_pragma(s, "PRAGMA journal_size_limit = 67108864");
+    if (rc == BN_OK)
+      rc = store_schema_migrate(s->db, path, &s->version);
+    if (rc < 0)
+      goto fail;
+  }
+  *out = s;
+  return BN_OK;
+fail:
+  store_close(s);
+  return rc;
+}
+
+int store_open(const char *path, store **out)
+{
+  return store_open_common(path, 0, out);
+}
+
+int store_open_readonly(const char *path, store **out)
+{
+  return store_open_common(path, 1, out);
+}
+
+static void store_series_clear(store *s)
+{
+  size_t i;
+
+  for (i = 0; i < s->series_cap; i++)
+    free(s->series[i].key);
+  free(s->series);
+  s->series = NULL;
+  s->series_cap = s->series_len = 0;
+}
+
+void store_close(store *s)
+{
+  size_t i;
+
+  if (!s)
+    return;
+  if (s->db) {
+    store_flush(s);
+    for (i = 0; i < ST_COUNT; i++)
+      sqlite3_finalize(s->st[i]);
+    if (sqlite3_close(s->db) != SQLITE_OK)
+      store_fail(s->path, s->db, "cannot close", "please report this bug");
+  }
+  store_series_clear(s);
+  for (i = 0; i < sizeof(s->run_strs) / sizeof(s->run_strs[0]); i++)
+    free(s->run_strs[i]);
+  free(s->path);
+  free(s);
+}
+
+int store_schema_version(store *s)
+{
+  return s ? s->version : 0;
+}
+
+unsigned store_pending(const store *s)
+{
+  return s ? s->pending : 0;
+}
+
+/* The cached statement `id`, prepared on first use and reset. */
+static sqlite3_stmt *store_stmt(store *s, enum store_stmt_id id)
+{
+  if (!s->st[id] &&
+      sqlite3_prepare_v3(s->db, store_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                         &s->st[id], NULL) != SQLITE_OK) {
+    store_fail(s->path, s->db, "cannot prepare a statement",
+               "please report this bug");
+    return NULL;
+  }
+  return s->st[id];
+}
+
+/* Run a statement that returns no rows; it is reset for the next use. */
+static int store_exec(store *s, sqlite3_stmt *st, const char *what)
+{
+  int rc = sqlite3_step(st);
+
+  if (rc != SQLITE_DONE) {
+    /* reset() returns the error whose message errmsg() then gives */
+    sqlite3_reset(st);
+    return store_fail(s->path, s->db, what,
+                      "check free disk space and permissions");
+  }
+  sqlite3_reset(st);
+  return BN_OK;
+}
+
+static int store_exec_id(store *s, enum store_stmt_id id, const char *what)
+{
+  sqlite3_stmt *st = store_stmt(s, id);
+
+  return st ? store_exec(s, st, what) : BN_EIO;
+}
+
+/* Open the batch transaction if none is open. */
+static int store_write_begin(store *s)
+{
+  if (!s)
+    return BN_EINVAL;
+  if (s->readonly) {
+    log_error("store", "%s: opened read-only; cannot write", s->path);
+    return BN_EINVAL;
+  }
+  if (s->in_tx)
+    return BN_OK;
+  if (store_exec_id(s, ST_BEGIN, "cannot start a transaction") < 0)
+    return BN_EIO;
+  s->in_tx = 1;
+  return BN_OK;
+}
+
+/* Count rows written; commit when the batch is full. */
+static int store_write_done(store *s, unsigned rows)
+{
+  s->pending += rows;
+  if (s->pending >= STORE_BATCH_MAX)
+    return store_flush(s);
+  return BN_OK;
+}
+
+int store_flush(store *s)
+{
+  int rc;
+
+  if (!s || !s->in_tx)
+    return BN_OK;
+  rc = store_exec_id(s, ST_COMMIT, "cannot commit");
+  if (rc < 0) {
+    log_error("store", "%s: %u rows were lost", s->path, s->pending);
+    store_exec_id(s, ST_ROLLBACK, "cannot roll back");
+    /* Series created in the lost batch are gone with it. */
+    store_series_clear(s);
+  }
+  s->in_tx = 0;
+  s->pending = 0;
+  return rc;
+}
+
+static void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+  if (v)
+    sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+/* Negative (or NaN) means "not measured" in the SDK: store NULL. */
+static void store_bind_measure(sqlite3_stmt *st, int i, double v)
+{
+  if (v >= 0)
+    sqlite3_bind_double(st, i, v);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+int store_run_begin(store *s, const store_run_meta *m, int64_t *run_id)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!m || !run_id)
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_RUN_INSERT);
+  if (!st)
+    return BN_EIO;
+  store_bind_text(st, 1, m->host);
+  store_bind_text(st, 2, m->profile);
+  store_bind_text(st, 3, m->profile_hash);
+  store_bind_text(st, 4, m->version);
+  sqlite3_bind_int64(st, 5, m->started_ns ? m->started_ns : store_now_ns());
+  rc = store_exec(s, st, "cannot record the run");
+  if (rc < 0)
+    return rc;
+  *run_id = sqlite3_last_insert_rowid(s->db);
+  s->pending++;
+  /* The run row is committed at once, so that readers see the run. */
+  return store_flush(s);
+}
+
+int store_run_end(store *s, int64_t run_id, int64_t ended_ns, int exit_status)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_RUN_END);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, ended_ns ? ended_ns : store_now_ns());
+  sqlite3_bind_int(st, 3, exit_status);
+  rc = store_exec(s, st, "cannot record the end of the run");
+  if (rc < 0)
+    return rc;
+  if (sqlite3_changes(s->db) == 0) {
+    log_error("store", "%s: no run %lld to end", s->path, (long long)run_id);
+    return BN_ENOENT;
+  }
+  s->pending++;
+  return store_flush(s);
+}
+
+/* FNV-1a: short keys, good spread, no dependency. */
+static uint64_t store_hash(const char *key, size_t len)
+{
+  uint64_t h = 1469598103934665603ull;
+  size_t i;
+
+  for (i = 0; i < len; i++) {
+    h ^= (unsigned char)key[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+static store_series_ent *store_series_slot(store_series_ent *tab, size_t cap,
+                                           const char *key, size_t len)
+{
+  size_t i = (size_t)store_hash(key, len) & (cap - 1);
+
+  while (tab[i].key &&
+         (tab[i].keylen != len || memcmp(tab[i].key, key, len) != 0))
+    i = (i + 1) & (cap - 1);
+  return &tab[i];
+}
+
+static int store_series_grow(store *s)
+{
+  size_t cap = s->series_cap ? s->series_cap * 2 : 256;
+  store_series_ent *tab = calloc(cap, sizeof(*tab));
+  size_t i;
+
+  if (!tab)
+    return BN_ENOMEM;
+  for (i = 0; i < s->series_cap; i++) {
+    store_series_ent *e = &s->series[i];
+    if (e->key)
+      *store_series_slot(tab, cap, e->key, e->keylen) = *e;
+  }
+  free(s->series);
+  s->series = tab;
+  s->series_cap = cap;
+  return BN_OK;
+}
+
+/* Look the series up in the database, creating it if needed. */
+static int store_series_db(store *s, const char *target, const char *probe,
+                           const char *metric, int64_t *id)
+{
+  sqlite3_stmt *ins = store_stmt(s, ST_SERIES_INSERT);
+  sqlite3_stmt *sel = store_stmt(s, ST_SERIES_SELECT);
+  int rc = BN_OK;
+
+  if (!ins || !sel)
+    return BN_EIO;
+  sqlite3_bind_text(ins, 1, target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(ins, 2, probe, -1, SQLITE_STATIC);
+  sqlite3_bind_text(ins, 3, metric, -1, SQLITE_STATIC);
+  rc = store_exec(s, ins, "cannot record a series");
+  if (rc < 0)
+    return rc;
+  sqlite3_bind_text(sel, 1, target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(sel, 2, probe, -1, SQLITE_STATIC);
+  sqlite3_bind_text(sel, 3, metric, -1, SQLITE_STATIC);
+  if (sqlite3_step(sel) == SQLITE_ROW)
+    *id = sqlite3_column_int64(sel, 0);
+  else
+    rc = store_fail(s->path, s->db, "cannot find a series",
+                    "please report this bug");
+  sqlite3_reset(sel);
+  return rc;
+}
+
+/* The id of (target, probe, metric), from the in-memory cache so that a
+ * sample insert costs one statement. */
+static int store_series_id(store *s, const char *target, const char *probe,
+                           const char *metric, int64_t *id)
+{
+  size_t lt = strlen(target) + 1, lp = strlen(probe) + 1;
+  size_t len = lt + lp + strlen(metric) + 1;
+  char stack[256];
+  char *key = len <= sizeof(stack) ? stack : malloc(len);
+  store_series_ent *e;
+  int rc = BN_OK;
+
+  if (!key)
+    return BN_ENOMEM;
+  memcpy(key, target, lt);
+  memcpy(key + lt, probe, lp);
+  memcpy(key + lt + lp, metric, len - lt - lp);
+  if ((s->series_len + 1) * 10 > s->series_cap * 7) {
+    rc = store_series_grow(s);
+    if (rc < 0)
+      goto out;
+  }
+  e = store_series_slot(s->series, s->series_cap, key, len);
+  if (e->key) {
+    *id = e->id;
+    goto out;
+  }
+  rc = store_series_db(s, target, probe, metric, id);
+  if (rc < 0)
+    goto out;
+  e->key = malloc(len);
+  if (!e->key) {
+    rc = BN_ENOMEM;
+    goto out;
+  }
+  memcpy(e->key, key, len);
+  e->keylen = len;
+  e->id = *id;
+  s->series_len++;
+out:
+  if (key != stack)
+    free(key);
+  return rc;
+}
+
+int store_add_sample(store *s, int64_t run_id, const char *probe,
+                     const bn_sample *smp)
+{
+  sqlite3_stmt *st;
+  int64_t sid;
+  int rc;
+
+  if (!probe || !smp || !smp->target || !smp->metric)
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  rc = store_series_id(s, smp->target, probe, smp->metric, &sid);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_SAMPLE);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, sid);
+  if ((smp->flags & BN_SAMPLE_LOST) || isnan(smp->value))
+    sqlite3_bind_null(st, 3);
+  else
+    sqlite3_bind_double(st, 3, smp->value);
+  sqlite3_bind_int64(st, 4, smp->wall_ns);
+  sqlite3_bind_int64(st, 5, smp->mono_ns);
+  sqlite3_bind_int64(st, 6, smp->flags);
+  rc = store_exec(s, st, "cannot record a sample");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}
+
+static int store_insert_hops(store *s, int64_t path_id, const bn_path *p)
+{
+  sqlite3_stmt *st = store_stmt(s, ST_HOP);
+  size_t i;
+  int rc = BN_OK;
+
+  if (!st)
+    return BN_EIO;
+  for (i = 0; i < p->n_hops && rc == BN_OK; i++) {
+    const bn_hop *h = &p->hops[i];
+    sqlite3_bind_int64(st, 1, path_id);
+    sqlite3_bind_int(st, 2, h->ttl);
+    store_bind_text(st, 3, h->addr);
+    store_bind_measure(st, 4, h->rtt_ms);
+    store_bind_measure(st, 5, h->loss_pct);
+    sqlite3_bind_int64(st, 6, h->flags);
+    rc = store_exec(s, st, "cannot record a hop");
+  }
+  return rc;
+}
+
+int store_add_path(store *s, int64_t run_id, const char *probe,
+                   const bn_path *p)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!probe || !p || !p->target || (p->n_hops && !p->hops))
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_PATH);
+  if (!st)
+    return BN_EIO;
+  /* A savepoint keeps a path whole: no path without its hops. */
+  if (sqlite3_exec(s->db, "SAVEPOINT path", NULL, NULL, NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot record a path",
+                      "please report this bug");
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, p->target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, probe, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, p->wall_ns ? p->wall_ns : store_now_ns());
+  sqlite3_bind_int(st, 5, p->complete != 0);
+  sqlite3_bind_int64(st, 6, (sqlite3_int64)p->n_hops);
+  rc = store_exec(s, st, "cannot record a path");
+  if (rc == BN_OK)
+    rc = store_insert_hops(s, sqlite3_last_insert_rowid(s->db), p);
+  if (rc < 0) {
+    sqlite3_exec(s->db, "ROLLBACK TO path; RELEASE path", NULL, NULL, NULL);
+    return rc;
+  }
+  sqlite3_exec(s->db, "RELEASE path", NULL, NULL, NULL);
+  return store_write_done(s, 1 + (unsigned)p->n_hops);
+}
+
+int store_add_event(store *s, int64_t run_id, const char *source,
+                    const bn_event *e)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!source || !e || !e->type)
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_EVENT);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+  store_bind_text(st, 3, e->target);
+  sqlite3_bind_text(st, 4, e->type, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 5, (int)e->severity);
+  if (isnan(e->score))
+    sqlite3_bind_null(st, 6);
+  else
+    sqlite3_bind_double(st, 6, e->score);
+  store_bind_text(st, 7, e->message);
+  sqlite3_bind_int64(st, 8, e->wall_ns ? e->wall_ns : store_now_ns());
+  rc = store_exec(s, st, "cannot record an event");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}
+
+int store_add_speedtest(store *s, int64_t run_id, const char *provider,
+                        const bn_speedtest_result *r, int64_t wall_ns)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!provider || !r)
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_SPEEDTEST);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, provider, -1, SQLITE_STATIC);
+  store_bind_text(st, 3, r->target);
+  sqlite3_bind_int64(st, 4, wall_ns ? wall_ns : store_now_ns());
+  store_bind_measure(st, 5, r->download_bps);
+  store_bind_measure(st, 6, r->upload_bps);
+  store_bind_measure(st, 7, r->latency_ms);
+  store_bind_measure(st, 8, r->jitter_ms);
+  /* sqlite integers are signed 64-bit; no transfer comes near 2^63. */
+  sqlite3_bind_int64(st, 9, (sqlite3_int64)r->bytes_down);
+  sqlite3_bind_int64(st, 10, (sqlite3_int64)r->bytes_up);
+  sqlite3_bind_int(st, 11, r->status);
+  store_bind_text(st, 12, r->status ? r->error : NULL);
+  rc = store_exec(s, st, "cannot record a speed test");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}

@@ -1,0 +1,86 @@
+/*
+ * store.h - the history store: sqlite3 in WAL mode, a versioned schema
+ * with forward migrations, prepared statements and batched transactions.
+ *
+ * Writes go into an open transaction that is committed by store_flush()
+ * (the core calls it every second) or when the batch is full, so a
+ * SIGKILL loses at most the last batch and never corrupts the file.
+ */
+#ifndef BN_CORE_STORE_H
+#define BN_CORE_STORE_H
+
+#include <stdint.h>
+
+#include <bottleneck/sdk.h>
+
+typedef struct store store;
+
+/** Rows per transaction before an automatic commit. */
+#define STORE_BATCH_MAX 10000
+
+/** Current schema version (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+
+/** Run metadata written at the start of a run. */
+typedef struct store_run_meta {
+  const char *host;
+  const char *profile;
+  const char *profile_hash;
+  const char *version;
+  int64_t started_ns;
+} store_run_meta;
+
+/**
+ * Default path: $XDG_DATA_HOME/bottleneck/history.db, falling back to
+ * ~/.local/share/bottleneck/history.db.  Returns 0 or BN_EINVAL.
+ */
+int store_default_path(char *buf, size_t len);
+
+/**
+ * Open (creating directories and the file) and migrate to the current
+ * schema.  A database with a newer schema than this build knows is
+ * refused ("FILE: schema version N is newer than this bottleneck (M);
+ * upgrade bottleneck").  Errors are logged with the path.
+ */
+int store_open(const char *path, store **out);
+/** Open an existing database read-only (reports). */
+int store_open_readonly(const char *path, store **out);
+/** Flush, close, free (NULL is ignored). */
+void store_close(store *s);
+
+/** Schema version of the open database. */
+int store_schema_version(store *s);
+
+int store_run_begin(store *s, const store_run_meta *m, int64_t *run_id);
+int store_run_end(store *s, int64_t run_id, int64_t ended_ns, int exit_status);
+
+/** Buffered writes; `probe` is the probe instance name. */
+int store_add_sample(store *s, int64_t run_id, const char *probe,
+                     const bn_sample *smp);
+int store_add_path(store *s, int64_t run_id, const char *probe,
+                   const bn_path *p);
+int store_add_event(store *s, int64_t run_id, const char *source,
+                    const bn_event *e);
+int store_add_speedtest(store *s, int64_t run_id, const char *provider,
+                        const bn_speedtest_result *r, int64_t wall_ns);
+
+/** Commit the open batch (no-op when empty). */
+int store_flush(store *s);
+/** Rows written since the last commit. */
+unsigned store_pending(const store *s);
+
+/** Last run id (0 when none). */
+int store_last_run(store *s, int64_t *run_id);
+/**
+ * Run metadata; strings stay valid until the next store_run_info call
+ * or store_close.  BN_ENOENT if there is no such run.
+ */
+int store_run_info(store *s, int64_t run_id, bn_run_info *out);
+
+/** Views used by bn_host_api (query run_id 0 = last run). */
+int store_series_each(store *s, const bn_query *q, bn_series_fn fn, void *arg);
+int store_samples_each(store *s, const bn_query *q, bn_sample_fn fn,
+                       void *arg);
+int store_events_each(store *s, const bn_query *q, bn_event_fn fn, void *arg);
+
+#endif

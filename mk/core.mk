@@ -1,0 +1,25 @@
+# mk/core.mk - the host: libbncore (everything but main) and bottleneck.
+
+noinst_LTLIBRARIES += libbncore.la
+libbncore_la_SOURCES = \
+	core/log.c core/log.h \
+	core/clock.c core/clock.h \
+	core/loop.c core/loop.h \
+	core/conf.c core/conf_yaml.c core/conf.h \
+	core/options.c core/options.h \
+	core/profile.c core/profile.h \
+	core/loader.c core/loader.h \
+	core/stats.c core/stats.h \
+	core/store.c core/store_schema.c core/store_query.c core/store.h \
+	core/store_int.h \
+	core/host.c core/host.h \
+	core/run.c core/run.h \
+	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c
+libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
+	$(UV_CFLAGS) $(CRYPTO_CFLAGS)
+libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \
+	$(CRYPTO_LIBS) $(LTDL_LIBS) -lm
+
+bin_PROGRAMS += bottleneck
+bottleneck_SOURCES = core/main.c
+bottleneck_LDADD = libbncore.la

@@ -1,0 +1,27 @@
+# mk/plugins.mk - the plugins, one block each.  A plugin is built when
+# configure enabled it (BN_PLUGIN in configure.ac) and links with
+# $(PLUGIN_LDFLAGS): it exports only its descriptor and needs no host
+# symbol.  -module is also written out literally because automake looks
+# for it to accept a library name without the "lib" prefix.
+
+if BUILD_PROBE_TCP
+pkglib_LTLIBRARIES += plugins/probe-tcp/probe_tcp.la
+plugins_probe_tcp_probe_tcp_la_SOURCES = plugins/probe-tcp/tcp.c
+plugins_probe_tcp_probe_tcp_la_CFLAGS = $(AM_CFLAGS)
+plugins_probe_tcp_probe_tcp_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+endif
+
+if BUILD_REPORT_TEXT
+pkglib_LTLIBRARIES += plugins/report-text/report_text.la
+plugins_report_text_report_text_la_SOURCES = plugins/report-text/text.c
+plugins_report_text_report_text_la_CFLAGS = $(AM_CFLAGS)
+plugins_report_text_report_text_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+endif
+
+if BUILD_REPORT_JSON
+pkglib_LTLIBRARIES += plugins/report-json/report_json.la
+plugins_report_json_report_json_la_SOURCES = plugins/report-json/json.c
+plugins_report_json_report_json_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+plugins_report_json_report_json_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+plugins_report_json_report_json_la_LIBADD = $(JSONC_LIBS) -lm
+endif

@@ -1,0 +1,1 @@
+# mk/probe-icmp.mk

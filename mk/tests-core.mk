@@ -1,0 +1,14 @@
+# mk/tests-core.mk - clock unit tests and end-to-end tests of `bottleneck`.
+
+check_PROGRAMS += tests/unit/test_clock
+TESTS += tests/unit/test_clock
+tests_unit_test_clock_SOURCES = tests/unit/test_clock.c core/clock.c
+tests_unit_test_clock_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_clock_LDADD = $(TEST_LIBS)
+
+CORE_E2E_TESTS = \
+	tests/integration/cli_basics.sh \
+	tests/integration/run_lab.sh \
+	tests/integration/run_signal.sh
+TESTS += $(CORE_E2E_TESTS)
+EXTRA_DIST += $(CORE_E2E_TESTS)

@@ -1,0 +1,48 @@
+# mk/tests-loader.mk - the plugin loader: a cmocka unit test that loads
+# fixture plugins (good, wrong ABI, missing symbol, short descriptor...),
+# and the out-of-tree SDK example built against an installed tree.
+
+# Fixture plugins are real shared objects: -rpath makes libtool build a
+# .so (in tests/fixtures/plugins/.libs/) rather than a convenience archive.
+FIXTURE_LDFLAGS = -module -avoid-version -shared -no-undefined \
+	-rpath /nowhere
+FIXTURE_DIR = $(abs_top_builddir)/tests/fixtures/plugins/.libs
+
+check_LTLIBRARIES += \
+	tests/fixtures/plugins/good.la \
+	tests/fixtures/plugins/dup.la \
+	tests/fixtures/plugins/major.la \
+	tests/fixtures/plugins/minor.la \
+	tests/fixtures/plugins/nosym.la \
+	tests/fixtures/plugins/short.la \
+	tests/fixtures/plugins/kind.la \
+	tests/fixtures/plugins/noname.la \
+	tests/fixtures/plugins/old.la
+tests_fixtures_plugins_good_la_SOURCES = tests/fixtures/plugins/good.c
+tests_fixtures_plugins_good_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_dup_la_SOURCES = tests/fixtures/plugins/dup.c
+tests_fixtures_plugins_dup_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_major_la_SOURCES = tests/fixtures/plugins/major.c
+tests_fixtures_plugins_major_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_minor_la_SOURCES = tests/fixtures/plugins/minor.c
+tests_fixtures_plugins_minor_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_nosym_la_SOURCES = tests/fixtures/plugins/nosym.c
+tests_fixtures_plugins_nosym_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_short_la_SOURCES = tests/fixtures/plugins/short.c
+tests_fixtures_plugins_short_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_kind_la_SOURCES = tests/fixtures/plugins/kind.c
+tests_fixtures_plugins_kind_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_noname_la_SOURCES = tests/fixtures/plugins/noname.c
+tests_fixtures_plugins_noname_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_old_la_SOURCES = tests/fixtures/plugins/old.c
+tests_fixtures_plugins_old_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+
+check_PROGRAMS += tests/unit/test_loader
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c \
+	core/loader.c core/log.c
+tests_unit_test_loader_CFLAGS = $(TEST_CFLAGS) \
+	-DFIXTURE_DIR='"$(FIXTURE_DIR)"'
+tests_unit_test_loader_LDADD = $(TEST_LIBS)
+
+TESTS += tests/unit/test_loader tests/integration/sdk_out_of_tree.sh
+EXTRA_DIST += tests/integration/sdk_out_of_tree.sh

@@ -1,0 +1,38 @@
+# mk/tests-store.mk - the history store (core/store*.c) and the series
+# statistics (core/stats.c): unit tests, the kill -9 test and a bench.
+
+STORE_SOURCES = core/log.c core/stats.c core/store.c core/store_schema.c \
+	core/store_query.c core/store_int.h
+
+check_PROGRAMS += tests/unit/test_stats tests/unit/test_store \
+	tests/helpers/store_writer
+TESTS += tests/unit/test_stats tests/unit/test_store \
+	tests/integration/store_kill9.sh
+
+tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/stats.c \
+	core/log.c
+tests_unit_test_stats_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_stats_LDADD = $(TEST_LIBS)
+
+tests_unit_test_store_SOURCES = tests/unit/test_store.c $(STORE_SOURCES)
+tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_store_LDADD = $(TEST_LIBS)
+
+# Writes samples until killed; store_kill9.sh checks what survived.
+tests_helpers_store_writer_SOURCES = tests/helpers/store_writer.c \
+	$(STORE_SOURCES)
+tests_helpers_store_writer_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm
+
+EXTRA_DIST += tests/integration/store_kill9.sh tests/bench/README.md
+
+# Bench: built by `make`, run by `make bench-store` (not a test).
+noinst_PROGRAMS += tests/bench/store_bench
+tests_bench_store_bench_SOURCES = tests/bench/store_bench.c $(STORE_SOURCES)
+tests_bench_store_bench_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_bench_store_bench_LDADD = $(SQLITE_LIBS) -lm
+
+bench-store: tests/bench/store_bench$(EXEEXT)
+	./tests/bench/store_bench$(EXEEXT) $(BENCH_ARGS)
+
+.PHONY: bench-store

@@ -1,0 +1,573 @@
+/*
+ * bottleneck/sdk.h - the public plugin SDK of Bottleneck.
+ *
+ * A plugin is a shared object that exports exactly one symbol, the
+ * descriptor made by BN_PLUGIN_DEFINE().  The host loads it, checks the
+ * ABI fields at the head of the descriptor, validates the plugin's part of
+ * the profile against the descriptor's option table, and then calls
+ *
+ *     init(host, config, &ctx)  ->  kind callbacks(ctx, ...)  ->  destroy(ctx)
+ *
+ * A plugin keeps all of its state in the context it allocates in init();
+ * it has no globals, so several instances of one plugin can run at once.
+ * It reaches the host only through the function table in bn_host, so it
+ * needs no host symbol at link time: link with -module -avoid-version.
+ *
+ * Nothing of the core's own libraries (libuv, sqlite, libyaml) appears
+ * here: timers, fd watches, configuration nodes and store views are
+ * opaque handles.
+ *
+ * ABI rules: BN_ABI_MAJOR changes when an existing type or call changes
+ * shape; the host refuses plugins of another major.  BN_ABI_MINOR grows
+ * when something is added at the end of a table; the host refuses plugins
+ * built against a newer minor than its own, and treats any callback that
+ * lies beyond a plugin's struct_size as absent.
+ */
+#ifndef BOTTLENECK_SDK_H
+#define BOTTLENECK_SDK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Major version of the plugin ABI; plugins of another major are refused. */
+#define BN_ABI_MAJOR 1
+/** Minor version of the plugin ABI; plugins of a newer minor are refused. */
+#define BN_ABI_MINOR 0
+
+/** Name of the one symbol every plugin exports (made by BN_PLUGIN_DEFINE). */
+#define BN_PLUGIN_SYMBOL "bn_plugin_descriptor"
+
+/* ------------------------------------------------------------------ */
+/* Status codes                                                        */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Every SDK call that can fail returns 0 on success or one of these
+ * negative codes.  Plugin callbacks follow the same rule.
+ */
+enum bn_status {
+  BN_OK = 0,         /**< success */
+  BN_ERR = -1,       /**< generic failure (already logged) */
+  BN_ENOENT = -2,    /**< no such key, target, row or plugin */
+  BN_EINVAL = -3,    /**< invalid argument or configuration value */
+  BN_ENOMEM = -4,    /**< out of memory */
+  BN_EIO = -5,       /**< I/O or store error */
+  BN_EAGAIN = -6,    /**< try again later (resource busy) */
+  BN_ENOTSUP = -7,   /**< not supported by this host or plugin */
+  BN_ETIMEDOUT = -8, /**< the operation timed out */
+};
+
+/* ------------------------------------------------------------------ */
+/* Plugin kinds                                                        */
+/* ------------------------------------------------------------------ */
+
+/** The five kinds of plugin.  The value selects the ops table type. */
+typedef enum bn_kind {
+  BN_KIND_PROBE = 1,     /**< measures targets; ops: bn_probe_ops */
+  BN_KIND_SPEEDTEST = 2, /**< one throughput provider; ops: bn_speedtest_ops */
+  BN_KIND_ANOMALY = 3,   /**< scores samples into events; bn_anomaly_ops */
+  BN_KIND_EXPORTER = 4,  /**< sends samples/events away; bn_exporter_ops */
+  BN_KIND_REPORTER = 5,  /**< renders stored history; bn_reporter_ops */
+} bn_kind;
+
+/* ------------------------------------------------------------------ */
+/* Opaque handles                                                      */
+/* ------------------------------------------------------------------ */
+
+/** One node of the neutral configuration tree (a map, list or scalar). */
+typedef struct bn_node bn_node;
+/** A timer on the core event loop. */
+typedef struct bn_timer bn_timer;
+/** A file-descriptor watch on the core event loop. */
+typedef struct bn_watch bn_watch;
+
+struct bn_host_api;
+
+/**
+ * The host as a plugin instance sees it.  The core embeds this struct at
+ * the head of its own per-instance record; plugins must only read `api`.
+ */
+typedef struct bn_host {
+  const struct bn_host_api *api; /**< the host function table */
+} bn_host;
+
+/* ------------------------------------------------------------------ */
+/* Option tables                                                       */
+/* ------------------------------------------------------------------ */
+
+/** Type of one option in a plugin's option table. */
+typedef enum bn_opt_type {
+  BN_OPT_END = 0,  /**< terminates the table */
+  BN_OPT_STRING,   /**< any scalar, read as text */
+  BN_OPT_INT,      /**< a signed integer (range: min..max when min<max) */
+  BN_OPT_DOUBLE,   /**< a floating-point number (range as for INT) */
+  BN_OPT_BOOL,     /**< true/false, yes/no, on/off */
+  BN_OPT_DURATION, /**< "250ms", "1.5s", "2m", "1h" or plain seconds */
+  BN_OPT_SIZE,     /**< "1500", "64k", "10M" bytes (powers of 1024) */
+  BN_OPT_LIST,     /**< a YAML sequence of scalars */
+  BN_OPT_MAP,      /**< a nested YAML mapping, validated by the plugin */
+} bn_opt_type;
+
+/**
+ * One entry of a plugin's option table.  The host rejects unknown keys
+ * and values of the wrong type with FILE:LINE:COL, fills in defaults, and
+ * `bottleneck plugins --describe NAME` prints the table.
+ */
+typedef struct bn_option {
+  const char *name; /**< key in the profile */
+  bn_opt_type type; /**< expected type */
+  const char *def;  /**< default as YAML text, or NULL for none */
+  const char *help; /**< one-line description */
+  double min;       /**< lower bound (INT, DOUBLE, DURATION s, SIZE) */
+  double max;       /**< upper bound; bounds unused when min >= max */
+  int required;     /**< non-zero: the key must be present */
+} bn_option;
+
+/** Terminator for an option table. */
+#define BN_OPTIONS_END                                                        \
+  {                                                                           \
+    NULL, BN_OPT_END, NULL, NULL, 0, 0, 0                                     \
+  }
+
+/* ------------------------------------------------------------------ */
+/* Targets, samples, paths, events, speed tests                        */
+/* ------------------------------------------------------------------ */
+
+/** A measurement target from the profile (read-only for plugins). */
+typedef struct bn_target {
+  const char *name;        /**< unique name within the profile */
+  const char *host;        /**< host name or address literal */
+  int port;                /**< port, or 0 when not given */
+  const char *const *tags; /**< tags, n_tags of them */
+  size_t n_tags;           /**< number of tags */
+  const char *region;      /**< optional region metadata, or NULL */
+  const char *asn;         /**< optional ASN metadata, or NULL */
+  const bn_node *node;     /**< the target's own profile node */
+} bn_target;
+
+/** Sample flags (bit set). */
+enum bn_sample_flag {
+  BN_SAMPLE_LOST = 1u << 0,    /**< no answer within the timeout */
+  BN_SAMPLE_INVALID = 1u << 1, /**< clock jump or suspend: do not count */
+  BN_SAMPLE_LATE = 1u << 2,    /**< an answer after its timeout */
+  BN_SAMPLE_DUP = 1u << 3,     /**< a duplicate answer */
+  BN_SAMPLE_ERROR = 1u << 4,   /**< the probe failed locally (no route...) */
+};
+
+/**
+ * One measurement.  Times are nanoseconds: wall_ns on CLOCK_REALTIME,
+ * mono_ns on CLOCK_MONOTONIC; 0 lets the host fill in "now".  A lost
+ * probe is emitted with BN_SAMPLE_LOST and any value (stored as NULL).
+ * Metric names are lower_snake_case with the unit implied by the metric
+ * reference (docs/metrics.md), e.g. "rtt_ms".
+ */
+typedef struct bn_sample {
+  const char *target; /**< target name */
+  const char *metric; /**< metric name, e.g. "rtt_ms" */
+  double value;       /**< the value, unit given by the metric */
+  int64_t wall_ns;    /**< wall-clock time of the measurement */
+  int64_t mono_ns;    /**< monotonic time of the measurement */
+  uint32_t flags;     /**< bn_sample_flag bits */
+} bn_sample;
+
+/** One hop of a path (traceroute-like probes). */
+typedef struct bn_hop {
+  int ttl;          /**< hop number, from 1 */
+  const char *addr; /**< responding address, or NULL for no answer */
+  double rtt_ms;    /**< round-trip time, or negative when none */
+  double loss_pct;  /**< loss at this hop over the probes sent */
+  uint32_t flags;   /**< bn_sample_flag bits */
+} bn_hop;
+
+/** A path to a target, as a list of hops. */
+typedef struct bn_path {
+  const char *target; /**< target name */
+  const bn_hop *hops; /**< the hops, n_hops of them, by ttl */
+  size_t n_hops;      /**< number of hops */
+  int complete;       /**< non-zero when the target itself answered */
+  int64_t wall_ns;    /**< when the path was measured (0: now) */
+} bn_path;
+
+/** Severity of an event, from a hint to an outage. */
+typedef enum bn_severity {
+  BN_SEV_INFO = 0,
+  BN_SEV_WARNING = 1,
+  BN_SEV_CRITICAL = 2,
+} bn_severity;
+
+/** An event: an anomaly, an alert, a clock jump, a resolution failure. */
+typedef struct bn_event {
+  const char *target;   /**< target name, or NULL for host-wide */
+  const char *type;     /**< short machine name, e.g. "latency_zscore" */
+  bn_severity severity; /**< severity */
+  double score;         /**< plugin-defined score (0..1 confidence...) */
+  const char *message;  /**< one human-readable line */
+  int64_t wall_ns;      /**< when (0: now) */
+} bn_event;
+
+/** Result of one speed test run by a speedtest provider. */
+typedef struct bn_speedtest_result {
+  const char *target;  /**< target (server) name */
+  double download_bps; /**< download goodput, bits/s (negative: not run) */
+  double upload_bps;   /**< upload goodput, bits/s (negative: not run) */
+  double latency_ms;   /**< idle latency (negative: not measured) */
+  double jitter_ms;    /**< idle jitter (negative: not measured) */
+  uint64_t bytes_down; /**< payload bytes received */
+  uint64_t bytes_up;   /**< payload bytes sent */
+  int status;          /**< 0 or a negative bn_status */
+  const char *error;   /**< error text when status != 0, else NULL */
+} bn_speedtest_result;
+
+/* ------------------------------------------------------------------ */
+/* Read-only store views (reporters, anomaly baselines)                */
+/* ------------------------------------------------------------------ */
+
+/** Filter for store queries.  NULL / 0 fields match everything. */
+typedef struct bn_query {
+  int64_t run_id;     /**< a run id; 0 = the current (or last) run */
+  const char *target; /**< target name */
+  const char *probe;  /**< probe instance name */
+  const char *metric; /**< metric name */
+  int64_t since_ns;   /**< wall time lower bound (inclusive) */
+  int64_t until_ns;   /**< wall time upper bound (exclusive); 0 = none */
+} bn_query;
+
+/** Metadata of one run. */
+typedef struct bn_run_info {
+  int64_t id;               /**< run id */
+  const char *host;         /**< host name of the machine */
+  const char *profile;      /**< profile name */
+  const char *profile_hash; /**< SHA-256 of the merged profile, hex */
+  const char *version;      /**< Bottleneck version */
+  int64_t started_ns;       /**< wall time at start */
+  int64_t ended_ns;         /**< wall time at end, 0 while running */
+  int exit_status;          /**< exit status, -1 while running */
+} bn_run_info;
+
+/**
+ * Summary of one series (target, probe, metric) in a query's range.
+ * Statistics are over valid, non-lost samples; jitter is the mean
+ * absolute difference of consecutive values (RFC 3550 style, unsmoothed).
+ */
+typedef struct bn_series {
+  const char *target; /**< target name */
+  const char *probe;  /**< probe instance name */
+  const char *metric; /**< metric name */
+  uint64_t count;     /**< probes sent: valid incl. lost; not late/dup */
+  uint64_t lost;      /**< samples flagged lost */
+  uint64_t invalid;   /**< samples flagged invalid (left out) */
+  uint64_t late;      /**< late answers (not counted as received) */
+  uint64_t dup;       /**< duplicate answers */
+  double loss_pct;    /**< 100 * lost / count, 0 when count == 0 */
+  double min, avg, p50, p95, max; /**< over received values; NaN if none */
+  double stddev;                  /**< population standard deviation */
+  double jitter;                  /**< mean |v[i] - v[i-1]| */
+  int64_t first_ns;               /**< wall time of the first sample */
+  int64_t last_ns;                /**< wall time of the last sample */
+} bn_series;
+
+/** One stored sample as returned by a store query. */
+typedef struct bn_sample_row {
+  int64_t run_id;     /**< run id */
+  const char *target; /**< target name */
+  const char *probe;  /**< probe instance name */
+  bn_sample sample;   /**< the sample (sample.target == target) */
+} bn_sample_row;
+
+/** Callback for store iterations; return non-zero to stop early. */
+typedef int (*bn_series_fn)(const bn_series *s, void *arg);
+/** Callback for raw sample iterations; return non-zero to stop early. */
+typedef int (*bn_sample_fn)(const bn_sample_row *r, void *arg);
+/** Callback for event iterations; return non-zero to stop early. */
+typedef int (*bn_event_fn)(const bn_event *e, const char *source, void *arg);
+
+/* ------------------------------------------------------------------ */
+/* The host function table                                             */
+/* ------------------------------------------------------------------ */
+
+/** Log levels; --quiet, --verbose and --debug choose which are shown. */
+typedef enum bn_log_level {
+  BN_LOG_ERROR = 0,
+  BN_LOG_WARNING = 1,
+  BN_LOG_INFO = 2,  /**< shown with --verbose */
+  BN_LOG_DEBUG = 3, /**< shown with --debug */
+} bn_log_level;
+
+/** fd watch events. */
+enum bn_watch_event {
+  BN_WATCH_READ = 1,  /**< readable */
+  BN_WATCH_WRITE = 2, /**< writable */
+};
+
+/** Timer callback: runs on the core loop. */
+typedef void (*bn_timer_fn)(bn_timer *t, void *arg);
+/** fd watch callback: `events` holds the bn_watch_event bits that fired. */
+typedef void (*bn_watch_fn)(bn_watch *w, int fd, int events, void *arg);
+
+/**
+ * Functions the host offers to every plugin instance.  Every function
+ * takes the instance's own bn_host as first argument, so that log lines,
+ * emitted data and errors carry the plugin's name.  New functions are only
+ * ever added at the end; check struct_size before using one added in a
+ * later minor.
+ */
+typedef struct bn_host_api {
+  uint32_t struct_size; /**< sizeof(bn_host_api) of the host */
+
+  /* -- logging -- */
+  /** Log a printf-style line, prefixed "[kind:plugin:instance]". */
+  void (*log)(bn_host *h, bn_log_level level, const char *fmt, ...)
+      __attribute__((format(printf, 3, 4)));
+  /** Non-zero when `level` would be shown (skip costly formatting). */
+  int (*log_enabled)(bn_host *h, bn_log_level level);
+
+  /* -- clocks -- */
+  /** CLOCK_MONOTONIC now, ns (the core's clock; a test clock in tests). */
+  int64_t (*now_mono_ns)(bn_host *h);
+  /** CLOCK_REALTIME now, ns. */
+  int64_t (*now_wall_ns)(bn_host *h);
+  /**
+   * Clock epoch: a counter that grows each time the core notices a
+   * suspend/resume or a wall-clock step.  A probe records it when it
+   * sends and compares on receipt: if it changed, the sample is
+   * BN_SAMPLE_INVALID rather than a measurement.
+   */
+  uint64_t (*clock_epoch)(bn_host *h);
+
+  /* -- configuration -- */
+  /** The instance's config node (a map), defaults already filled in. */
+  const bn_node *(*config)(bn_host *h);
+  /** Child of a map node by key, or NULL. */
+  const bn_node *(*cfg_get)(const bn_node *map, const char *key);
+  /** Read a scalar as text.  Returns BN_ENOENT if absent. */
+  int (*cfg_string)(bn_host *h, const bn_node *map, const char *key,
+                    const char **out);
+  /** Read an integer; a bad value is logged as FILE:LINE:COL. */
+  int (*cfg_int)(bn_host *h, const bn_node *map, const char *key,
+                 int64_t *out);
+  /** Read a floating-point number. */
+  int (*cfg_double)(bn_host *h, const bn_node *map, const char *key,
+                    double *out);
+  /** Read a boolean (true/false/yes/no/on/off). */
+  int (*cfg_bool)(bn_host *h, const bn_node *map, const char *key, int *out);
+  /** Read a duration in nanoseconds ("250ms", "2s", "1m", "0.5"). */
+  int (*cfg_duration)(bn_host *h, const bn_node *map, const char *key,
+                      int64_t *out_ns);
+  /** Number of items of a list node (0 for a non-list). */
+  size_t (*cfg_len)(const bn_node *list);
+  /** Item i of a list node, or NULL. */
+  const bn_node *(*cfg_at)(const bn_node *list, size_t i);
+  /** Text of a scalar node, or NULL for maps and lists. */
+  const char *(*cfg_scalar)(const bn_node *node);
+  /**
+   * Report a configuration error at a node: prints
+   * "FILE:LINE:COL: [kind:plugin] message" and returns BN_EINVAL.
+   */
+  int (*cfg_error)(bn_host *h, const bn_node *node, const char *fmt, ...)
+      __attribute__((format(printf, 3, 4)));
+
+  /* -- targets -- */
+  /** The targets this instance was given (after the profile's filter). */
+  const bn_target *(*targets)(bn_host *h, size_t *n);
+
+  /* -- emitting data (goes to the store, anomaly plugins, exporters) -- */
+  /** Emit one sample. */
+  int (*emit_sample)(bn_host *h, const bn_sample *s);
+  /** Emit a path with its hops. */
+  int (*emit_path)(bn_host *h, const bn_path *p);
+  /** Emit an event. */
+  int (*emit_event)(bn_host *h, const bn_event *e);
+
+  /* -- the core event loop -- */
+  /**
+   * Start a timer that fires after `after_ns` and then every
+   * `repeat_ns` (0: once).  Returns NULL on failure.
+   */
+  bn_timer *(*timer_start)(bn_host *h, int64_t after_ns, int64_t repeat_ns,
+                           bn_timer_fn fn, void *arg);
+  /** Re-arm a timer with new times (after a one-shot fired, too). */
+  int (*timer_again)(bn_timer *t, int64_t after_ns, int64_t repeat_ns);
+  /** Stop and free a timer (NULL is ignored). */
+  void (*timer_free)(bn_timer *t);
+  /** Watch an fd for bn_watch_event bits.  Returns NULL on failure. */
+  bn_watch *(*watch_start)(bn_host *h, int fd, int events, bn_watch_fn fn,
+                           void *arg);
+  /** Change which events a watch waits for. */
+  int (*watch_update)(bn_watch *w, int events);
+  /** Stop and free a watch; the fd is not closed (NULL is ignored). */
+  void (*watch_free)(bn_watch *w);
+
+  /* -- read-only store queries -- */
+  /** Metadata of a run (0: the current or last one). */
+  int (*run_info)(bn_host *h, int64_t run_id, bn_run_info *out);
+  /** Summaries of the series that match, ordered by target, probe, metric. */
+  int (*series_each)(bn_host *h, const bn_query *q, bn_series_fn fn,
+                     void *arg);
+  /** Raw samples that match, ordered by target, probe, metric, time. */
+  int (*samples_each)(bn_host *h, const bn_query *q, bn_sample_fn fn,
+                      void *arg);
+  /** Events that match (target/run/time fields of q), ordered by time. */
+  int (*events_each)(bn_host *h, const bn_query *q, bn_event_fn fn, void *arg);
+
+  /* -- instance identity -- */
+  /** The instance's name from the profile (defaults to the plugin name). */
+  const char *(*instance_name)(bn_host *h);
+} bn_host_api;
+
+/* ------------------------------------------------------------------ */
+/* Kind-specific callback tables                                       */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Probe: after init(), start() is called once the loop runs; the probe
+ * registers timers/watches and emits samples.  stop() asks it to stop
+ * sending; it may emit pending results (as lost) before returning.
+ */
+typedef struct bn_probe_ops {
+  uint32_t struct_size;    /**< sizeof(bn_probe_ops) */
+  int (*start)(void *ctx); /**< begin probing */
+  void (*stop)(void *ctx); /**< stop; flush what is in flight */
+} bn_probe_ops;
+
+/** Completion of a speed test: call exactly once per run(). */
+typedef void (*bn_speedtest_done_fn)(const bn_speedtest_result *r, void *arg);
+
+/**
+ * Speedtest provider: the core schedules runs, retries with backoff,
+ * enforces timeouts (calling cancel()) and fails over between providers.
+ */
+typedef struct bn_speedtest_ops {
+  uint32_t struct_size; /**< sizeof(bn_speedtest_ops) */
+  /** Start a test against a target; report through done(). */
+  int (*run)(void *ctx, const bn_target *t, bn_speedtest_done_fn done,
+             void *arg);
+  /** Abort the test in flight; done() must not be called afterwards. */
+  void (*cancel)(void *ctx);
+} bn_speedtest_ops;
+
+/** Anomaly detector: sees every sample; emits events via emit_event. */
+typedef struct bn_anomaly_ops {
+  uint32_t struct_size; /**< sizeof(bn_anomaly_ops) */
+  /** One sample from a probe instance. */
+  int (*on_sample)(void *ctx, const char *probe, const bn_sample *s);
+} bn_anomaly_ops;
+
+/** Exporter: a sink for samples and events. */
+typedef struct bn_exporter_ops {
+  uint32_t struct_size; /**< sizeof(bn_exporter_ops) */
+  /** One sample (may be NULL-op). */
+  int (*on_sample)(void *ctx, const char *probe, const bn_sample *s);
+  /** One event. */
+  int (*on_event)(void *ctx, const char *source, const bn_event *e);
+  /** Flush what is buffered (called at least at the end of a run). */
+  int (*flush)(void *ctx);
+} bn_exporter_ops;
+
+/** What a reporter is asked to render. */
+typedef struct bn_report_request {
+  int64_t run_id; /**< the run to report on */
+  FILE *out;      /**< where to write when the plugin has no output: */
+} bn_report_request;
+
+/** Reporter: renders stored history through the store views. */
+typedef struct bn_reporter_ops {
+  uint32_t struct_size; /**< sizeof(bn_reporter_ops) */
+  /** Render one report. */
+  int (*render)(void *ctx, const bn_report_request *req);
+} bn_reporter_ops;
+
+/* ------------------------------------------------------------------ */
+/* The descriptor                                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * The plugin descriptor.  The first three fields protect the rest: the
+ * host reads them before anything else and refuses what it cannot use.
+ */
+typedef struct bn_plugin {
+  uint16_t abi_major;       /**< BN_ABI_MAJOR the plugin was built with */
+  uint16_t abi_minor;       /**< BN_ABI_MINOR the plugin was built with */
+  uint32_t struct_size;     /**< sizeof(bn_plugin) the plugin was built with */
+  const char *name;         /**< unique plugin name, e.g. "tcp" */
+  const char *version;      /**< plugin version text */
+  bn_kind kind;             /**< which ops table `ops` points at */
+  const char *summary;      /**< one-line description */
+  const bn_option *options; /**< option table, BN_OPTIONS_END-terminated */
+  /**
+   * Create an instance: read config through h->api, allocate a context,
+   * store it in *ctx.  Return 0 or a negative bn_status (logged already).
+   */
+  int (*init)(bn_host *h, void **ctx);
+  /** Free the context and everything it owns (called after init ok). */
+  void (*destroy)(void *ctx);
+  const void *ops; /**< kind-specific table (bn_probe_ops ...) */
+  /**
+   * Optional: check the instance's config beyond what the option table
+   * can say (e.g. interval_min <= interval_max, a target without a
+   * port).  Called by `profile validate` and before init(); must have no
+   * side effects (no sockets, no timers).  Report each problem with
+   * cfg_error and return BN_EINVAL, or return 0.  May be NULL.
+   */
+  int (*check)(bn_host *h);
+  void *reserved[7]; /**< room to grow; must be zero */
+} bn_plugin;
+
+#if defined(__GNUC__)
+#define BN_EXPORT __attribute__((visibility("default")))
+#else
+#define BN_EXPORT
+#endif
+
+/**
+ * Define the plugin's descriptor symbol.  Use exactly once per plugin:
+ *
+ *     BN_PLUGIN_DEFINE("tcp", "1.0", BN_KIND_PROBE,
+ *                      "TCP connect latency", tcp_options,
+ *                      tcp_init, tcp_destroy, &tcp_ops);
+ */
+#define BN_PLUGIN_DEFINE(NAME, VERSION, KIND, SUMMARY, OPTIONS, INIT,         \
+                         DESTROY, OPS)                                        \
+  BN_PLUGIN_DEFINE_CHECKED(NAME, VERSION, KIND, SUMMARY, OPTIONS, INIT,       \
+                           DESTROY, OPS, NULL)
+
+/**
+ * Like BN_PLUGIN_DEFINE, with a check() callback (see bn_plugin.check)
+ * that validates the config without side effects.
+ */
+#define BN_PLUGIN_DEFINE_CHECKED(NAME, VERSION, KIND, SUMMARY, OPTIONS, INIT, \
+                                 DESTROY, OPS, CHECK)                         \
+  BN_EXPORT const bn_plugin bn_plugin_descriptor = {                          \
+      .abi_major = BN_ABI_MAJOR,                                              \
+      .abi_minor = BN_ABI_MINOR,                                              \
+      .struct_size = (uint32_t)sizeof(bn_plugin),                             \
+      .name = (NAME),                                                         \
+      .version = (VERSION),                                                   \
+      .kind = (KIND),                                                         \
+      .summary = (SUMMARY),                                                   \
+      .options = (OPTIONS),                                                   \
+      .init = (INIT),                                                         \
+      .destroy = (DESTROY),                                                   \
+      .ops = (OPS),                                                           \
+      .check = (CHECK),                                                       \
+  }
+
+/* Logging conveniences: bn_info(h, "sent %d", n). */
+/** Log an error through the host. */
+#define bn_error(h, ...) (h)->api->log((h), BN_LOG_ERROR, __VA_ARGS__)
+/** Log a warning through the host. */
+#define bn_warn(h, ...) (h)->api->log((h), BN_LOG_WARNING, __VA_ARGS__)
+/** Log an informational line (shown with --verbose). */
+#define bn_info(h, ...) (h)->api->log((h), BN_LOG_INFO, __VA_ARGS__)
+/** Log a debug line (shown with --debug). */
+#define bn_debug(h, ...) (h)->api->log((h), BN_LOG_DEBUG, __VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BOTTLENECK_SDK_H */

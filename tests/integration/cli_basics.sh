@@ -1,0 +1,80 @@
+#!/bin/sh
+# cli_basics.sh - help, version, exit statuses and error lines of the CLI.
+. "$BN_TOP_SRCDIR/tests/integration/lib.sh"
+
+expect_rc() {
+  want=$1
+  shift
+  "$@" >"$T/out" 2>"$T/err"
+  got=$?
+  [ "$got" = "$want" ] || { cat "$T/out" "$T/err"; fail "$* exited $got, want $want"; }
+}
+
+expect_rc 0 "$BN" --help
+assert_contains "$T/out" "Usage: bottleneck"
+for cmd in run plugins profile; do
+  expect_rc 0 "$BN" $cmd --help
+  assert_contains "$T/out" "Usage: bottleneck $cmd"
+done
+expect_rc 0 "$BN" version
+grep -qE '^bottleneck [0-9.]+ \(plugin ABI 1\.[0-9]+\)$' "$T/out" ||
+  fail "version line: $(cat "$T/out")"
+expect_rc 2 "$BN"
+expect_rc 2 "$BN" frobnicate
+assert_contains "$T/err" "unknown command 'frobnicate'"
+expect_rc 2 "$BN" run --duration soon
+assert_contains "$T/err" "--duration 'soon' is not a duration"
+expect_rc 2 "$BN" profile show
+expect_rc 2 "$BN" profile validate
+
+# plugins: the three built-in ones are listed with kind and ABI.
+expect_rc 0 "$BN" plugins
+for p in "probe +tcp" "reporter +text" "reporter +json"; do
+  grep -qE "^$p +[^ ]+ +1\.[0-9]+ +/" "$T/out" ||
+    { cat "$T/out"; fail "plugins: no line for '$p'"; }
+done
+expect_rc 0 "$BN" plugins --describe tcp
+assert_contains "$T/out" "interval"
+assert_contains "$T/out" "timeout"
+expect_rc 4 "$BN" plugins --describe nosuch
+assert_contains "$T/err" "no plugin named 'nosuch'"
+
+# Shipped profiles validate; a broken one gives FILE:LINE:COL and exit 3.
+for p in base home corporate lab; do
+  expect_rc 0 "$BN" profile validate "$BN_TOP_SRCDIR/profiles/$p.yaml"
+done
+cat >"$T/bad.yaml" <<'YAML'
+name: bad
+targets:
+  - {name: a, host: 127.0.0.1, port: 80}
+probes:
+  - plugin: tcp
+    intervall: 1s
+YAML
+expect_rc 3 "$BN" profile validate "$T/bad.yaml"
+assert_contains "$T/err" "$T/bad.yaml:6:5:"
+assert_contains "$T/err" "unknown option 'intervall'"
+cat >"$T/noplug.yaml" <<'YAML'
+name: noplug
+targets:
+  - {name: a, host: 127.0.0.1, port: 80}
+probes:
+  - plugin: warp-drive
+YAML
+expect_rc 3 "$BN" run --profile "$T/noplug.yaml" --db "$T/x.db" --duration 1s
+assert_contains "$T/err" "unknown plugin 'warp-drive'"
+[ ! -e "$T/x.db" ] || fail "a rejected profile must not create the db"
+
+# profile show prints the merged profile with defaults filled in.
+BOTTLENECK_PROFILE_PATH="$BN_TOP_SRCDIR/profiles" expect_rc 0 \
+  "$BN" profile show lab
+assert_contains "$T/out" "name: lab"
+assert_contains "$T/out" "timeout"
+
+# A store that cannot be opened: exit 5, one line naming the path.
+# (a regular file stands where a directory should be: fails even as root)
+: >"$T/file"
+expect_rc 5 "$BN" run --profile "$BN_TOP_SRCDIR/profiles/lab.yaml" \
+  --db "$T/file/sub/h.db" --duration 1s
+assert_contains "$T/err" "$T/file/sub/h.db"
+echo "ok"

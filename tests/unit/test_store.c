@@ -1,0 +1,797 @@
+/*
+ * test_store.c - the history store (core/store*.c) against real sqlite
+ * files in a temporary directory.  Rows are checked through the store's
+ * own queries and, where the store has no query, through a second
+ * sqlite connection (which also proves what is committed).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+#define EPS       1e-9
+#define MAX_LINES 16
+
+/* cmocka 1.1.5 has no assert_double_equal; floats are too coarse. */
+#define assert_near(a, b) assert_near_at((a), (b), __FILE__, __LINE__)
+
+static void assert_near_at(double a, double b, const char *file, int line)
+{
+  if (fabs(a - b) <= EPS)
+    return;
+  print_error("%.12g != %.12g\n", a, b);
+  _fail(file, line);
+}
+
+typedef struct fixture {
+  char dir[512];
+  char db[PATH_MAX];
+  char lines[MAX_LINES][1024];
+  int n_lines;
+} fixture;
+
+static void capture(bn_log_level level, const char *line, void *arg)
+{
+  fixture *f = arg;
+
+  (void)level;
+  if (f->n_lines < MAX_LINES)
+    snprintf(f->lines[f->n_lines], sizeof(f->lines[0]), "%s", line);
+  f->n_lines++;
+}
+
+static int setup(void **state)
+{
+  fixture *f = calloc(1, sizeof(*f));
+  const char *tmp = getenv("TMPDIR");
+
+  if (!f)
+    return -1;
+  snprintf(f->dir, sizeof(f->dir), "%s/bn-store.XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
+  if (!mkdtemp(f->dir))
+    return -1;
+  snprintf(f->db, sizeof(f->db), "%s/a/b/history.db", f->dir);
+  log_set_level(BN_LOG_WARNING);
+  log_set_sink(capture, f);
+  *state = f;
+  return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+                    struct FTW *ftw)
+{
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static int teardown(void **state)
+{
+  fixture *f = *state;
+
+  log_set_sink(NULL, NULL);
+  nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  free(f);
+  return 0;
+}
+
+/* One integer from a second, independent connection. */
+static int64_t sql_int(const char *db, const char *sql)
+{
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  int64_t v = -12345;
+
+  assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL),
+                   SQLITE_OK);
+  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+  if (sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+/* One text value from a second connection, into buf ("NULL" for NULL). */
+static const char *sql_text(const char *db, const char *sql, char *buf,
+                            size_t len)
+{
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+
+  buf[0] = '\0';
+  assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL),
+                   SQLITE_OK);
+  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+    fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    snprintf(buf, len, "%s", t ? (const char *)t : "NULL");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return buf;
+}
+
+static void sql_exec(const char *db, const char *sql)
+{
+  sqlite3 *h = NULL;
+
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  if (sqlite3_exec(h, sql, NULL, NULL, NULL) != SQLITE_OK)
+    fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+  sqlite3_close(h);
+}
+
+static store *open_with_run(fixture *f, int64_t *run)
+{
+  store_run_meta m = {"host1", "lab", "abcd", "0.1.0", 1000};
+  store *s = NULL;
+
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_run_begin(s, &m, run), 0);
+  return s;
+}
+
+static void add(store *s, int64_t run, const char *probe, const char *target,
+                const char *metric, double v, int64_t wall, uint32_t flags)
+{
+  bn_sample smp = {target, metric, v, wall, wall + 7, flags};
+
+  assert_int_equal(store_add_sample(s, run, probe, &smp), 0);
+}
+
+static void test_open_creates(void **state)
+{
+  fixture *f = *state;
+  char dir[PATH_MAX + 8], buf[64];
+  struct stat st;
+  store *s = NULL;
+
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+  assert_int_equal(store_pending(s), 0);
+  assert_int_equal(stat(f->db, &st), 0);
+  snprintf(dir, sizeof(dir), "%s/a/b", f->dir);
+  assert_int_equal(stat(dir, &st), 0);
+  assert_true(S_ISDIR(st.st_mode));
+  assert_int_equal(st.st_mode & 0777, 0755);
+  assert_string_equal(sql_text(f->db, "PRAGMA journal_mode", buf, sizeof(buf)),
+                      "wal");
+  assert_int_equal(sql_int(f->db, "PRAGMA user_version"),
+                   STORE_SCHEMA_VERSION);
+  /* the human view exists */
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples_v"), 0);
+  store_close(s);
+  assert_int_equal(f->n_lines, 0);
+}
+
+static void test_memory(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0, last = 0;
+  store_run_meta m = {"h", "p", NULL, "v", 1};
+  store *s = NULL;
+
+  assert_int_equal(store_open(":memory:", &s), 0);
+  assert_int_equal(store_run_begin(s, &m, &run), 0);
+  assert_int_equal(store_last_run(s, &last), 0);
+  assert_int_equal(last, run);
+  store_close(s);
+  assert_int_equal(f->n_lines, 0);
+}
+
+static void test_reopen_is_noop(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0, last = 0;
+  store *s;
+
+  log_set_level(BN_LOG_INFO);
+  s = open_with_run(f, &run);
+  assert_int_equal(f->n_lines, 1);
+  assert_true(strstr(f->lines[0], "migrated schema from version 0 to 1"));
+  store_close(s);
+
+  f->n_lines = 0;
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(f->n_lines, 0); /* no migration ran */
+  assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+  assert_int_equal(store_last_run(s, &last), 0);
+  assert_int_equal(last, run);
+  store_close(s);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+  fixture *f = *state;
+  char want[PATH_MAX + 200];
+  store *s = (store *)f; /* must be reset to NULL */
+
+  snprintf(f->db, sizeof(f->db), "%s/new.db", f->dir);
+  sql_exec(f->db, "PRAGMA user_version = 99");
+  assert_int_equal(store_open(f->db, &s), BN_ENOTSUP);
+  assert_null(s);
+  snprintf(want, sizeof(want),
+           "error: [store] %s: schema version 99 is newer than this "
+           "bottleneck supports (%d); upgrade bottleneck",
+           f->db, STORE_SCHEMA_VERSION);
+  assert_int_equal(f->n_lines, 1);
+  assert_string_equal(f->lines[0], want);
+  assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 99);
+
+  f->n_lines = 0;
+  assert_int_equal(store_open_readonly(f->db, &s), BN_ENOTSUP);
+  assert_int_equal(f->n_lines, 1);
+  assert_string_equal(f->lines[0], want);
+}
+
+static void test_foreign_db_refused(void **state)
+{
+  fixture *f = *state;
+  store *s = NULL;
+
+  snprintf(f->db, sizeof(f->db), "%s/other.db", f->dir);
+  sql_exec(f->db, "CREATE TABLE runs (x)");
+  assert_int_equal(store_open(f->db, &s), BN_EINVAL);
+  assert_null(s);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "not a bottleneck history database"));
+  /* nothing was written into someone else's file */
+  assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM sqlite_master"), 1);
+}
+
+static void test_corrupt_file(void **state)
+{
+  fixture *f = *state;
+  store *s = NULL;
+  FILE *fp;
+  int i;
+
+  snprintf(f->db, sizeof(f->db), "%s/junk.db", f->dir);
+  fp = fopen(f->db, "w");
+  assert_non_null(fp);
+  for (i = 0; i < 512; i++)
+    fputs("this is not sqlite. ", fp);
+  fclose(fp);
+  assert_int_equal(store_open(f->db, &s), BN_EIO);
+  assert_null(s);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], f->db));
+  assert_non_null(strstr(f->lines[0], "file is not a database"));
+  assert_non_null(strstr(f->lines[0], "move it aside"));
+
+  f->n_lines = 0;
+  assert_int_equal(store_open_readonly(f->db, &s), BN_EIO);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "file is not a database"));
+}
+
+static void test_bad_path(void **state)
+{
+  fixture *f = *state;
+  char file[PATH_MAX + 8], want[3 * PATH_MAX];
+  store *s = NULL;
+  FILE *fp;
+
+  /* a directory cannot be created under a regular file, even by root */
+  snprintf(file, sizeof(file), "%s/plain", f->dir);
+  fp = fopen(file, "w");
+  assert_non_null(fp);
+  fclose(fp);
+  snprintf(f->db, sizeof(f->db), "%s/plain/sub/history.db", f->dir);
+  assert_int_equal(store_open(f->db, &s), BN_EIO);
+  assert_null(s);
+  assert_int_equal(f->n_lines, 1);
+  snprintf(want, sizeof(want),
+           "error: [store] %s: cannot create directory %s/plain/sub: %s; "
+           "check the path and its permissions",
+           f->db, f->dir, strerror(ENOTDIR));
+  assert_string_equal(f->lines[0], want);
+
+  /* an empty file read-only: nothing to report on, said as much */
+  f->n_lines = 0;
+  assert_int_equal(store_open_readonly(file, &s), BN_ENOENT);
+  assert_int_equal(f->n_lines, 1);
+  snprintf(want, sizeof(want),
+           "error: [store] %s: holds no history yet; run bottleneck first",
+           file);
+  assert_string_equal(f->lines[0], want);
+}
+
+static void test_default_path(void **state)
+{
+  char buf[PATH_MAX];
+  fixture *f = *state;
+
+  (void)f;
+  setenv("XDG_DATA_HOME", "/xdg/data", 1);
+  setenv("HOME", "/home/u", 1);
+  assert_int_equal(store_default_path(buf, sizeof(buf)), 0);
+  assert_string_equal(buf, "/xdg/data/bottleneck/history.db");
+  /* relative XDG_DATA_HOME is ignored, as the XDG spec says */
+  setenv("XDG_DATA_HOME", "rel", 1);
+  assert_int_equal(store_default_path(buf, sizeof(buf)), 0);
+  assert_string_equal(buf, "/home/u/.local/share/bottleneck/history.db");
+  unsetenv("XDG_DATA_HOME");
+  assert_int_equal(store_default_path(buf, sizeof(buf)), 0);
+  assert_string_equal(buf, "/home/u/.local/share/bottleneck/history.db");
+  assert_int_equal(store_default_path(buf, 10), BN_EINVAL);
+  unsetenv("HOME");
+  assert_int_equal(store_default_path(buf, sizeof(buf)), BN_EINVAL);
+  assert_int_equal(f->n_lines, 2);
+}
+
+static void test_runs(void **state)
+{
+  fixture *f = *state;
+  int64_t run1 = 0, run2 = 0, last = -1;
+  store_run_meta m2 = {NULL, "home", NULL, "0.2.0", 5000};
+  bn_run_info ri;
+  store *s = open_with_run(f, &run1);
+
+  /* the run row is committed at once */
+  assert_int_equal(store_pending(s), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM runs"), 1);
+  assert_int_equal(store_run_info(s, run1, &ri), 0);
+  assert_int_equal(ri.id, run1);
+  assert_string_equal(ri.host, "host1");
+  assert_string_equal(ri.profile, "lab");
+  assert_string_equal(ri.profile_hash, "abcd");
+  assert_string_equal(ri.version, "0.1.0");
+  assert_int_equal(ri.started_ns, 1000);
+  assert_int_equal(ri.ended_ns, 0);
+  assert_int_equal(ri.exit_status, -1);
+
+  assert_int_equal(store_run_end(s, run1, 2000, 3), 0);
+  assert_int_equal(sql_int(f->db, "SELECT exit_status FROM runs"), 3);
+  assert_int_equal(store_run_begin(s, &m2, &run2), 0);
+  assert_true(run2 > run1);
+  assert_int_equal(store_last_run(s, &last), 0);
+  assert_int_equal(last, run2);
+  /* 0 is the last run */
+  assert_int_equal(store_run_info(s, 0, &ri), 0);
+  assert_int_equal(ri.id, run2);
+  assert_null(ri.host);
+  assert_string_equal(ri.profile, "home");
+  assert_int_equal(store_run_info(s, run1, &ri), 0);
+  assert_int_equal(ri.ended_ns, 2000);
+  assert_int_equal(ri.exit_status, 3);
+
+  assert_int_equal(store_run_info(s, 999, &ri), BN_ENOENT);
+  assert_int_equal(f->n_lines, 0);
+  assert_int_equal(store_run_end(s, 999, 1, 0), BN_ENOENT);
+  assert_int_equal(f->n_lines, 1);
+  store_close(s);
+}
+
+static void test_no_runs(void **state)
+{
+  fixture *f = *state;
+  int64_t last = -1;
+  bn_run_info ri;
+  store *s = NULL;
+
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_last_run(s, &last), 0);
+  assert_int_equal(last, 0);
+  assert_int_equal(store_run_info(s, 0, &ri), BN_ENOENT);
+  store_close(s);
+}
+
+typedef struct rows {
+  bn_sample_row r[16];
+  char target[16][32], probe[16][32], metric[16][32];
+  int n;
+} rows;
+
+static int collect_sample(const bn_sample_row *r, void *arg)
+{
+  rows *c = arg;
+
+  if (c->n >= 16)
+    return 1;
+  c->r[c->n] = *r;
+  /* strings are only valid during the callback */
+  snprintf(c->target[c->n], 32, "%s", r->target);
+  snprintf(c->probe[c->n], 32, "%s", r->probe);
+  snprintf(c->metric[c->n], 32, "%s", r->sample.metric);
+  c->n++;
+  return 0;
+}
+
+static void test_samples_round_trip(void **state)
+{
+  fixture *f = *state;
+  bn_query q = {0};
+  int64_t run = 0;
+  rows c = {0};
+  store *s = open_with_run(f, &run);
+
+  add(s, run, "icmp", "gw", "rtt_ms", 1.25, 300, 0);
+  add(s, run, "icmp", "gw", "rtt_ms", 99.0, 100, BN_SAMPLE_LOST);
+  add(s, run, "icmp", "gw", "rtt_ms", 2.5, 200,
+      BN_SAMPLE_LATE | BN_SAMPLE_DUP);
+  add(s, run, "tcp", "dns", "connect_ms", 7.0, 150, BN_SAMPLE_INVALID);
+  assert_int_equal(store_pending(s), 4);
+  assert_int_equal(store_samples_each(s, &q, collect_sample, &c), 0);
+  /* the query committed the batch first */
+  assert_int_equal(store_pending(s), 0);
+  assert_int_equal(c.n, 4);
+  /* ordered by target, probe, metric, time */
+  assert_string_equal(c.target[0], "dns");
+  assert_string_equal(c.probe[0], "tcp");
+  assert_string_equal(c.metric[0], "connect_ms");
+  assert_int_equal(c.r[0].sample.flags, BN_SAMPLE_INVALID);
+  assert_near(c.r[0].sample.value, 7.0);
+  assert_string_equal(c.target[1], "gw");
+  assert_int_equal(c.r[1].run_id, run);
+  assert_int_equal(c.r[1].sample.wall_ns, 100);
+  assert_int_equal(c.r[1].sample.mono_ns, 107);
+  assert_int_equal(c.r[1].sample.flags, BN_SAMPLE_LOST);
+  assert_true(isnan(c.r[1].sample.value));
+  assert_int_equal(c.r[2].sample.wall_ns, 200);
+  assert_int_equal(c.r[2].sample.flags, BN_SAMPLE_LATE | BN_SAMPLE_DUP);
+  assert_near(c.r[2].sample.value, 2.5);
+  assert_int_equal(c.r[3].sample.wall_ns, 300);
+  assert_near(c.r[3].sample.value, 1.25);
+  /* lost is NULL in the file, visible through the human view */
+  assert_int_equal(
+      sql_int(f->db, "SELECT count(*) FROM samples_v WHERE value IS NULL "
+                     "AND target = 'gw' AND probe = 'icmp' AND flags = 1"),
+      1);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM series"), 2);
+
+  /* filters: probe, metric, time range [150, 300) */
+  c.n = 0;
+  q.probe = "icmp";
+  q.since_ns = 150;
+  q.until_ns = 300;
+  assert_int_equal(store_samples_each(s, &q, collect_sample, &c), 0);
+  assert_int_equal(c.n, 1);
+  assert_int_equal(c.r[0].sample.wall_ns, 200);
+  c.n = 0;
+  memset(&q, 0, sizeof(q));
+  q.metric = "connect_ms";
+  assert_int_equal(store_samples_each(s, &q, collect_sample, &c), 0);
+  assert_int_equal(c.n, 1);
+  assert_string_equal(c.target[0], "dns");
+  /* another run has none of these */
+  c.n = 0;
+  q.run_id = run + 1;
+  assert_int_equal(store_samples_each(s, &q, collect_sample, &c), 0);
+  assert_int_equal(c.n, 0);
+  store_close(s);
+  assert_int_equal(f->n_lines, 0);
+}
+
+typedef struct series_list {
+  bn_series s[8];
+  char target[8][32];
+  int n;
+  int stop_after;
+} series_list;
+
+static int collect_series(const bn_series *s, void *arg)
+{
+  series_list *l = arg;
+
+  if (l->n >= 8)
+    return 1;
+  l->s[l->n] = *s;
+  snprintf(l->target[l->n], 32, "%s", s->target);
+  l->n++;
+  return l->stop_after && l->n >= l->stop_after;
+}
+
+static void test_series_summary(void **state)
+{
+  fixture *f = *state;
+  bn_query q = {0};
+  int64_t run = 0;
+  series_list l = {0};
+  const bn_series *a;
+  store *s = open_with_run(f, &run);
+
+  /* received 10 20 30 40 in time order, mixed with one sample of each
+   * kind that must stay out of the statistics */
+  add(s, run, "icmp", "a", "rtt_ms", 10, 1000, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 0, 1100, BN_SAMPLE_LOST);
+  add(s, run, "icmp", "a", "rtt_ms", 20, 1200, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 1000, 1300, BN_SAMPLE_INVALID);
+  add(s, run, "icmp", "a", "rtt_ms", 30, 1400, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 500, 1500, BN_SAMPLE_LATE);
+  add(s, run, "icmp", "a", "rtt_ms", 5, 1600, BN_SAMPLE_DUP);
+  add(s, run, "icmp", "a", "rtt_ms", 40, 1700, 0);
+  add(s, run, "icmp", "b", "rtt_ms", 0, 1000, BN_SAMPLE_LOST);
+  assert_int_equal(store_series_each(s, &q, collect_series, &l), 0);
+  assert_int_equal(l.n, 2);
+  a = &l.s[0];
+  assert_string_equal(l.target[0], "a");
+  assert_int_equal(a->count, 5); /* late and dup are not probes sent */
+  assert_int_equal(a->lost, 1);
+  assert_int_equal(a->invalid, 1);
+  assert_int_equal(a->late, 1);
+  assert_int_equal(a->dup, 1);
+  assert_near(a->loss_pct, 100.0 / 5.0);
+  assert_near(a->min, 10);
+  assert_near(a->avg, 25);
+  assert_near(a->p50, 25);
+  assert_near(a->p95, 38.5);
+  assert_near(a->max, 40);
+  assert_near(a->stddev, sqrt(125.0));
+  assert_near(a->jitter, 10);
+  assert_int_equal(a->first_ns, 1000);
+  assert_int_equal(a->last_ns, 1700);
+
+  /* all lost: 100 % and NaN statistics */
+  assert_string_equal(l.target[1], "b");
+  assert_int_equal(l.s[1].count, 1);
+  assert_near(l.s[1].loss_pct, 100.0);
+  assert_true(isnan(l.s[1].avg));
+  assert_true(isnan(l.s[1].jitter));
+
+  /* a time range cuts the series: [1200, 1500) has 20, invalid, 30 */
+  memset(&l, 0, sizeof(l));
+  q.target = "a";
+  q.since_ns = 1200;
+  q.until_ns = 1500;
+  assert_int_equal(store_series_each(s, &q, collect_series, &l), 0);
+  assert_int_equal(l.n, 1);
+  assert_int_equal(l.s[0].count, 2);
+  assert_int_equal(l.s[0].invalid, 1);
+  assert_near(l.s[0].avg, 25);
+  assert_near(l.s[0].loss_pct, 0);
+  assert_int_equal(l.s[0].first_ns, 1200);
+  assert_int_equal(l.s[0].last_ns, 1400);
+
+  /* the callback can stop the iteration */
+  memset(&l, 0, sizeof(l));
+  memset(&q, 0, sizeof(q));
+  l.stop_after = 1;
+  assert_int_equal(store_series_each(s, &q, collect_series, &l), 0);
+  assert_int_equal(l.n, 1);
+  store_close(s);
+}
+
+static void test_paths(void **state)
+{
+  fixture *f = *state;
+  bn_hop hops[3] = {
+      {1, "10.0.0.1", 1.5, 0, 0},
+      {2, NULL, -1, 100, BN_SAMPLE_LOST},
+      {3, "192.0.2.9", 9.75, 25, 0},
+  };
+  bn_path p = {"dst", hops, 3, 1, 4242};
+  char buf[64];
+  int64_t run = 0;
+  store *s = open_with_run(f, &run);
+
+  assert_int_equal(store_add_path(s, run, "trace", &p), 0);
+  assert_int_equal(store_pending(s), 4);
+  assert_int_equal(store_flush(s), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM paths WHERE "
+                                  "target = 'dst' AND probe = 'trace' AND "
+                                  "complete = 1 AND n_hops = 3 AND "
+                                  "wall_ns = 4242"),
+                   1);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM hops JOIN paths "
+                                  "ON paths.id = hops.path_id"),
+                   3);
+  assert_string_equal(sql_text(f->db,
+                               "SELECT addr || ' ' || rtt_ms || ' ' || "
+                               "loss_pct FROM hops WHERE ttl = 3",
+                               buf, sizeof(buf)),
+                      "192.0.2.9 9.75 25.0");
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM hops WHERE ttl = 2 "
+                                  "AND addr IS NULL AND rtt_ms IS NULL "
+                                  "AND flags = 1"),
+                   1);
+  /* a path of an unknown run is refused whole: no orphan hops */
+  assert_int_equal(store_add_path(s, run + 100, "trace", &p), BN_EIO);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "FOREIGN KEY constraint failed"));
+  assert_int_equal(store_flush(s), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM hops"), 3);
+  store_close(s);
+}
+
+typedef struct ev_list {
+  char line[4][160];
+  int n;
+} ev_list;
+
+static int collect_event(const bn_event *e, const char *source, void *arg)
+{
+  ev_list *l = arg;
+
+  if (l->n < 4)
+    snprintf(l->line[l->n], sizeof(l->line[0]), "%s %s %s %d %.2f %s %lld",
+             source, e->target ? e->target : "-", e->type, (int)e->severity,
+             e->score, e->message ? e->message : "-", (long long)e->wall_ns);
+  l->n++;
+  return 0;
+}
+
+static void test_events(void **state)
+{
+  fixture *f = *state;
+  bn_event e1 = {"gw", "latency_zscore",  BN_SEV_WARNING,
+                 0.75, "rtt 5x baseline", 2000};
+  bn_event e2 = {NULL, "clock_jump", BN_SEV_INFO, 0, NULL, 1000};
+  bn_query q = {0};
+  ev_list l = {0};
+  int64_t run = 0;
+  store *s = open_with_run(f, &run);
+
+  assert_int_equal(store_add_event(s, run, "anomaly:zscore", &e1), 0);
+  assert_int_equal(store_add_event(s, run, "core", &e2), 0);
+  assert_int_equal(store_pending(s), 2);
+  assert_int_equal(store_events_each(s, &q, collect_event, &l), 0);
+  assert_int_equal(l.n, 2);
+  /* by time */
+  assert_string_equal(l.line[0], "core - clock_jump 0 0.00 - 1000");
+  assert_string_equal(l.line[1], "anomaly:zscore gw latency_zscore 1 0.75 "
+                                 "rtt 5x baseline 2000");
+  memset(&l, 0, sizeof(l));
+  q.target = "gw";
+  assert_int_equal(store_events_each(s, &q, collect_event, &l), 0);
+  assert_int_equal(l.n, 1);
+  memset(&l, 0, sizeof(l));
+  q.target = NULL;
+  q.since_ns = 1500;
+  assert_int_equal(store_events_each(s, &q, collect_event, &l), 0);
+  assert_int_equal(l.n, 1);
+  store_close(s);
+}
+
+static void test_speedtests(void **state)
+{
+  fixture *f = *state;
+  bn_speedtest_result ok = {"lan",    47.8e6,   45.1e6, 0.8, 0.1,
+                            60000000, 56000000, 0,      NULL};
+  bn_speedtest_result bad = {
+      "lan", 12.5e6, -1, -1, -1, 1000, 0, BN_ETIMEDOUT, "upload timed out"};
+  char buf[128];
+  int64_t run = 0;
+  store *s = open_with_run(f, &run);
+
+  assert_int_equal(store_add_speedtest(s, run, "librespeed", &ok, 111), 0);
+  assert_int_equal(store_add_speedtest(s, run, "iperf3", &bad, 222), 0);
+  assert_int_equal(store_pending(s), 2);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM speedtests"), 0);
+  assert_int_equal(store_flush(s), 0);
+  assert_string_equal(
+      sql_text(f->db,
+               "SELECT provider || ' ' || target || ' ' || wall_ns || ' ' || "
+               "CAST(download_bps AS INTEGER) || ' ' || bytes_down || ' ' || "
+               "status FROM speedtests WHERE wall_ns = 111",
+               buf, sizeof(buf)),
+      "librespeed lan 111 47800000 60000000 0");
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM speedtests WHERE "
+                                  "provider = 'iperf3' AND upload_bps IS "
+                                  "NULL AND latency_ms IS NULL AND "
+                                  "status = -8 AND error = "
+                                  "'upload timed out'"),
+                   1);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM speedtests WHERE "
+                                  "error IS NULL"),
+                   1);
+  store_close(s);
+}
+
+static void test_batching(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0;
+  unsigned i;
+  store *s = open_with_run(f, &run);
+
+  add(s, run, "p", "t", "m", 1, 1, 0);
+  add(s, run, "p", "t", "m", 2, 2, 0);
+  assert_int_equal(store_pending(s), 2);
+  /* a second connection sees only committed rows */
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"), 0);
+  assert_int_equal(store_flush(s), 0);
+  assert_int_equal(store_pending(s), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"), 2);
+  assert_int_equal(store_flush(s), 0); /* empty flush is a no-op */
+
+  /* the batch commits by itself when it is full */
+  for (i = 0; i < STORE_BATCH_MAX - 1; i++)
+    add(s, run, "p", "t", "m", i, 10 + i, 0);
+  assert_int_equal(store_pending(s), STORE_BATCH_MAX - 1);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"), 2);
+  add(s, run, "p", "t", "m", 0, 1, 0);
+  assert_int_equal(store_pending(s), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"),
+                   2 + STORE_BATCH_MAX);
+
+  /* close flushes */
+  add(s, run, "p", "t", "m", 3, 3, 0);
+  assert_int_equal(store_pending(s), 1);
+  store_close(s);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"),
+                   3 + STORE_BATCH_MAX);
+  assert_int_equal(f->n_lines, 0);
+}
+
+static void test_readonly(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0;
+  series_list l = {0};
+  bn_query q = {0};
+  bn_sample smp = {"t", "m", 1, 1, 1, 0};
+  store *s = open_with_run(f, &run);
+  store *ro = NULL;
+
+  add(s, run, "p", "t", "m", 5, 1, 0);
+  store_close(s);
+  assert_int_equal(store_open_readonly(f->db, &ro), 0);
+  assert_int_equal(store_schema_version(ro), STORE_SCHEMA_VERSION);
+  assert_int_equal(store_series_each(ro, &q, collect_series, &l), 0);
+  assert_int_equal(l.n, 1);
+  assert_near(l.s[0].avg, 5);
+  assert_int_equal(f->n_lines, 0);
+  assert_int_equal(store_add_sample(ro, run, "p", &smp), BN_EINVAL);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "opened read-only"));
+  store_close(ro);
+
+  /* a missing file is not created by a read-only open */
+  snprintf(f->db, sizeof(f->db), "%s/missing.db", f->dir);
+  f->n_lines = 0;
+  assert_int_equal(store_open_readonly(f->db, &ro), BN_EIO);
+  assert_int_equal(f->n_lines, 1);
+  assert_int_equal(access(f->db, F_OK), -1);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_open_creates, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_memory, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reopen_is_noop, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_foreign_db_refused, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_corrupt_file, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_path, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_default_path, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_runs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_runs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_samples_round_trip, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_series_summary, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
