@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +21,14 @@
 static void cli_profile_usage(FILE *out)
 {
   fprintf(out,
-          "Usage: bottleneck profile validate [--plugin-dir DIR] FILE...\n"
+          "Usage: bottleneck profile validate [--plugin-dir DIR] "
+          "[--no-resolve] FILE...\n"
           "       bottleneck profile show [--plugin-dir DIR] NAME|FILE\n"
           "\n"
-          "validate  check structure, targets and every plugin's options;\n"
-          "          errors are printed as FILE:LINE:COL: message\n"
+          "validate  check structure, targets and every plugin's options,\n"
+          "          and that every target host name resolves (unless\n"
+          "          --no-resolve); errors are printed as\n"
+          "          FILE:LINE:COL: message\n"
           "show      print the profile merged with the ones it extends,\n"
           "          with plugin defaults filled in\n"
           "\n"
@@ -31,14 +37,55 @@ static void cli_profile_usage(FILE *out)
           PKGDATADIR);
 }
 
+/*
+ * Resolve every target host that is a name (literals were checked when
+ * the profile loaded).  Only `validate` does this: at run time a name
+ * that fails is reported and retried by the probe while the others go
+ * on, because DNS may well come back.
+ */
+static int cli_profile_resolve(const profile *p)
+{
+  size_t i;
+  int rc = CLI_EXIT_OK;
+
+  for (i = 0; i < p->n_targets; i++) {
+    const bn_target *t = &p->targets[i];
+    struct addrinfo hints, *res = NULL;
+    unsigned char buf[sizeof(struct in6_addr)];
+    char where[512];
+    int err;
+
+    if (inet_pton(AF_INET, t->host, buf) == 1 ||
+        inet_pton(AF_INET6, t->host, buf) == 1)
+      continue;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    err = getaddrinfo(t->host, NULL, &hints, &res);
+    if (err == 0) {
+      freeaddrinfo(res);
+      continue;
+    }
+    conf_where(conf_get(t->node, "host") ? conf_get(t->node, "host") : t->node,
+               where, sizeof(where));
+    log_error(NULL,
+              "%s: target '%s': host '%s' does not resolve (%s); fix the "
+              "name, or skip this check with --no-resolve",
+              where, t->name, t->host, gai_strerror(err));
+    rc = CLI_EXIT_PROFILE;
+  }
+  return rc;
+}
+
 /* Load and fully check one profile; 0 or an exit status. */
-static int cli_profile_check(const char *arg, loader *ld, profile **out)
+static int cli_profile_check(const char *arg, loader *ld, int resolve,
+                             profile **out)
 {
   profile *p = NULL;
 
   if (profile_load(arg, &p) != 0)
     return CLI_EXIT_PROFILE;
-  if (profile_check_plugins(p, ld) != 0 || host_check_profile(p, ld) != 0) {
+  if (profile_check_plugins(p, ld) != 0 || host_check_profile(p, ld) != 0 ||
+      (resolve && cli_profile_resolve(p) != CLI_EXIT_OK)) {
     profile_free(p);
     return CLI_EXIT_PROFILE;
   }
@@ -46,14 +93,14 @@ static int cli_profile_check(const char *arg, loader *ld, profile **out)
   return CLI_EXIT_OK;
 }
 
-static int cli_profile_validate(char **files, int n, loader *ld)
+static int cli_profile_validate(char **files, int n, loader *ld, int resolve)
 {
   int i, status = CLI_EXIT_OK;
 
   for (i = 0; i < n; i++) {
     profile *p = NULL;
 
-    if (cli_profile_check(files[i], ld, &p) != CLI_EXIT_OK) {
+    if (cli_profile_check(files[i], ld, resolve, &p) != CLI_EXIT_OK) {
       status = CLI_EXIT_PROFILE;
       continue;
     }
@@ -67,7 +114,7 @@ static int cli_profile_validate(char **files, int n, loader *ld)
 static int cli_profile_show(const char *arg, loader *ld)
 {
   profile *p = NULL;
-  int status = cli_profile_check(arg, ld, &p);
+  int status = cli_profile_check(arg, ld, 0, &p);
 
   if (status != CLI_EXIT_OK)
     return status;
@@ -81,6 +128,7 @@ int cli_profile(int argc, char **argv)
 {
   static const struct option longopts[] = {
       {"plugin-dir", required_argument, NULL, 'P'},
+      {"no-resolve", no_argument, NULL, 'N'},
       {"verbose", no_argument, NULL, 'v'},
       {"debug", no_argument, NULL, 'g'},
       {"quiet", no_argument, NULL, 'q'},
@@ -89,6 +137,7 @@ int cli_profile(int argc, char **argv)
   };
   const char *dir = NULL;
   const char *sub;
+  int resolve = 1;
   loader *ld;
   int c, status;
 
@@ -97,6 +146,9 @@ int cli_profile(int argc, char **argv)
     switch (c) {
     case 'P':
       dir = optarg;
+      break;
+    case 'N':
+      resolve = 0;
       break;
     case 'v':
       log_set_level(BN_LOG_INFO);
@@ -124,6 +176,8 @@ int cli_profile(int argc, char **argv)
   while ((c = getopt_long(argc, argv, "vqh", longopts, NULL)) != -1) {
     if (c == 'P')
       dir = optarg;
+    else if (c == 'N')
+      resolve = 0;
     else if (c == 'v')
       log_set_level(BN_LOG_INFO);
     else if (c == 'g')
@@ -156,7 +210,7 @@ int cli_profile(int argc, char **argv)
     return CLI_EXIT_FAILURE;
   loader_scan(ld, dir);
   if (!strcmp(sub, "validate"))
-    status = cli_profile_validate(argv + optind, argc - optind, ld);
+    status = cli_profile_validate(argv + optind, argc - optind, ld, resolve);
   else
     status = cli_profile_show(argv[optind], ld);
   loader_free(ld);

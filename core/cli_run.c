@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -46,6 +47,7 @@ int cli_run(int argc, char **argv)
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
+  clock_source test_clock;
   run_options o;
   int c;
 
@@ -97,6 +99,11 @@ int cli_run(int argc, char **argv)
     fprintf(stderr, "bottleneck run: unexpected argument '%s'\n",
             argv[optind]);
     return CLI_EXIT_USAGE;
+  }
+  /* Test hook: a clock with file-driven offsets (see clock.h). */
+  if (getenv("BOTTLENECK_TEST_CLOCK")) {
+    clock_test_source(getenv("BOTTLENECK_TEST_CLOCK"), &test_clock);
+    o.clock = &test_clock;
   }
   return run_main(&o);
 }

@@ -93,6 +93,52 @@ clock_change clock_check(bn_clock *c, int64_t *delta_ns)
   return change;
 }
 
+/* Offsets of the file-driven test clock: "BOOT_NS WALL_NS". */
+static void clock_test_offsets(const char *path, int64_t *boot, int64_t *wall)
+{
+  FILE *f = fopen(path, "r");
+  long long b = 0, w = 0;
+
+  *boot = 0;
+  *wall = 0;
+  if (!f)
+    return;
+  if (fscanf(f, "%lld %lld", &b, &w) == 2) {
+    *boot = b;
+    *wall = w;
+  }
+  fclose(f);
+}
+
+static int64_t clock_test_mono(void *arg)
+{
+  return clock_read(CLOCK_MONOTONIC);
+}
+
+static int64_t clock_test_boot(void *arg)
+{
+  int64_t boot, wall;
+
+  clock_test_offsets(arg, &boot, &wall);
+  return clock_read(CLOCK_BOOTTIME) + boot;
+}
+
+static int64_t clock_test_wall(void *arg)
+{
+  int64_t boot, wall;
+
+  clock_test_offsets(arg, &boot, &wall);
+  return clock_read(CLOCK_REALTIME) + wall;
+}
+
+void clock_test_source(const char *path, clock_source *src)
+{
+  src->mono = clock_test_mono;
+  src->boot = clock_test_boot;
+  src->wall = clock_test_wall;
+  src->arg = (void *)path;
+}
+
 const char *clock_format_wall(int64_t wall_ns, char *buf, unsigned len)
 {
   time_t secs = (time_t)(wall_ns / 1000000000LL);

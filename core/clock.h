@@ -53,6 +53,16 @@ int64_t clock_wall(const bn_clock *c);
  */
 clock_change clock_check(bn_clock *c, int64_t *delta_ns);
 
+/**
+ * A test clock driven by a file: the system clocks, plus offsets read
+ * from PATH on every call, as two integers "BOOT_NS WALL_NS".  Adding S
+ * seconds to both simulates a suspend of S seconds (monotonic stood
+ * still); adding to WALL_NS alone simulates a wall-clock step.  A
+ * missing or unreadable file means no offsets.  Used by end-to-end tests
+ * through BOTTLENECK_TEST_CLOCK; `path` must outlive the source.
+ */
+void clock_test_source(const char *path, clock_source *src);
+
 /** Format a wall time as RFC 3339 UTC with milliseconds. */
 const char *clock_format_wall(int64_t wall_ns, char *buf, unsigned len);
 

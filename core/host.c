@@ -47,9 +47,41 @@ static int64_t host_now_wall(bn_host *h)
   return clock_wall(&HOST_IN(h)->core->clock);
 }
 
+void host_clock_poll(host_core *core)
+{
+  int64_t delta;
+  clock_change ch = clock_check(&core->clock, &delta);
+  bn_event ev = {0};
+  char msg[160];
+
+  if (ch == CLOCK_STEADY)
+    return;
+  if (ch == CLOCK_SUSPENDED) {
+    snprintf(msg, sizeof(msg),
+             "suspend of %.3f s detected; samples in flight are invalid",
+             (double)delta / 1e9);
+    ev.type = "clock_suspend";
+  } else {
+    snprintf(msg, sizeof(msg),
+             "wall clock stepped by %+.3f s; samples in flight are invalid",
+             (double)delta / 1e9);
+    ev.type = "clock_step";
+  }
+  log_warn("clock", "%s", msg);
+  ev.severity = BN_SEV_WARNING;
+  ev.message = msg;
+  ev.wall_ns = clock_wall(&core->clock);
+  if (core->st)
+    store_add_event(core->st, core->run_id, "core", &ev);
+  core->n_events++;
+}
+
 static uint64_t host_clock_epoch(bn_host *h)
 {
-  return HOST_IN(h)->core->clock.epoch;
+  host_core *core = HOST_IN(h)->core;
+
+  host_clock_poll(core);
+  return core->clock.epoch;
 }
 
 static const bn_node *host_config(bn_host *h)

@@ -53,6 +53,15 @@ typedef struct host_core {
   uint64_t n_events;
 } host_core;
 
+/**
+ * Compare the clocks now (cheap: three clock reads).  On a suspend or a
+ * wall-clock step the epoch grows, a warning is logged and a host-wide
+ * event is stored.  Called by a core timer and whenever a plugin asks
+ * for the epoch, so a probe completing right after a resume already
+ * sees the new epoch.
+ */
+void host_clock_poll(host_core *core);
+
 /** The function table every instance gets. */
 const bn_host_api *host_api(void);
 

@@ -52,30 +52,8 @@ static void run_flush_cb(bn_timer *t, void *arg)
 static void run_clock_cb(bn_timer *t, void *arg)
 {
   run_state *r = arg;
-  int64_t delta;
-  clock_change ch = clock_check(&r->core.clock, &delta);
-  bn_event ev = {0};
-  char msg[160];
 
-  if (ch == CLOCK_STEADY)
-    return;
-  if (ch == CLOCK_SUSPENDED) {
-    snprintf(msg, sizeof(msg),
-             "suspend of %.3f s detected; samples in flight are invalid",
-             (double)delta / 1e9);
-    ev.type = "clock_suspend";
-  } else {
-    snprintf(msg, sizeof(msg),
-             "wall clock stepped by %+.3f s; samples in flight are invalid",
-             (double)delta / 1e9);
-    ev.type = "clock_step";
-  }
-  log_warn("clock", "%s", msg);
-  ev.severity = BN_SEV_WARNING;
-  ev.message = msg;
-  ev.wall_ns = clock_wall(&r->core.clock);
-  store_add_event(r->core.st, r->core.run_id, "core", &ev);
-  r->core.n_events++;
+  host_clock_poll(&r->core);
 }
 
 static void run_progress_cb(bn_timer *t, void *arg)

@@ -9,6 +9,8 @@ tests_unit_test_clock_LDADD = $(TEST_LIBS)
 CORE_E2E_TESTS = \
 	tests/integration/cli_basics.sh \
 	tests/integration/run_lab.sh \
-	tests/integration/run_signal.sh
+	tests/integration/run_signal.sh \
+	tests/integration/clock_jump.sh \
+	tests/integration/validate_input.sh
 TESTS += $(CORE_E2E_TESTS)
 EXTRA_DIST += $(CORE_E2E_TESTS)

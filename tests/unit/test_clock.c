@@ -7,6 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -143,6 +146,34 @@ static void test_system_clock(void **state)
   assert_true(clock_wall(&c) > 1600000000LL * SEC);
 }
 
+/* The file-driven test clock: offsets appear as a suspend, then a step. */
+static void test_file_clock(void **state)
+{
+  char path[] = "/tmp/bn-clock-XXXXXX";
+  int fd = mkstemp(path);
+  clock_source src;
+  bn_clock c;
+  FILE *f;
+
+  assert_true(fd >= 0);
+  close(fd);
+  clock_test_source(path, &src);
+  clock_init(&c, &src);
+  assert_int_equal(clock_check(&c, NULL), CLOCK_STEADY);
+  f = fopen(path, "w");
+  fprintf(f, "%lld %lld\n", 30 * SEC, 30 * SEC);
+  fclose(f);
+  assert_int_equal(clock_check(&c, NULL), CLOCK_SUSPENDED);
+  f = fopen(path, "w");
+  fprintf(f, "%lld %lld\n", 30 * SEC, 20 * SEC);
+  fclose(f);
+  assert_int_equal(clock_check(&c, NULL), CLOCK_WALL_STEP);
+  assert_int_equal(c.epoch, 2);
+  unlink(path);
+  /* A missing file means no offsets: the wall clock steps back. */
+  assert_int_equal(clock_check(&c, NULL), CLOCK_WALL_STEP);
+}
+
 static void test_format(void **state)
 {
   char buf[40];
@@ -161,6 +192,7 @@ int main(void)
       cmocka_unit_test(test_slew_below_threshold),
       cmocka_unit_test(test_suspend_wins),
       cmocka_unit_test(test_system_clock),
+      cmocka_unit_test(test_file_clock),
       cmocka_unit_test(test_format),
   };
 

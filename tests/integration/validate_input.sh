@@ -1,0 +1,87 @@
+#!/bin/sh
+# validate_input.sh - bad targets are rejected by `profile validate` with
+# FILE:LINE:COL: unresolvable names, invalid addresses, out-of-range
+# ports.  Name resolution runs in a private network namespace (unshare
+# -n, loopback only) so no query can leave the machine: there, only
+# /etc/hosts answers.
+. "$BN_TOP_SRCDIR/tests/integration/lib.sh"
+need_root
+need_cmd unshare "apt-get install util-linux"
+need_cmd sqlite3 "apt-get install sqlite3"
+
+isolated() { unshare -n sh -c 'ip link set lo up && "$@"' sh "$@"; }
+
+expect_err() {
+  want_rc=$1
+  want=$2
+  shift 2
+  isolated "$@" >"$T/out" 2>"$T/err"
+  rc=$?
+  [ $rc = "$want_rc" ] || { cat "$T/out" "$T/err"; fail "$* exited $rc, want $want_rc"; }
+  [ -z "$want" ] || assert_contains "$T/err" "$want"
+}
+
+cat >"$T/names.yaml" <<'YAML'
+name: names
+targets:
+  - name: here
+    host: localhost
+    port: 80
+  - name: nowhere
+    host: nosuch.bottleneck.invalid
+    port: 80
+probes:
+  - plugin: tcp
+YAML
+expect_err 3 "$T/names.yaml:7:11: target 'nowhere': host 'nosuch.bottleneck.invalid' does not resolve" \
+  "$BN" profile validate "$T/names.yaml"
+grep -q "'here'" "$T/err" && fail "localhost should resolve"
+# --no-resolve skips the lookup (the run-time probe retries instead).
+expect_err 0 "" "$BN" profile validate --no-resolve "$T/names.yaml"
+
+cat >"$T/addr.yaml" <<'YAML'
+name: addr
+targets:
+  - {name: a, host: 127.0.0.300, port: 80}
+  - {name: b, host: 127.0.0.1, port: 70000}
+  - {name: c, host: "::1::2", port: 80}
+probes:
+  - plugin: tcp
+YAML
+expect_err 3 "" "$BN" profile validate --no-resolve "$T/addr.yaml"
+assert_contains "$T/err" "$T/addr.yaml:3:"
+assert_contains "$T/err" "$T/addr.yaml:4:"
+assert_contains "$T/err" "$T/addr.yaml:5:"
+[ "$(grep -c 'error:' "$T/err")" = 3 ] || { cat "$T/err"; fail "want 3 errors"; }
+
+# A target that fails to resolve at run time is reported and retried
+# while the others carry on.
+port=$(free_port)
+cat >"$T/run.yaml" <<YAML
+name: runres
+targets:
+  - {name: good, host: 127.0.0.1, port: $port}
+  - {name: nowhere, host: nosuch.bottleneck.invalid, port: 80}
+probes:
+  - plugin: tcp
+    interval: 200ms
+YAML
+cat >"$T/run.sh" <<SH
+python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", $port)); s.listen(64)
+s.settimeout(0.05)
+end = time.time() + 4
+while time.time() < end:
+    try: s.accept()[0].close()
+    except socket.timeout: pass
+' &
+sleep 0.3
+"$BN" run --profile "$T/run.yaml" --duration 2s --db "$T/r.db" --no-report
+SH
+isolated sh "$T/run.sh" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "run failed"; }
+n=$(sqlite3 "$T/r.db" "SELECT count(*) FROM samples_v WHERE target='good' AND flags=0")
+[ "$n" -ge 8 ] || fail "good target measured only $n times"
+[ "$(grep -c 'nosuch.bottleneck.invalid' "$T/err")" = 1 ] ||
+  { cat "$T/err"; fail "the resolve failure should be warned once"; }
+echo "ok: $n samples of the good target while the bad one kept failing"
