@@ -1,1 +1,27 @@
-# mk/probe-dns.mk
+# mk/probe-dns.mk - the `dns` probe (c-ares), its unit test against a
+# responder the test runs itself, and its end-to-end test against a real
+# dnsmasq on loopback.
+
+DNS_PLUGIN_SOURCES = plugins/probe-dns/dns.c plugins/probe-dns/dns.h \
+	plugins/probe-dns/dns_config.c plugins/probe-dns/dns_names.c \
+	plugins/probe-dns/dns_loop.c plugins/probe-dns/dns_query.c
+
+EXTRA_DIST += docs/probe-dns.md tests/integration/dnsmasq.sh
+
+if BUILD_PROBE_DNS
+pkglib_LTLIBRARIES += plugins/probe-dns/probe_dns.la
+plugins_probe_dns_probe_dns_la_SOURCES = $(DNS_PLUGIN_SOURCES)
+plugins_probe_dns_probe_dns_la_CFLAGS = $(AM_CFLAGS) $(CARES_CFLAGS)
+plugins_probe_dns_probe_dns_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+plugins_probe_dns_probe_dns_la_LIBADD = $(CARES_LIBS)
+
+check_PROGRAMS += tests/unit/test_probe_dns
+TESTS += tests/unit/test_probe_dns
+tests_unit_test_probe_dns_SOURCES = tests/unit/test_probe_dns.c \
+	$(DNS_PLUGIN_SOURCES) tests/unit/mock_host.c tests/unit/mock_host.h
+tests_unit_test_probe_dns_CFLAGS = $(TEST_CFLAGS) $(CARES_CFLAGS) -pthread
+tests_unit_test_probe_dns_LDADD = $(CARES_LIBS) $(TEST_LIBS) -lpthread
+
+TESTS += tests/integration/probe_dns.sh
+endif
+EXTRA_DIST += tests/integration/probe_dns.sh

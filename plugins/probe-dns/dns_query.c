@@ -1,0 +1,147 @@
+/*
+ * dns_query.c - one query of the `dns` probe: sent with ares_query(),
+ * answered with the raw reply, whose header gives the rcode and the
+ * answer count.  Samples: "query_ms", "rcode", "answers" (docs/metrics.md,
+ * docs/probe-dns.md).
+ */
+#include "dns.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DNS_HEADER_LEN 12
+#define DNS_CLASS_IN   1
+
+/* Times taken when a query is sent. */
+typedef struct dns_stamp {
+  int64_t mono_ns;
+  int64_t wall_ns;
+  uint64_t epoch;
+} dns_stamp;
+
+/* One query in flight; freed by its callback, which c-ares always calls
+ * (with ARES_ECANCELLED or ARES_EDESTRUCTION at the latest). */
+typedef struct dns_query {
+  dns_resolver *r;
+  dns_stamp sent;
+} dns_query;
+
+static void dns_emit(dns_resolver *r, const dns_stamp *sent,
+                     const char *metric, double value, uint32_t flags)
+{
+  bn_host *h = r->ctx->h;
+  bn_sample s;
+
+  memset(&s, 0, sizeof(s));
+  s.target = r->t->name;
+  s.metric = metric;
+  s.value = (flags & BN_SAMPLE_LOST) ? NAN : value;
+  s.wall_ns = sent->wall_ns;
+  s.mono_ns = sent->mono_ns;
+  s.flags = flags;
+  h->api->emit_sample(h, &s);
+}
+
+/* An answer came: its time, rcode and answer count. */
+static void dns_answered(dns_resolver *r, const dns_stamp *sent,
+                         int64_t now_ns, const unsigned char *abuf)
+{
+  bn_host *h = r->ctx->h;
+  const dns_config *cfg = &r->ctx->cfg;
+  int rcode = abuf[3] & 0x0f;
+  int answers = (abuf[6] << 8) | abuf[7];
+  uint32_t flags = 0;
+  char b1[16], b2[16];
+  const char *got = dns_rcode_name(rcode, b1, sizeof(b1));
+
+  /* A suspend or a clock step while in flight makes the time worthless;
+   * the rcode and the answers are still what the resolver said. */
+  if (h->api->clock_epoch(h) != sent->epoch)
+    flags |= BN_SAMPLE_INVALID;
+  dns_emit(r, sent, "query_ms", (double)(now_ns - sent->mono_ns) / 1e6, flags);
+  dns_emit(r, sent, "rcode", rcode, 0);
+  dns_emit(r, sent, "answers", answers, 0);
+  if (rcode == cfg->expect_rcode)
+    return;
+  if (!(r->warned_rcodes & (1u << rcode)))
+    bn_warn(h, "target '%s': %s for %s from %s (expected %s)", r->t->name, got,
+            cfg->qname, r->server,
+            dns_rcode_name(cfg->expect_rcode, b2, sizeof(b2)));
+  else
+    bn_debug(h, "target '%s': %s for %s from %s", r->t->name, got, cfg->qname,
+             r->server);
+  r->warned_rcodes |= 1u << rcode;
+}
+
+/* No answer: lost, and flagged ERROR unless it merely timed out. */
+static void dns_failed(dns_resolver *r, const dns_stamp *sent, int status)
+{
+  bn_host *h = r->ctx->h;
+  const char *why;
+  unsigned bit;
+
+  if (status == ARES_ETIMEOUT) {
+    bn_debug(h, "target '%s': no answer from %s within the timeout",
+             r->t->name, r->server);
+    dns_emit(r, sent, "query_ms", NAN, BN_SAMPLE_LOST);
+    return;
+  }
+  /* c-ares says "Could not contact DNS servers": be precise. */
+  why = status == ARES_ECONNREFUSED ? "connection refused"
+                                    : ares_strerror(status);
+  bit = status == ARES_ECONNREFUSED ? DNS_WARN_REFUSED : DNS_WARN_ERROR;
+  bn_debug(h, "target '%s': query to %s failed: %s", r->t->name, r->server,
+           why);
+  if (!(r->warned & bit) && bit == DNS_WARN_REFUSED)
+    bn_warn(h, "target '%s': %s refused the query; counted as lost",
+            r->t->name, r->server);
+  else if (!(r->warned & bit))
+    bn_warn(h, "target '%s': query to %s failed: %s; counted as lost",
+            r->t->name, r->server, why);
+  r->warned |= bit;
+  dns_emit(r, sent, "query_ms", NAN, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+}
+
+static void dns_on_answer(void *arg, int status, int timeouts,
+                          unsigned char *abuf, int alen)
+{
+  dns_query *q = arg;
+  dns_resolver *r = q->r;
+  dns_stamp sent = q->sent;
+  int64_t now = r->ctx->h->api->now_mono_ns(r->ctx->h);
+
+  free(q);
+  /* stop() or destroy(): neither answered nor lost. */
+  if (status == ARES_ECANCELLED || status == ARES_EDESTRUCTION)
+    return;
+  /* ares_query turns rcodes into statuses (NXDOMAIN: ARES_ENOTFOUND),
+   * but hands over the reply: read the rcode from it. */
+  if (abuf && alen >= DNS_HEADER_LEN)
+    dns_answered(r, &sent, now, abuf);
+  else
+    dns_failed(r, &sent, status);
+}
+
+void dns_query_send(dns_resolver *r)
+{
+  const bn_host_api *api = r->ctx->h->api;
+  dns_query *q = calloc(1, sizeof(*q));
+
+  if (!q) {
+    dns_stamp st = {api->now_mono_ns(r->ctx->h), api->now_wall_ns(r->ctx->h),
+                    api->clock_epoch(r->ctx->h)};
+
+    dns_failed(r, &st, ARES_ENOMEM);
+    return;
+  }
+  q->r = r;
+  q->sent.wall_ns = api->now_wall_ns(r->ctx->h);
+  q->sent.epoch = api->clock_epoch(r->ctx->h);
+  /* Last, so that the time covers as little of our own work as can be. */
+  q->sent.mono_ns = api->now_mono_ns(r->ctx->h);
+  /* May call dns_on_answer before it returns (a socket that failed). */
+  ares_query(r->channel, r->ctx->cfg.qname, DNS_CLASS_IN, r->ctx->cfg.type,
+             dns_on_answer, q);
+  dns_channel_rearm(r);
+}
