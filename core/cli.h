@@ -14,6 +14,19 @@ enum cli_exit {
   CLI_EXIT_STORE = 5,   /* the history store could not be opened/written */
 };
 
+/* Logging options every command accepts, as getopt_long entries. */
+#define CLI_LOG_LONGOPTS                                                      \
+  {"verbose", no_argument, NULL, 'v'}, {"debug", no_argument, NULL, 'g'},     \
+  {                                                                           \
+    "quiet", no_argument, NULL, 'q'                                           \
+  }
+
+/**
+ * Apply a logging option (getopt code 'v', 'g' or 'q').  Returns 1 when
+ * `c` was one, 0 otherwise.
+ */
+int cli_log_option(int c);
+
 int cli_run(int argc, char **argv);
 int cli_plugins(int argc, char **argv);
 int cli_profile(int argc, char **argv);

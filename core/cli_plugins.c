@@ -75,9 +75,7 @@ int cli_plugins(int argc, char **argv)
   static const struct option longopts[] = {
       {"plugin-dir", required_argument, NULL, 'P'},
       {"describe", required_argument, NULL, 'D'},
-      {"verbose", no_argument, NULL, 'v'},
-      {"debug", no_argument, NULL, 'g'},
-      {"quiet", no_argument, NULL, 'q'},
+      CLI_LOG_LONGOPTS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -94,19 +92,12 @@ int cli_plugins(int argc, char **argv)
     case 'D':
       describe = optarg;
       break;
-    case 'v':
-      log_set_level(BN_LOG_INFO);
-      break;
-    case 'g':
-      log_set_level(BN_LOG_DEBUG);
-      break;
-    case 'q':
-      log_set_level(BN_LOG_ERROR);
-      break;
     case 'h':
       cli_plugins_usage(stdout);
       return CLI_EXIT_OK;
     default:
+      if (cli_log_option(c))
+        break;
       cli_plugins_usage(stderr);
       return CLI_EXIT_USAGE;
     }

@@ -129,9 +129,7 @@ int cli_profile(int argc, char **argv)
   static const struct option longopts[] = {
       {"plugin-dir", required_argument, NULL, 'P'},
       {"no-resolve", no_argument, NULL, 'N'},
-      {"verbose", no_argument, NULL, 'v'},
-      {"debug", no_argument, NULL, 'g'},
-      {"quiet", no_argument, NULL, 'q'},
+      CLI_LOG_LONGOPTS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -150,19 +148,12 @@ int cli_profile(int argc, char **argv)
     case 'N':
       resolve = 0;
       break;
-    case 'v':
-      log_set_level(BN_LOG_INFO);
-      break;
-    case 'g':
-      log_set_level(BN_LOG_DEBUG);
-      break;
-    case 'q':
-      log_set_level(BN_LOG_ERROR);
-      break;
     case 'h':
       cli_profile_usage(stdout);
       return CLI_EXIT_OK;
     default:
+      if (cli_log_option(c))
+        break;
       cli_profile_usage(stderr);
       return CLI_EXIT_USAGE;
     }
@@ -178,12 +169,8 @@ int cli_profile(int argc, char **argv)
       dir = optarg;
     else if (c == 'N')
       resolve = 0;
-    else if (c == 'v')
-      log_set_level(BN_LOG_INFO);
-    else if (c == 'g')
-      log_set_level(BN_LOG_DEBUG);
-    else if (c == 'q')
-      log_set_level(BN_LOG_ERROR);
+    else if (cli_log_option(c))
+      continue;
     else if (c == 'h') {
       cli_profile_usage(stdout);
       return CLI_EXIT_OK;

@@ -41,9 +41,7 @@ int cli_run(int argc, char **argv)
       {"db", required_argument, NULL, 'D'},
       {"plugin-dir", required_argument, NULL, 'P'},
       {"no-report", no_argument, NULL, 'n'},
-      {"verbose", no_argument, NULL, 'v'},
-      {"debug", no_argument, NULL, 'g'},
-      {"quiet", no_argument, NULL, 'q'},
+      CLI_LOG_LONGOPTS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -78,19 +76,12 @@ int cli_run(int argc, char **argv)
     case 'n':
       o.no_report = 1;
       break;
-    case 'v':
-      log_set_level(BN_LOG_INFO);
-      break;
-    case 'g':
-      log_set_level(BN_LOG_DEBUG);
-      break;
-    case 'q':
-      log_set_level(BN_LOG_ERROR);
-      break;
     case 'h':
       cli_run_usage(stdout);
       return CLI_EXIT_OK;
     default:
+      if (cli_log_option(c))
+        break;
       cli_run_usage(stderr);
       return CLI_EXIT_USAGE;
     }

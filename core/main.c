@@ -45,6 +45,23 @@ static int main_version(void)
   return CLI_EXIT_OK;
 }
 
+int cli_log_option(int c)
+{
+  switch (c) {
+  case 'v':
+    log_set_level(BN_LOG_INFO);
+    return 1;
+  case 'g':
+    log_set_level(BN_LOG_DEBUG);
+    return 1;
+  case 'q':
+    log_set_level(BN_LOG_ERROR);
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 int main(int argc, char **argv)
 {
   int i = 1;
@@ -54,11 +71,11 @@ int main(int argc, char **argv)
     const char *a = argv[i];
 
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
-      log_set_level(BN_LOG_INFO);
+      cli_log_option('v');
     else if (!strcmp(a, "--debug"))
-      log_set_level(BN_LOG_DEBUG);
+      cli_log_option('g');
     else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-      log_set_level(BN_LOG_ERROR);
+      cli_log_option('q');
     else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
       main_usage(stdout);
       return CLI_EXIT_OK;

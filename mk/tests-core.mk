@@ -14,3 +14,9 @@ CORE_E2E_TESTS = \
 	tests/integration/validate_input.sh
 TESTS += $(CORE_E2E_TESTS)
 EXTRA_DIST += $(CORE_E2E_TESTS)
+
+# Bench (not a test): start-up time of `bottleneck plugins`.
+EXTRA_DIST += tests/bench/startup.sh
+bench-startup: all
+	$(SHELL) $(top_srcdir)/tests/bench/startup.sh $(abs_top_builddir) $(BENCH_ARGS)
+.PHONY: bench-startup
