@@ -807,6 +807,14 @@ bn_target *mock_add_target(mock_host *m, const char *name, const char *host,
   return t;
 }
 
+int mock_target_set(bn_target *t, const char *key, const char *value)
+{
+  bn_node *node = (bn_node *)t->node;
+
+  /* The target's strings live in the child nodes, which do not move. */
+  return mock_node_add(node, key, value, node->line + 3, 5);
+}
+
 void mock_host_free(mock_host *m)
 {
   bn_timer *t;

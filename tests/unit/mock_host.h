@@ -94,6 +94,12 @@ void mock_host_free(mock_host *m);
 bn_target *mock_add_target(mock_host *m, const char *name, const char *host,
                            int port);
 
+/**
+ * Add a key to a target's node (e.g. "url"), placed at the line after
+ * its port.  Returns 0 or a negative bn_status.
+ */
+int mock_target_set(bn_target *t, const char *key, const char *value);
+
 /** Run the loop for at most `ms` milliseconds. */
 void mock_loop_run(mock_host *m, int ms);
 /**

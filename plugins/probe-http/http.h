@@ -1,0 +1,115 @@
+/*
+ * http.h - shared declarations of the `http` probe (private to the
+ * plugin; nothing here is exported from the shared object).
+ *
+ *   http_options.c  option table, reading and checking the config,
+ *                   expect_status lists, target URLs
+ *   http_multi.c    the curl multi handle driven by the host's loop
+ *   http_request.c  one request: easy handle set-up, results, warnings
+ *   http_plugin.c   init/start/stop/destroy and the descriptor
+ */
+#ifndef BN_PROBE_HTTP_H
+#define BN_PROBE_HTTP_H
+
+#include <bottleneck/sdk.h>
+
+#include <curl/curl.h>
+
+/* Status codes an expect_status list may name: 100..599. */
+#define HTTP_STATUS_MIN 100
+#define HTTP_STATUS_MAX 599
+
+/* Problems warned about once per target, then logged at debug level. */
+enum http_warn {
+  HTTP_WARN_TRANSPORT = 1u << 0, /* refused, DNS, TLS, local errors */
+  HTTP_WARN_TIMEOUT = 1u << 1,
+  HTTP_WARN_STATUS = 1u << 2, /* a status outside expect_status */
+  HTTP_WARN_SIZE = 1u << 3,   /* a body larger than max_bytes */
+};
+
+/* The instance's options, read once (by check() and by init()). */
+typedef struct http_config {
+  int64_t interval_ns;
+  int64_t timeout_ns;
+  const char *path;
+  const char *scheme; /* "http", "https" or NULL: by port */
+  int head;           /* method HEAD (else GET) */
+  unsigned char expect[(HTTP_STATUS_MAX + 1 + 7) / 8]; /* bit per code */
+  const char *expect_text; /* as written, for messages */
+  int follow_redirects;
+  int insecure;
+  const char *ca_file; /* or NULL */
+  const char *user_agent;
+  const char *proxy; /* or NULL: no proxy, whatever the environment says */
+  int64_t max_bytes;
+  int fresh_connect;
+} http_config;
+
+struct http_ctx;
+struct http_request;
+
+typedef struct http_target {
+  struct http_ctx *ctx;
+  const bn_target *t;
+  char *url;
+  bn_timer *tick;
+  unsigned warned; /* http_warn bits */
+} http_target;
+
+/* One socket curl asked us to watch. */
+typedef struct http_sock {
+  struct http_ctx *ctx;
+  bn_watch *watch;
+  struct http_sock *prev, *next;
+} http_sock;
+
+typedef struct http_ctx {
+  bn_host *h;
+  http_config cfg;
+  http_target *targets;
+  size_t n_targets;
+  CURLM *multi;
+  bn_timer *curl_timer; /* curl's one timeout (CURLMOPT_TIMERFUNCTION) */
+  http_sock *socks;
+  struct http_request *requests; /* in flight */
+  int curl_ready;                /* curl_global_init succeeded */
+} http_ctx;
+
+/* Times taken when a request is sent. */
+typedef struct http_stamp {
+  int64_t mono_ns;
+  int64_t wall_ns;
+  uint64_t epoch;
+} http_stamp;
+
+/* One request in flight: one easy handle. */
+typedef struct http_request {
+  http_target *tt;
+  CURL *easy;
+  http_stamp sent;
+  int64_t received; /* body bytes so far */
+  int too_big;      /* aborted: more than max_bytes */
+  char error[CURL_ERROR_SIZE];
+  struct http_request *prev, *next;
+} http_request;
+
+/* http_options.c */
+extern const bn_option http_options[];
+int http_config_read(bn_host *h, http_config *cfg);
+int http_expect_parse(const char *text, unsigned char *bits);
+int http_expect_has(const http_config *cfg, long status);
+int http_target_url(bn_host *h, const http_config *cfg, const bn_target *t,
+                    char **out);
+int http_check(bn_host *h);
+
+/* http_multi.c */
+int http_multi_open(http_ctx *c);
+void http_multi_close(http_ctx *c);
+int http_multi_add(http_ctx *c, CURL *easy);
+
+/* http_request.c */
+void http_request_send(http_target *tt);
+void http_request_done(http_request *r, CURLcode result);
+void http_request_drop(http_request *r);
+
+#endif
