@@ -21,3 +21,4 @@ include mk/tests-store.mk
 include mk/tests-loader.mk
 include mk/tests-plugins.mk
 include mk/tests-core.mk
+include mk/tests-lab.mk
