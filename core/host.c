@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "conf.h"
 #include "host.h"
 #include "log.h"
+#include "output.h"
 
 #define HOST_IN(h) ((host_instance *)(h))
 
@@ -382,6 +384,33 @@ static int host_events_each(bn_host *h, const bn_query *q, bn_event_fn fn,
   return store_events_each(core->st, &copy, fn, arg);
 }
 
+static int host_output_open(bn_host *h, const char *path, FILE *std,
+                            bn_output **out)
+{
+  int rc = output_open(path, std, out);
+
+  if (rc != BN_OK)
+    log_error(HOST_IN(h)->prefix, "cannot write report to '%s': %s",
+              path && strcmp(path, "-") ? path : "standard output",
+              strerror(errno));
+  return rc;
+}
+
+static int host_output_close(bn_host *h, bn_output *o, int commit)
+{
+  char name[4096];
+  int rc;
+
+  if (!o)
+    return BN_OK;
+  snprintf(name, sizeof(name), "%s", output_name(o));
+  rc = output_close(o, commit);
+  if (rc != BN_OK)
+    log_error(HOST_IN(h)->prefix, "cannot write report to '%s': %s", name,
+              strerror(errno));
+  return rc;
+}
+
 static const bn_host_api host_table = {
     .struct_size = sizeof(bn_host_api),
     .log = host_log,
@@ -415,6 +444,9 @@ static const bn_host_api host_table = {
     .samples_each = host_samples_each,
     .events_each = host_events_each,
     .instance_name = host_instance_name,
+    .output_open = host_output_open,
+    .output_file = output_file,
+    .output_close = host_output_close,
 };
 
 const bn_host_api *host_api(void)

@@ -12,7 +12,7 @@ libbncore_la_SOURCES = \
 	core/stats.c core/stats.h \
 	core/store.c core/store_schema.c core/store_query.c core/store.h \
 	core/store_int.h \
-	core/host.c core/host.h \
+	core/host.c core/host.h core/output.c core/output.h \
 	core/run.c core/run.h \
 	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \

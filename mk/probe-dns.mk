@@ -18,7 +18,7 @@ plugins_probe_dns_probe_dns_la_LIBADD = $(CARES_LIBS)
 check_PROGRAMS += tests/unit/test_probe_dns
 TESTS += tests/unit/test_probe_dns
 tests_unit_test_probe_dns_SOURCES = tests/unit/test_probe_dns.c \
-	$(DNS_PLUGIN_SOURCES) tests/unit/mock_host.c tests/unit/mock_host.h
+	$(DNS_PLUGIN_SOURCES) $(MOCK_HOST_SOURCES)
 tests_unit_test_probe_dns_CFLAGS = $(TEST_CFLAGS) $(CARES_CFLAGS) -pthread
 tests_unit_test_probe_dns_LDADD = $(CARES_LIBS) $(TEST_LIBS) -lpthread
 

@@ -16,7 +16,7 @@ plugins_probe_http_probe_http_la_LIBADD = $(CURL_LIBS) -lm
 check_PROGRAMS += tests/unit/test_probe_http
 TESTS += tests/unit/test_probe_http tests/integration/probe_http.sh
 tests_unit_test_probe_http_SOURCES = tests/unit/test_probe_http.c \
-	$(HTTP_PROBE_SOURCES) tests/unit/mock_host.c tests/unit/mock_host.h
+	$(HTTP_PROBE_SOURCES) $(MOCK_HOST_SOURCES)
 tests_unit_test_probe_http_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) -pthread
 tests_unit_test_probe_http_LDADD = $(CURL_LIBS) $(TEST_LIBS) -lpthread
 endif

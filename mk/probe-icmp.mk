@@ -29,7 +29,7 @@ plugins_probe_icmp_probe_icmp_la_LIBADD = -lm
 check_PROGRAMS += tests/unit/test_probe_icmp
 TESTS += tests/unit/test_probe_icmp tests/integration/probe_icmp.sh
 tests_unit_test_probe_icmp_SOURCES = tests/unit/test_probe_icmp.c \
-	$(ICMP_PLUGIN_SOURCES) tests/unit/mock_host.c tests/unit/mock_host.h
+	$(ICMP_PLUGIN_SOURCES) $(MOCK_HOST_SOURCES)
 tests_unit_test_probe_icmp_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_probe_icmp_LDADD = $(TEST_LIBS)
 

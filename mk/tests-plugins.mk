@@ -4,7 +4,8 @@
 
 PLUGIN_TEST_CFLAGS = $(TEST_CFLAGS) \
 	-DBN_GOLDEN_DIR='"$(abs_top_srcdir)/tests/golden"'
-MOCK_HOST_SOURCES = tests/unit/mock_host.c tests/unit/mock_host.h
+MOCK_HOST_SOURCES = tests/unit/mock_host.c tests/unit/mock_host.h \
+	core/output.c core/output.h
 
 EXTRA_DIST += tests/golden/report_text.txt tests/golden/report_json.json
 

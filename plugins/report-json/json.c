@@ -10,15 +10,12 @@
  */
 #include <bottleneck/sdk.h>
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <json.h>
 
@@ -249,87 +246,17 @@ static int json_collect(json_ctx *c, int64_t run_id, json_object **out)
 }
 
 /* ---------------------------------------------------------------- */
-/* Writing                                                           */
-/* ---------------------------------------------------------------- */
-
-/* Standard output, or a temporary file beside the output path. */
-static int json_out_open(json_ctx *c, const bn_report_request *req, FILE **f,
-                         char **tmp)
-{
-  size_t len = strlen(c->output) + 8;
-  int fd = -1;
-
-  *f = NULL;
-  *tmp = NULL;
-  if (strcmp(c->output, "-") == 0) {
-    *f = req->out;
-    if (!*f) {
-      bn_error(c->h, "no output: set 'output' to a file");
-      return BN_EINVAL;
-    }
-    return 0;
-  }
-  *tmp = malloc(len);
-  if (!*tmp)
-    return BN_ENOMEM;
-  snprintf(*tmp, len, "%s.XXXXXX", c->output);
-  fd = mkstemp(*tmp);
-  if (fd >= 0 && fchmod(fd, 0644) == 0)
-    *f = fdopen(fd, "w");
-  if (!*f) {
-    bn_error(c->h, "cannot write report to '%s': %s", c->output,
-             strerror(errno));
-    if (fd >= 0) {
-      close(fd);
-      unlink(*tmp);
-    }
-    return BN_EIO;
-  }
-  return 0;
-}
-
-/* Flush, and for a file: sync, close and rename into place. */
-static int json_out_close(json_ctx *c, FILE *f, const char *tmp)
-{
-  int failed = fflush(f) != 0 || ferror(f);
-  int err = errno;
-
-  if (tmp) {
-    if (!failed && fsync(fileno(f)) != 0) {
-      failed = 1;
-      err = errno;
-    }
-    if (fclose(f) != 0 && !failed) {
-      failed = 1;
-      err = errno;
-    }
-    if (!failed && rename(tmp, c->output) != 0) {
-      failed = 1;
-      err = errno;
-    }
-    if (failed)
-      unlink(tmp);
-  }
-  if (failed) {
-    bn_error(c->h, "cannot write report to '%s': %s",
-             tmp ? c->output : "standard output", strerror(err));
-    return BN_EIO;
-  }
-  return 0;
-}
-
-/* ---------------------------------------------------------------- */
 /* Plugin callbacks                                                  */
 /* ---------------------------------------------------------------- */
 
 static int json_render(void *ctx, const bn_report_request *req)
 {
   json_ctx *c = ctx;
+  const bn_host_api *api = c->h->api;
   int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
   json_object *root = NULL;
+  bn_output *out = NULL;
   const char *text;
-  FILE *f = NULL;
-  char *tmp = NULL;
   int rc;
 
   if (c->pretty)
@@ -339,23 +266,19 @@ static int json_render(void *ctx, const bn_report_request *req)
   /* Gather first: a failed query must not leave a file behind. */
   rc = json_collect(c, req->run_id, &root);
   if (rc == 0)
-    rc = json_out_open(c, req, &f, &tmp);
+    rc = api->output_open(c->h, c->output, req->out, &out);
   if (rc == 0) {
     text = json_object_to_json_string_ext(root, flags);
     if (text) {
-      fputs(text, f);
-      fputc('\n', f);
-      rc = json_out_close(c, f, tmp);
+      fputs(text, api->output_file(out));
+      fputc('\n', api->output_file(out));
     } else {
       rc = BN_ENOMEM;
-      if (tmp) {
-        fclose(f);
-        unlink(tmp);
-      }
     }
+    if (api->output_close(c->h, out, rc == 0) != 0 && rc == 0)
+      rc = BN_EIO;
   }
   json_object_put(root);
-  free(tmp);
   return rc;
 }
 

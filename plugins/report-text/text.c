@@ -10,15 +10,12 @@
  */
 #include <bottleneck/sdk.h>
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #define TEXT_SERIES_COLS 11
 #define TEXT_EVENT_COLS  5
@@ -371,72 +368,6 @@ static int text_write(const text_report *r, FILE *f)
   return 0;
 }
 
-/* Standard output, or a temporary file beside the output path. */
-static int text_out_open(text_ctx *c, const bn_report_request *req, FILE **f,
-                         char **tmp)
-{
-  size_t len = strlen(c->output) + 8;
-  int fd = -1;
-
-  *f = NULL;
-  *tmp = NULL;
-  if (strcmp(c->output, "-") == 0) {
-    *f = req->out;
-    if (!*f) {
-      bn_error(c->h, "no output: set 'output' to a file");
-      return BN_EINVAL;
-    }
-    return 0;
-  }
-  *tmp = malloc(len);
-  if (!*tmp)
-    return BN_ENOMEM;
-  snprintf(*tmp, len, "%s.XXXXXX", c->output);
-  fd = mkstemp(*tmp);
-  if (fd >= 0 && fchmod(fd, 0644) == 0)
-    *f = fdopen(fd, "w");
-  if (!*f) {
-    bn_error(c->h, "cannot write report to '%s': %s", c->output,
-             strerror(errno));
-    if (fd >= 0) {
-      close(fd);
-      unlink(*tmp);
-    }
-    return BN_EIO;
-  }
-  return 0;
-}
-
-/* Flush, and for a file: sync, close and rename into place. */
-static int text_out_close(text_ctx *c, FILE *f, const char *tmp)
-{
-  int failed = fflush(f) != 0 || ferror(f);
-  int err = errno;
-
-  if (tmp) {
-    if (!failed && fsync(fileno(f)) != 0) {
-      failed = 1;
-      err = errno;
-    }
-    if (fclose(f) != 0 && !failed) {
-      failed = 1;
-      err = errno;
-    }
-    if (!failed && rename(tmp, c->output) != 0) {
-      failed = 1;
-      err = errno;
-    }
-    if (failed)
-      unlink(tmp);
-  }
-  if (failed) {
-    bn_error(c->h, "cannot write report to '%s': %s",
-             tmp ? c->output : "standard output", strerror(err));
-    return BN_EIO;
-  }
-  return 0;
-}
-
 /* ---------------------------------------------------------------- */
 /* Plugin callbacks                                                  */
 /* ---------------------------------------------------------------- */
@@ -444,26 +375,21 @@ static int text_out_close(text_ctx *c, FILE *f, const char *tmp)
 static int text_render(void *ctx, const bn_report_request *req)
 {
   text_ctx *c = ctx;
+  const bn_host_api *api = c->h->api;
   text_report r;
-  FILE *f = NULL;
-  char *tmp = NULL;
+  bn_output *out = NULL;
   int rc;
 
   /* Gather first: a failed query must not leave a file behind. */
   rc = text_collect(c, req->run_id, &r);
   if (rc == 0)
-    rc = text_out_open(c, req, &f, &tmp);
+    rc = api->output_open(c->h, c->output, req->out, &out);
   if (rc == 0) {
-    rc = text_write(&r, f);
-    if (rc == 0)
-      rc = text_out_close(c, f, tmp);
-    else if (tmp) {
-      fclose(f);
-      unlink(tmp);
-    }
+    rc = text_write(&r, api->output_file(out));
+    if (api->output_close(c->h, out, rc == 0) != 0 && rc == 0)
+      rc = BN_EIO;
   }
   text_report_free(&r);
-  free(tmp);
   return rc;
 }
 

@@ -85,6 +85,8 @@ typedef struct bn_node bn_node;
 typedef struct bn_timer bn_timer;
 /** A file-descriptor watch on the core event loop. */
 typedef struct bn_watch bn_watch;
+/** A report output being written (see bn_host_api.output_open). */
+typedef struct bn_output bn_output;
 
 struct bn_host_api;
 
@@ -417,6 +419,23 @@ typedef struct bn_host_api {
   /* -- instance identity -- */
   /** The instance's name from the profile (defaults to the plugin name). */
   const char *(*instance_name)(bn_host *h);
+
+  /* -- report outputs -- */
+  /**
+   * Open a report output.  `path` NULL or "-" writes to `std` (usually
+   * bn_report_request.out); a path is written to a temporary file beside
+   * it that output_close() renames into place, so readers never see half
+   * a report and a failed render leaves the previous one alone.  Errors
+   * are logged with the path.  Returns 0 or a negative bn_status.
+   */
+  int (*output_open)(bn_host *h, const char *path, FILE *std, bn_output **out);
+  /** The stream of an open output. */
+  FILE *(*output_file)(bn_output *o);
+  /**
+   * Finish an output and free it.  commit non-zero: flush, sync and
+   * rename into place (errors logged); zero: discard the temporary file.
+   */
+  int (*output_close)(bn_host *h, bn_output *o, int commit);
 } bn_host_api;
 
 /* ------------------------------------------------------------------ */

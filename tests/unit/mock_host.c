@@ -4,6 +4,7 @@
  * libuv loop, so that plugin tests need none of the core.
  */
 #include "mock_host.h"
+#include "output.h"
 
 #include <errno.h>
 #include <math.h>
@@ -684,6 +685,37 @@ static int mock_events_each(bn_host *h, const bn_query *q, bn_event_fn fn,
 /* Set-up                                                            */
 /* ---------------------------------------------------------------- */
 
+/* ---------------------------------------------------------------- */
+/* Report outputs: the core's own atomic writer (core/output.c)      */
+/* ---------------------------------------------------------------- */
+
+static int mock_output_open(bn_host *h, const char *path, FILE *std,
+                            bn_output **out)
+{
+  int rc = output_open(path, std, out);
+
+  if (rc != BN_OK)
+    mock_log(h, BN_LOG_ERROR, "cannot write report to '%s': %s",
+             path && strcmp(path, "-") ? path : "standard output",
+             strerror(errno));
+  return rc;
+}
+
+static int mock_output_close(bn_host *h, bn_output *o, int commit)
+{
+  char name[4096];
+  int rc;
+
+  if (!o)
+    return BN_OK;
+  snprintf(name, sizeof(name), "%s", output_name(o));
+  rc = output_close(o, commit);
+  if (rc != BN_OK)
+    mock_log(h, BN_LOG_ERROR, "cannot write report to '%s': %s", name,
+             strerror(errno));
+  return rc;
+}
+
 static const bn_host_api mock_api = {
     .struct_size = sizeof(bn_host_api),
     .log = mock_log,
@@ -717,6 +749,9 @@ static const bn_host_api mock_api = {
     .samples_each = mock_samples_each,
     .events_each = mock_events_each,
     .instance_name = mock_instance_name,
+    .output_open = mock_output_open,
+    .output_file = output_file,
+    .output_close = mock_output_close,
 };
 
 /* Parse "k=v;k=v" (or newlines) into the config map. */
