@@ -33,8 +33,8 @@ static const char *const profile_keys[] = {
     "name",       "description", "extends",   "store",     "targets", "probes",
     "speedtests", "anomaly",     "exporters", "reporters", NULL};
 
-static const char *const target_keys[] = {"name",   "host", "port",    "tags",
-                                          "region", "asn",  "enabled", NULL};
+static const char *const target_keys[] = {
+    "name", "host", "port", "url", "tags", "region", "asn", "enabled", NULL};
 
 /* Keys of a plugin entry that the host reads; the rest are options. */
 static const char *const plugin_reserved[] = {"plugin", "name", "targets",
@@ -587,6 +587,76 @@ static int profile_port(const bn_target *t, const bn_node *n)
   return (int)v;
 }
 
+/*
+ * The host part of an http(s) URL: "scheme://[user@]host[:port][/...]",
+ * with IPv6 literals in brackets.  Returns 0 and the host in buf, or -1.
+ */
+static int profile_url_host(const char *url, char *buf, size_t len)
+{
+  const char *h = strstr(url, "://");
+  const char *end, *at;
+  size_t n;
+
+  if (!h)
+    return -1;
+  h += 3;
+  end = h + strcspn(h, "/?#");
+  at = memchr(h, '@', (size_t)(end - h));
+  if (at)
+    h = at + 1;
+  if (*h == '[') {
+    const char *close = memchr(h, ']', (size_t)(end - h));
+
+    if (!close)
+      return -1;
+    h++;
+    end = close;
+  } else {
+    const char *colon = memchr(h, ':', (size_t)(end - h));
+
+    if (colon)
+      end = colon;
+  }
+  n = (size_t)(end - h);
+  if (n == 0 || n >= len)
+    return -1;
+  memcpy(buf, h, n);
+  buf[n] = '\0';
+  return 0;
+}
+
+/*
+ * A target given only by `url:` gets its `host:` from the URL, added to
+ * the tree at the url's position (the tree owns every string a target
+ * points at), so resolution checks and other probes see a host too.
+ */
+static const bn_node *profile_host_node(const bn_target *t, bn_node *map)
+{
+  const bn_node *url = conf_get(map, "url");
+  char where[PATH_MAX + 64], host[256];
+  bn_node *n;
+
+  if (!url || !conf_scalar(url)) {
+    log_error(NULL, "%s: target '%s' has no 'host' (or 'url')",
+              profile_where(map, where, sizeof(where)), t->name);
+    return NULL;
+  }
+  if (profile_url_host(conf_scalar(url), host, sizeof(host)) != 0) {
+    log_error(NULL,
+              "%s: target '%s': url '%s' has no host; write it as "
+              "http(s)://HOST[:PORT]/PATH",
+              profile_where(url, where, sizeof(where)), t->name,
+              conf_scalar(url));
+    return NULL;
+  }
+  n = conf_new_scalar(host, url->file, url->line, url->col);
+  if (!n || conf_append(map, "host", n) != 0) {
+    conf_free(n);
+    return NULL;
+  }
+  return n;
+}
+
 /* One entry of `targets:`; 1 when added, 0 when disabled, or < 0. */
 static int profile_target(profile *p, const bn_node *map)
 {
@@ -633,11 +703,11 @@ static int profile_target(profile *p, const bn_node *map)
     return BN_EINVAL;
   }
   n = conf_get(map, "host");
-  if (!n) {
-    log_error(NULL, "%s: target '%s' has no 'host'",
-              profile_where(map, where, sizeof(where)), t->name);
+  /* The profile owns its tree; only a derived host is ever added. */
+  if (!n)
+    n = profile_host_node(t, (bn_node *)map);
+  if (!n)
     return BN_EINVAL;
-  }
   t->host = profile_text(n, "a target's 'host'");
   if (!t->host)
     return BN_EINVAL;

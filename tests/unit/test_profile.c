@@ -511,9 +511,10 @@ static void test_bad_targets(void **state)
       "error: @/bad-targets.yaml:24:11: duplicate target name 'ok' (first "
       "at @/bad-targets.yaml:3:11)",
       "error: @/bad-targets.yaml:26:5: target has no 'name'",
-      "error: @/bad-targets.yaml:27:5: target 'no-host' has no 'host'",
+      "error: @/bad-targets.yaml:27:5: target 'no-host' has no 'host' (or "
+      "'url')",
       "error: @/bad-targets.yaml:30:5: unknown key 'prot' in target "
-      "(known: name, host, port, tags, region, asn, enabled)",
+      "(known: name, host, port, url, tags, region, asn, enabled)",
       "error: @/bad-targets.yaml:31:11: target name 'tag:x' must not start "
       "with 'tag:'",
       "error: @/bad-targets.yaml:35:11: target 'bad-tags': 'tags' must be "
@@ -525,6 +526,49 @@ static void test_bad_targets(void **state)
   (void)state;
   load_fails("bad-targets.yaml", BN_EINVAL, want,
              (int)(sizeof(want) / sizeof(want[0])));
+}
+
+/* A target given by url: gets its host from the URL. */
+static void test_target_url(void **state)
+{
+  char path[400];
+  profile *p = NULL;
+
+  (void)state;
+  write_file(tmpdir, "url.yaml",
+             "name: url\n"
+             "targets:\n"
+             "  - {name: a, url: \"http://127.0.0.1:8080/x\"}\n"
+             "  - {name: b, url: \"https://[::1]:8443/\"}\n"
+             "  - {name: c, url: \"https://u@www.example.org\", port: 443}\n"
+             "  - {name: d, host: 127.0.0.2, url: \"http://x/\"}\n");
+  snprintf(path, sizeof(path), "%s/url.yaml", tmpdir);
+  assert_int_equal(profile_load(path, &p), 0);
+  assert_int_equal(p->n_targets, 4);
+  assert_string_equal(p->targets[0].host, "127.0.0.1");
+  assert_string_equal(p->targets[1].host, "::1");
+  assert_string_equal(p->targets[2].host, "www.example.org");
+  assert_int_equal(p->targets[2].port, 443);
+  assert_string_equal(p->targets[3].host, "127.0.0.2");
+  profile_free(p);
+
+  write_file(tmpdir, "badurl.yaml",
+             "name: badurl\n"
+             "targets:\n"
+             "  - name: a\n"
+             "    url: nonsense\n"
+             "  - name: b\n"
+             "    port: 80\n");
+  snprintf(path, sizeof(path), "%s/badurl.yaml", tmpdir);
+  n_lines = 0;
+  p = NULL;
+  assert_int_equal(profile_load(path, &p), BN_EINVAL);
+  assert_null(p);
+  assert_int_equal(n_lines, 2);
+  assert_non_null(strstr(lines[0], "badurl.yaml:4:10: target 'a': url "
+                                   "'nonsense' has no host"));
+  assert_non_null(strstr(lines[1], "badurl.yaml:5:5: target 'b' has no "
+                                   "'host' (or 'url')"));
 }
 
 static void test_target_filters(void **state)
@@ -705,6 +749,7 @@ int main(void)
       T(test_extends_missing_and_search),
       T(test_unknown_top_key_and_name),
       T(test_bad_targets),
+      T(test_target_url),
       T(test_target_filters),
       T(test_bad_plugin_entries),
       T(test_check_plugins),
