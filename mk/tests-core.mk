@@ -11,7 +11,8 @@ CORE_E2E_TESTS = \
 	tests/integration/run_lab.sh \
 	tests/integration/run_signal.sh \
 	tests/integration/clock_jump.sh \
-	tests/integration/validate_input.sh
+	tests/integration/validate_input.sh \
+	tests/integration/configure_plugins.sh
 TESTS += $(CORE_E2E_TESTS)
 EXTRA_DIST += $(CORE_E2E_TESTS)
 
