@@ -64,20 +64,15 @@ static int loader_grow(void **arr, size_t *cap, size_t need, size_t elem)
 }
 
 /* Record and log one refusal line. */
-static void loader_refuse(loader *ld, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void loader_refuse(loader *ld, const char *fmt, ...)
+static void loader_vrefuse(loader *ld, bn_log_level level, const char *fmt,
+                           va_list ap)
 {
   char line[2048];
-  va_list ap;
   char *copy;
   size_t len;
 
-  va_start(ap, fmt);
   vsnprintf(line, sizeof(line), fmt, ap);
-  va_end(ap);
-  log_warn("loader", "%s", line);
+  log_msg(level, "loader", "%s", line);
   if (loader_grow((void **)&ld->errors, &ld->cap_errors, ld->n_errors + 1,
                   sizeof(*ld->errors)) < 0)
     return;
@@ -87,6 +82,42 @@ static void loader_refuse(loader *ld, const char *fmt, ...)
     return;
   memcpy(copy, line, len);
   ld->errors[ld->n_errors++] = copy;
+}
+
+static void loader_refuse(loader *ld, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Record a refusal and log it as a warning. */
+static void loader_refuse(loader *ld, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  loader_vrefuse(ld, BN_LOG_WARNING, fmt, ap);
+  va_end(ap);
+}
+
+static void loader_refuse_at(loader *ld, bn_log_level level, const char *fmt,
+                             ...) __attribute__((format(printf, 3, 4)));
+
+/* Record a refusal and log it at `level`. */
+static void loader_refuse_at(loader *ld, bn_log_level level, const char *fmt,
+                             ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  loader_vrefuse(ld, level, fmt, ap);
+  va_end(ap);
+}
+
+/* Non-zero when two paths are in the same directory. */
+static int loader_same_dir(const char *a, const char *b)
+{
+  const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+  size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+
+  return la == lb && strncmp(a, b, la) == 0;
 }
 
 loader *loader_new(void)
@@ -415,10 +446,15 @@ int loader_load_file(loader *ld, const char *path)
     goto out;
   other = loader_find(ld, p->desc.name);
   if (other) {
-    loader_refuse(ld,
-                  "%s: plugin name '%s' is already loaded from %s; remove "
-                  "one of them",
-                  path, p->desc.name, other->file);
+    /* A copy in a later directory of the search path is shadowed, as on
+     * PATH (a build's plugins before the installed ones): still refused
+     * and recorded, but only shown with --verbose.  Two of one name in
+     * one directory is a mistake worth a warning. */
+    loader_refuse_at(
+        ld, loader_same_dir(path, other->file) ? BN_LOG_WARNING : BN_LOG_INFO,
+        "%s: plugin name '%s' is already loaded from %s; remove "
+        "one of them",
+        path, p->desc.name, other->file);
     rc = BN_EINVAL;
     goto out;
   }

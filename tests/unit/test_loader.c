@@ -599,6 +599,9 @@ static void test_scan_plugin_dir_first(void **state)
            "remove one of them",
            second, first);
   assert_string_equal(error_about(f->ld, second), want);
+  /* Shadowed by an earlier directory: recorded, but no warning line. */
+  for (size_t k = 0; k < n_log_lines; k++)
+    assert_null(strstr(log_lines[k], second));
 }
 
 static void test_scan_missing_plugin_dir(void **state)
