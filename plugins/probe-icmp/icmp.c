@@ -41,6 +41,11 @@ static const bn_option icmp_options[] = {
      0, 255, 0},
     {"timeout", BN_OPT_DURATION, "1s",
      "how long to wait for a reply before it counts as lost", 0.001, 60, 0},
+    {"spread", BN_OPT_BOOL, "true",
+     "spread the targets' first rounds over the interval (false: all "
+     "targets at once each round, as fping does; fewer wake-ups, burstier "
+     "load)",
+     0, 0, 0},
     {"socket", BN_OPT_STRING, "auto",
      "auto (datagram where allowed, else raw), dgram or raw", 0, 0, 0},
     BN_OPTIONS_END};
@@ -149,6 +154,8 @@ int icmp_read_opts(bn_host *h, icmp_opts *o)
   rc = icmp_opt_duration(h, cfg, "interval", 0, &o->interval_ns);
   if (rc == 0)
     rc = api->cfg_bool(h, cfg, "adaptive", &o->adaptive);
+  if (rc == 0)
+    rc = api->cfg_bool(h, cfg, "spread", &o->spread);
   if (rc == 0)
     rc = icmp_opt_duration(h, cfg, "interval_min", 0, &o->interval_min_ns);
   if (rc == 0)

@@ -47,6 +47,7 @@ enum icmp_sock_mode {
 typedef struct icmp_opts {
   int64_t interval_ns;
   int adaptive;
+  int spread; /* stagger first rounds over the interval */
   int64_t interval_min_ns;
   int64_t interval_max_ns;
   int64_t count;

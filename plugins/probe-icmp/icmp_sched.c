@@ -119,9 +119,12 @@ int icmp_sched_start(icmp_ctx *c)
   for (i = 0; i < n; i++) {
     icmp_target *tt = &c->targets[i];
 
-    /* Spread the first rounds over the first interval; in index order
-     * the due times grow, so the array is a heap as it is. */
-    tt->due_ns = now + tt->interval_ns * (int64_t)i / (int64_t)n;
+    /* Spread the first rounds over the first interval (or not: one
+     * burst a round); in index order the due times never fall, so the
+     * array is a heap as it is. */
+    tt->due_ns = now;
+    if (c->o.spread)
+      tt->due_ns += tt->interval_ns * (int64_t)i / (int64_t)n;
     tt->round_due_ns = tt->due_ns;
     icmp_heap_set(c, i, i);
     if (c->o.adaptive)

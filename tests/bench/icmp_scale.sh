@@ -7,7 +7,9 @@
 # For each size, the same list of 127.1.x.y addresses (all on lo: 127/8
 # is local, nothing leaves the machine) is probed once a second per
 # target for SECONDS seconds, first by `bottleneck run` (icmp, count 1,
-# interval 1s, timeout 1s, every sample stored), then by fping (-c
+# interval 1s, timeout 1s, every sample stored; once with the targets'
+# probes spread evenly over the second, the default, and once with
+# `spread: false`, one burst a round, "bn-burst"), then by fping (-c
 # SECONDS -p 1000 -t 1000).  One after the other, not together: each
 # raw ICMP socket sees every echo reply of the host, so running both at
 # once would charge each tool for the other's replies.  bench_rusage
@@ -53,6 +55,25 @@ targets() {
     echo "    interval: 1s"
     echo "    timeout: 1s"
   } >"$T/scale.$1.yaml"
+  # The same with one burst a round instead of probes spread evenly.
+  { cat "$T/scale.$1.yaml"; echo "    spread: false"; } >"$T/burst.$1.yaml"
+}
+
+# run_bn N LABEL PROFILE: one bottleneck run and its row.
+run_bn() {
+  db="$T/scale.$1.db"
+  "$RUSAGE" "$T/bn.time" \
+    "$BN" run --profile "$3" --duration "${dur}s" \
+    --db "$db" --no-report >/dev/null 2>"$T/bn.err" ||
+    { cat "$T/bn.err"; fail "bottleneck run with $1 targets failed"; }
+  # A probe is one rtt_ms sample, not LATE (4) nor DUP (8): those are a
+  # second sample for a request already counted.
+  # shellcheck disable=SC2046 # two numbers
+  set -- "$1" "$2" $(sqlite3 -separator ' ' "$db" "SELECT count(*),
+    coalesce(sum(flags & 1), 0) FROM samples_v
+    WHERE metric = 'rtt_ms' AND (flags & 12) = 0")
+  row "$1" "$2" "$T/bn.time" "$3" "$4"
+  rm -f "$db" "$db-wal" "$db-shm"
 }
 
 # row N TOOL TIMEFILE PROBES LOST: one line of the table; "N TOOL CPU-
@@ -71,7 +92,7 @@ row() {
 }
 
 printf "icmp_scale: each target probed once a second for %d s;" "$dur"
-printf " bottleneck %s, fping %s\n" \
+printf " %s, fping %s\n" \
   "$("$BN" --version 2>/dev/null | head -n 1)" \
   "$(fping -v 2>&1 | sed -n 's/.*Version //p')"
 echo "targets | tool       | wall s |  CPU s | CPU ms/1000 probes" \
@@ -79,19 +100,9 @@ echo "targets | tool       | wall s |  CPU s | CPU ms/1000 probes" \
 for n in $sizes; do
   targets "$n"
 
+  run_bn "$n" bottleneck "$T/scale.$n.yaml"
+  run_bn "$n" bn-burst "$T/burst.$n.yaml"
   db="$T/scale.$n.db"
-  "$RUSAGE" "$T/bn.time" \
-    "$BN" run --profile "$T/scale.$n.yaml" --duration "${dur}s" \
-    --db "$db" --no-report >/dev/null 2>"$T/bn.err" ||
-    { cat "$T/bn.err"; fail "bottleneck run with $n targets failed"; }
-  # A probe is one rtt_ms sample, not LATE (4) nor DUP (8): those are a
-  # second sample for a request already counted.
-  # shellcheck disable=SC2046 # two numbers
-  set -- $(sqlite3 -separator ' ' "$db" "SELECT count(*),
-    coalesce(sum(flags & 1), 0) FROM samples_v
-    WHERE metric = 'rtt_ms' AND (flags & 12) = 0")
-  row "$n" bottleneck "$T/bn.time" "$1" "$2"
-  rm -f "$db" "$db-wal" "$db-shm"
   # Its fixed part: loading the profile, plugins and db, and stopping.
   "$RUSAGE" "$T/bn0.time" "$BN" run --profile "$T/scale.$n.yaml" \
     --duration 1ms --db "$db" --no-report >/dev/null 2>&1 ||
@@ -125,12 +136,14 @@ for n in $sizes; do
   echo "        (fping -i $iv ms)"
 done
 
-echo "CPU per probe, bottleneck / fping (goal: <= 1):"
+echo "CPU per probe / fping's (goal: <= 1); bottleneck spreads each"
+echo "target's probes evenly (default), bn-burst is 'spread: false':"
 awk '{ per[$1, $2] = $3
        if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
   END { for (i = 1; i <= k; i++) {
           n = order[i]
           if (per[n, "fping"] > 0)
-            printf "%7d targets: %.2f\n", n,
-              per[n, "bottleneck"] / per[n, "fping"] } }' \
+            printf "%7d targets: bottleneck %.2f, bn-burst %.2f\n", n,
+              per[n, "bottleneck"] / per[n, "fping"],
+              per[n, "bn-burst"] / per[n, "fping"] } }' \
   "$T/rows"

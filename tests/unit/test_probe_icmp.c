@@ -109,10 +109,12 @@ static size_t run_metric(mock_host *m, const char *metric, size_t n)
 static void test_descriptor(void **state)
 {
   static const char *const names[] = {
-      "interval", "adaptive", "interval_min", "interval_max", "count",
-      "spacing",  "size",     "tos",          "timeout",      "socket"};
-  static const char *const defs[] = {"1s",   "false", "250ms", "10s", "1",
-                                     "10ms", "56",    "0",     "1s",  "auto"};
+      "interval", "adaptive", "interval_min", "interval_max",
+      "count",    "spacing",  "size",         "tos",
+      "timeout",  "spread",   "socket"};
+  static const char *const defs[] = {"1s", "false", "250ms", "10s",
+                                     "1",  "10ms",  "56",    "0",
+                                     "1s", "true",  "auto"};
   const bn_plugin *p = &bn_plugin_descriptor;
   size_t i;
 
@@ -123,11 +125,11 @@ static void test_descriptor(void **state)
   assert_int_equal(p->kind, BN_KIND_PROBE);
   assert_non_null(p->check);
   assert_int_equal(ops()->struct_size, sizeof(bn_probe_ops));
-  for (i = 0; i < 10; i++) {
+  for (i = 0; i < 11; i++) {
     assert_string_equal(p->options[i].name, names[i]);
     assert_string_equal(p->options[i].def, defs[i]);
   }
-  assert_null(p->options[10].name);
+  assert_null(p->options[11].name);
 }
 
 static void test_check_min_greater_than_max(void **state)
@@ -670,6 +672,30 @@ static void test_stagger(void **state)
   finish_probe(&m, c);
 }
 
+/* spread: false sends every target's round at once, as fping does. */
+static void test_no_spread(void **state)
+{
+  mock_host m;
+  icmp_ctx *c;
+  size_t i;
+
+  need_root();
+  assert_int_equal(mock_host_init(&m, &bn_plugin_descriptor,
+                                  "interval=1s;spread=false;socket=raw"),
+                   0);
+  mock_add_target(&m, "a", "127.0.0.1", 0);
+  mock_add_target(&m, "b", "127.0.0.2", 0);
+  mock_add_target(&m, "c", "::1", 0);
+  c = start_probe(&m);
+  for (i = 1; i < 3; i++)
+    assert_int_equal(c->targets[i].due_ns, c->targets[0].due_ns);
+  /* All three answer in the first round, long before the next. */
+  assert_int_equal(mock_loop_run_samples(&m, 3, WAIT_MS), 3);
+  for (i = 0; i < 3; i++)
+    assert_int_equal(m.samples[i].flags, 0);
+  finish_probe(&m, c);
+}
+
 /* A clock epoch change between send and answer: INVALID, once. */
 static void test_epoch_change(void **state)
 {
@@ -1099,6 +1125,7 @@ int main(void)
       cmocka_unit_test(test_tos),
       cmocka_unit_test(test_round_of_three),
       cmocka_unit_test(test_stagger),
+      cmocka_unit_test(test_no_spread),
       cmocka_unit_test(test_epoch_change),
       cmocka_unit_test(test_adaptive_samples),
       cmocka_unit_test(test_resolve_failure),
