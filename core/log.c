@@ -13,6 +13,7 @@
 static bn_log_level log_level = BN_LOG_WARNING;
 static log_sink_fn log_sink;
 static void *log_sink_arg;
+static int log_progress;
 
 void log_set_level(bn_log_level level)
 {
@@ -22,6 +23,11 @@ void log_set_level(bn_log_level level)
 bn_log_level log_get_level(void)
 {
   return log_level;
+}
+
+void log_set_progress(int on)
+{
+  log_progress = on;
 }
 
 int log_enabled(bn_log_level level)
@@ -66,7 +72,8 @@ void log_vmsg(bn_log_level level, const char *prefix, const char *fmt,
     log_sink(level, line, log_sink_arg);
     return;
   }
-  fprintf(stderr, "bottleneck: %s\n", line);
+  /* "\r\033[K": back to column 0 and clear the progress line. */
+  fprintf(stderr, "%sbottleneck: %s\n", log_progress ? "\r\033[K" : "", line);
 }
 
 void log_msg(bn_log_level level, const char *prefix, const char *fmt, ...)

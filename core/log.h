@@ -18,6 +18,12 @@ void log_set_level(bn_log_level level);
 bn_log_level log_get_level(void);
 /** Non-zero when `level` is shown. */
 int log_enabled(bn_log_level level);
+/**
+ * A progress line is being redrawn on stderr (a terminal): log lines
+ * clear it first, so they never run into it.
+ */
+void log_set_progress(int on);
+
 /** Replace the sink (NULL restores stderr). */
 void log_set_sink(log_sink_fn fn, void *arg);
 

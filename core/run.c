@@ -281,8 +281,10 @@ static int run_measure(run_state *r, loader *ld)
   if (status == CLI_EXIT_OK) {
     r->started_mono = clock_mono(&r->core.clock);
     run_start_timers(r);
+    log_set_progress(r->progress);
     loop_run(&r->uv);
     run_stop(r);
+    log_set_progress(0);
     if (r->progress)
       fprintf(stderr, "\r\033[K");
   }
