@@ -42,7 +42,9 @@ static uint64_t loop_ms(int64_t ns)
 {
   if (ns <= 0)
     return 0;
-  return (uint64_t)((ns + 999999) / 1000000);
+  /* Not (ns + 999999) / 1000000: that overflows for a timer of the
+   * longest duration a profile or --duration can give. */
+  return (uint64_t)(ns / 1000000 + (ns % 1000000 != 0));
 }
 
 static void loop_timer_cb(uv_timer_t *uv)

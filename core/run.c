@@ -230,6 +230,18 @@ static void run_flush_exporters(run_state *r)
   }
 }
 
+/* Once the run row is closed nothing is left to save, and with the loop
+ * no longer running libuv would only queue a SIGINT/SIGTERM: give them
+ * their default action back, so that they stop a report that hangs (on
+ * a stalled terminal or pipe) instead of being swallowed. */
+static void run_signals_default(run_state *r)
+{
+  if (!r->sigint.loop)
+    return;
+  uv_signal_stop(&r->sigint);
+  uv_signal_stop(&r->sigterm);
+}
+
 static int run_render_reports(run_state *r)
 {
   bn_report_request req;
@@ -260,7 +272,9 @@ static void run_close_loop(run_state *r)
   for (i = 0; i < r->core.n_inst; i++)
     host_instance_destroy(&r->core.inst[i]);
   loop_owner_close_all(&r->owner);
-  if (!uv_is_closing((uv_handle_t *)&r->sigint)) {
+  /* The signal handles are set up only once every instance started (a
+   * zeroed handle has no loop): uv_close() aborts on one never set up. */
+  if (r->sigint.loop && !uv_is_closing((uv_handle_t *)&r->sigint)) {
     uv_close((uv_handle_t *)&r->sigint, NULL);
     uv_close((uv_handle_t *)&r->sigterm, NULL);
   }
@@ -274,6 +288,7 @@ static void run_close_loop(run_state *r)
 static int run_measure(run_state *r, loader *ld)
 {
   int status = run_init_instances(r, ld);
+  int64_t ended_ns;
   int end_status;
 
   if (status == CLI_EXIT_OK)
@@ -290,16 +305,22 @@ static int run_measure(run_state *r, loader *ld)
   }
   run_flush_exporters(r);
   end_status = store_flush(r->core.st) == 0 ? status : CLI_EXIT_STORE;
-  if (store_run_end(r->core.st, r->core.run_id, clock_wall(&r->core.clock),
-                    end_status) != 0 ||
+  ended_ns = clock_wall(&r->core.clock);
+  if (store_run_end(r->core.st, r->core.run_id, ended_ns, end_status) != 0 ||
       store_flush(r->core.st) != 0)
     end_status = CLI_EXIT_STORE;
   log_info("run", "run %lld ended: %llu samples, %llu lost, %llu events",
            (long long)r->core.run_id, (unsigned long long)r->core.n_samples,
            (unsigned long long)r->core.n_lost,
            (unsigned long long)r->core.n_events);
-  if (status == CLI_EXIT_OK && !r->opt->no_report)
+  run_signals_default(r);
+  if (status == CLI_EXIT_OK && !r->opt->no_report) {
     status = run_render_reports(r);
+    /* The run row was closed before the reporters read it; a report
+     * that failed still makes the run's exit status. */
+    if (status != CLI_EXIT_OK && end_status == CLI_EXIT_OK)
+      store_run_end(r->core.st, r->core.run_id, ended_ns, status);
+  }
   run_close_loop(r);
   return end_status != CLI_EXIT_OK ? end_status : status;
 }

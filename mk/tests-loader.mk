@@ -17,7 +17,11 @@ check_LTLIBRARIES += \
 	tests/fixtures/plugins/short.la \
 	tests/fixtures/plugins/kind.la \
 	tests/fixtures/plugins/noname.la \
-	tests/fixtures/plugins/old.la
+	tests/fixtures/plugins/old.la \
+	tests/fixtures/plugins/failinit.la
+tests_fixtures_plugins_failinit_la_SOURCES = \
+	tests/fixtures/plugins/failinit.c
+tests_fixtures_plugins_failinit_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_good_la_SOURCES = tests/fixtures/plugins/good.c
 tests_fixtures_plugins_good_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_dup_la_SOURCES = tests/fixtures/plugins/dup.c

@@ -6,7 +6,9 @@ AM_TESTS_ENVIRONMENT = \
 	BOTTLENECK_PLUGIN_PATH='$(STAGE_DIR)'; export BOTTLENECK_PLUGIN_PATH; \
 	BN_TOP_SRCDIR='$(abs_top_srcdir)'; export BN_TOP_SRCDIR; \
 	BN_TOP_BUILDDIR='$(abs_top_builddir)'; export BN_TOP_BUILDDIR; \
-	BN_PLUGIN_STAGE='$(STAGE_DIR)'; export BN_PLUGIN_STAGE;
+	BN_PLUGIN_STAGE='$(STAGE_DIR)'; export BN_PLUGIN_STAGE; \
+	BN_FIXTURE_PLUGINS='$(abs_top_builddir)/tests/fixtures/plugins/.libs'; \
+	export BN_FIXTURE_PLUGINS;
 
 # Unit tests link the core modules they test, with cmocka.
 TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(YAML_CFLAGS) \

@@ -422,6 +422,41 @@ static int tcp_read_options(tcp_ctx *c)
   return rc;
 }
 
+/* Every target needs a port: its own, or the probe's `port`.  Reports
+ * each one that has none (no side effects: check() runs it too). */
+static int tcp_check_ports(bn_host *h, int64_t port)
+{
+  const bn_target *ts;
+  size_t i, n = 0;
+  int rc = 0;
+
+  ts = h->api->targets(h, &n);
+  for (i = 0; i < n; i++) {
+    int p = port ? (int)port : ts[i].port;
+
+    if (p <= 0 || p > 65535)
+      rc = h->api->cfg_error(h, ts[i].node,
+                             "target '%s' has no port: give it one, or set "
+                             "'port' on the probe",
+                             ts[i].name);
+  }
+  return rc;
+}
+
+/* check(): the options and the targets' ports, without side effects. */
+static int tcp_check(bn_host *h)
+{
+  tcp_ctx c;
+  int rc;
+
+  memset(&c, 0, sizeof(c));
+  c.h = h;
+  rc = tcp_read_options(&c);
+  if (rc == 0)
+    rc = tcp_check_ports(h, c.port);
+  return rc;
+}
+
 static int tcp_init(bn_host *h, void **out)
 {
   const bn_target *ts;
@@ -434,6 +469,8 @@ static int tcp_init(bn_host *h, void **out)
     return BN_ENOMEM;
   c->h = h;
   rc = tcp_read_options(c);
+  if (rc == 0)
+    rc = tcp_check_ports(h, c->port);
   if (rc < 0)
     goto fail;
   ts = h->api->targets(h, &n);
@@ -449,18 +486,8 @@ static int tcp_init(bn_host *h, void **out)
     tt->ctx = c;
     tt->t = &ts[i];
     tt->port = c->port ? (int)c->port : ts[i].port;
-    if (tt->port <= 0 || tt->port > 65535) {
-      /* Go on, so that every target without a port is reported. */
-      rc = h->api->cfg_error(h, ts[i].node,
-                             "target '%s' has no port: give it one, or set "
-                             "'port' on the probe",
-                             ts[i].name);
-      continue;
-    }
     tcp_parse_literal(tt);
   }
-  if (rc < 0)
-    goto fail;
   *out = c;
   return 0;
 
@@ -475,5 +502,6 @@ static const bn_probe_ops tcp_ops = {
     tcp_stop,
 };
 
-BN_PLUGIN_DEFINE("tcp", "1.0", BN_KIND_PROBE, "TCP connect latency",
-                 tcp_options, tcp_init, tcp_destroy, &tcp_ops);
+BN_PLUGIN_DEFINE_CHECKED("tcp", "1.0", BN_KIND_PROBE, "TCP connect latency",
+                         tcp_options, tcp_init, tcp_destroy, &tcp_ops,
+                         tcp_check);
