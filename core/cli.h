@@ -30,5 +30,6 @@ int cli_log_option(int c);
 int cli_run(int argc, char **argv);
 int cli_plugins(int argc, char **argv);
 int cli_profile(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static void main_usage(FILE *out)
           "  plugins             list plugins (--describe NAME: options)\n"
           "  profile validate    check profile files\n"
           "  profile show        print a profile merged with its parents\n"
+          "  report              render a stored run again (text, json...)\n"
           "  version             print version and plugin ABI\n"
           "\n"
           "Options:\n"
@@ -101,6 +102,8 @@ int main(int argc, char **argv)
     return cli_plugins(argc, argv);
   if (!strcmp(argv[0], "profile"))
     return cli_profile(argc, argv);
+  if (!strcmp(argv[0], "report"))
+    return cli_report(argc, argv);
   if (!strcmp(argv[0], "version"))
     return main_version();
   if (!strcmp(argv[0], "help")) {

@@ -14,7 +14,7 @@ libbncore_la_SOURCES = \
 	core/store_int.h \
 	core/host.c core/host.h core/output.c core/output.h \
 	core/run.c core/run.h \
-	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c
+	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c core/cli_report.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
 	$(UV_CFLAGS) $(CRYPTO_CFLAGS)
 libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \

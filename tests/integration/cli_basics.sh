@@ -12,7 +12,7 @@ expect_rc() {
 
 expect_rc 0 "$BN" --help
 assert_contains "$T/out" "Usage: bottleneck"
-for cmd in run plugins profile; do
+for cmd in run plugins profile report; do
   expect_rc 0 "$BN" $cmd --help
   assert_contains "$T/out" "Usage: bottleneck $cmd"
 done

@@ -58,4 +58,21 @@ grep -E '^ *lab-web +tcp' "$T/report.txt" | grep -qE ' 0\.0+ ' ||
   fail "lab-web row should show 0 loss"
 grep -E '^ *lab-closed +tcp' "$T/report.txt" | grep -qE ' 100\.0+ ' ||
   fail "lab-closed row should show 100 loss"
+
+# The stored run can be rendered again, with another reporter.
+"$BN" report --db "$db" --reporter json --output "$T/again.json" ||
+  fail "bottleneck report failed"
+python3 - "$T/again.json" <<'PY' || fail "report --reporter json is wrong"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["run"]["id"] == 1 and r["run"]["profile"] == "lab", r["run"]
+rows = {(s["target"], s["probe"]): s for s in r["series"]}
+assert rows[("lab-closed", "tcp")]["loss_pct"] == 100.0
+assert rows[("lab-web", "tcp")]["loss_pct"] == 0.0
+PY
+"$BN" report --db "$db" --run 1 >"$T/again.txt" || fail "report --run 1"
+cmp -s "$T/again.txt" "$T/report.txt" ||
+  { diff "$T/report.txt" "$T/again.txt"; fail "report differs from the run's"; }
+"$BN" report --db "$db" --run 99 2>"$T/err99" && fail "run 99 exists?"
+assert_contains "$T/err99" "has no run 99"
 echo "ok: $ok lab-web samples, $lost lost on lab-closed"
