@@ -141,12 +141,19 @@ void clock_test_source(const char *path, clock_source *src)
 
 const char *clock_format_wall(int64_t wall_ns, char *buf, unsigned len)
 {
-  time_t secs = (time_t)(wall_ns / 1000000000LL);
-  int ms = (int)((wall_ns % 1000000000LL) / 1000000);
+  /* Floor division, so that times before 1970 format correctly too. */
+  int64_t secs = wall_ns / 1000000000LL, rem = wall_ns % 1000000000LL;
+  time_t t;
   struct tm tm;
 
-  gmtime_r(&secs, &tm);
+  if (rem < 0) {
+    secs--;
+    rem += 1000000000LL;
+  }
+  t = (time_t)secs;
+  gmtime_r(&t, &tm);
   snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+           (int)(rem / 1000000));
   return buf;
 }

@@ -350,7 +350,11 @@ int run_main(const run_options *o)
   status = run_open_store(&r);
   if (status != CLI_EXIT_OK)
     goto out;
-  uv_loop_init(&r.uv);
+  if (uv_loop_init(&r.uv) != 0) {
+    log_error("run", "cannot create the event loop");
+    status = CLI_EXIT_FAILURE;
+    goto out;
+  }
   r.core.uv = &r.uv;
   clock_init(&r.core.clock, o->clock);
   status = run_begin(&r);

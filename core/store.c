@@ -324,8 +324,19 @@ static int store_exec(store *s, sqlite3_stmt *st, const char *what)
   if (rc != SQLITE_DONE) {
     /* reset() returns the error whose message errmsg() then gives */
     sqlite3_reset(st);
-    return store_fail(s->path, s->db, what,
-                      "check free disk space and permissions");
+    rc = store_fail(s->path, s->db, what,
+                    "check free disk space and permissions");
+    /* On some errors (disk full, I/O, out of memory) sqlite rolls the
+     * whole transaction back by itself: the batch is gone, and so are
+     * the series it created, whose ids must not be reused. */
+    if (s->in_tx && sqlite3_get_autocommit(s->db)) {
+      log_error("store", "%s: the open batch was rolled back; %u rows lost",
+                s->path, s->pending);
+      s->in_tx = 0;
+      s->pending = 0;
+      store_series_clear(s);
+    }
+    return rc;
   }
   sqlite3_reset(st);
   return BN_OK;
