@@ -18,6 +18,7 @@
 #include "host.h"
 #include "log.h"
 #include "output.h"
+#include "resolve.h"
 
 #define HOST_IN(h) ((host_instance *)(h))
 
@@ -330,6 +331,12 @@ static bn_watch *host_watch_start(bn_host *h, int fd, int events,
   return loop_watch_start(&HOST_IN(h)->owner, fd, events, fn, arg);
 }
 
+static bn_resolve *host_resolve(bn_host *h, const char *host, int family,
+                                int socktype, bn_resolve_fn fn, void *arg)
+{
+  return resolve_start(&HOST_IN(h)->owner, host, family, socktype, fn, arg);
+}
+
 static int host_run_info(bn_host *h, int64_t run_id, bn_run_info *out)
 {
   host_core *core = HOST_IN(h)->core;
@@ -447,6 +454,8 @@ static const bn_host_api host_table = {
     .output_open = host_output_open,
     .output_file = output_file,
     .output_close = host_output_close,
+    .resolve = host_resolve,
+    .resolve_cancel = resolve_cancel,
 };
 
 const bn_host_api *host_api(void)

@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "resolve.h"
 
 struct bn_timer {
   uv_timer_t uv;
@@ -35,6 +36,7 @@ void loop_owner_init(loop_owner *o, uv_loop_t *uv, const char *name)
   o->uv = uv;
   o->timers = NULL;
   o->watches = NULL;
+  o->resolves = NULL;
   o->name = name;
 }
 
@@ -184,8 +186,10 @@ int loop_owner_close_all(loop_owner *o)
     loop_watch_free(o->watches);
     n++;
   }
+  n += resolve_cancel_all(o);
   if (n)
-    log_debug("loop", "%s left %d timers/watches open; closed them",
+    log_debug("loop",
+              "%s left %d timers/watches/resolutions open; closed them",
               o->name ? o->name : "?", n);
   return n;
 }

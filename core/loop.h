@@ -17,11 +17,15 @@ typedef struct loop_owner {
   uv_loop_t *uv;
   struct bn_timer *timers;
   struct bn_watch *watches;
-  const char *name; /* for the "left open" debug line */
+  struct bn_resolve *resolves; /* name resolutions in flight (resolve.c) */
+  const char *name;            /* for the "left open" debug line */
 } loop_owner;
 
 void loop_owner_init(loop_owner *o, uv_loop_t *uv, const char *name);
-/** Close every handle still open; returns how many there were. */
+/**
+ * Close every handle still open and cancel the name resolutions in
+ * flight; returns how many there were.
+ */
 int loop_owner_close_all(loop_owner *o);
 
 bn_timer *loop_timer_start(loop_owner *o, int64_t after_ns, int64_t repeat_ns,

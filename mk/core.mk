@@ -4,7 +4,7 @@ noinst_LTLIBRARIES += libbncore.la
 libbncore_la_SOURCES = \
 	core/log.c core/log.h \
 	core/clock.c core/clock.h \
-	core/loop.c core/loop.h \
+	core/loop.c core/loop.h core/resolve.c core/resolve.h \
 	core/conf.c core/conf_yaml.c core/conf.h \
 	core/options.c core/options.h \
 	core/profile.c core/profile.h \

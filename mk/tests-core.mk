@@ -1,10 +1,18 @@
-# mk/tests-core.mk - clock unit tests and end-to-end tests of `bottleneck`.
+# mk/tests-core.mk - clock and resolver unit tests, and end-to-end tests
+# of `bottleneck`.
 
 check_PROGRAMS += tests/unit/test_clock
 TESTS += tests/unit/test_clock
 tests_unit_test_clock_SOURCES = tests/unit/test_clock.c core/clock.c
 tests_unit_test_clock_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_clock_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_resolve
+TESTS += tests/unit/test_resolve
+tests_unit_test_resolve_SOURCES = tests/unit/test_resolve.c core/resolve.c \
+	core/loop.c core/log.c
+tests_unit_test_resolve_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_resolve_LDADD = $(TEST_LIBS)
 
 CORE_E2E_TESTS = \
 	tests/integration/cli_basics.sh \

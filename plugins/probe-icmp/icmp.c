@@ -9,14 +9,14 @@
  * See docs/probe-icmp.md.
  *
  * This file: the descriptor, the options and their check, the life
- * cycle, and name resolution.  The work is in icmp_*.c (see icmp.h).
+ * cycle, and name resolution (the host's asynchronous resolver).  The work is
+ * in icmp_*.c (see icmp.h).
  */
 #include "icmp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -207,42 +207,60 @@ int icmp_parse_literal(icmp_target *tt)
   return 0;
 }
 
-/* Resolve a name (blocking, once it works): the first address is used. */
-int icmp_resolve(icmp_ctx *c, icmp_target *tt)
+/* A failed resolution: warned once per target, then at debug level;
+ * the next round that falls due tries again. */
+static void icmp_resolve_failed(icmp_ctx *c, icmp_target *tt, const char *why)
 {
   bn_host *h = c->h;
-  struct addrinfo hints, *res = NULL;
-  int rc;
 
-  memset(&hints, 0, sizeof(hints));
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_RAW;
-  hints.ai_flags = AI_ADDRCONFIG;
-  rc = getaddrinfo(tt->t->host, NULL, &hints, &res);
-  if (rc != 0 || !res || res->ai_addrlen > sizeof(tt->addr)) {
-    const char *why = rc != 0 ? gai_strerror(rc) : "no usable address";
+  if (!(tt->warned & ICMP_WARN_RESOLVE))
+    bn_warn(h,
+            "target '%s': cannot resolve '%s': %s; retrying every "
+            "interval",
+            tt->t->name, tt->t->host, why);
+  else
+    bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
+             tt->t->host, why);
+  tt->warned |= ICMP_WARN_RESOLVE;
+}
 
-    if (!(tt->warned & ICMP_WARN_RESOLVE))
-      bn_warn(h,
-              "target '%s': cannot resolve '%s': %s; retrying every "
-              "interval",
-              tt->t->name, tt->t->host, why);
-    else
-      bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
-               tt->t->host, why);
-    tt->warned |= ICMP_WARN_RESOLVE;
-    if (res)
-      freeaddrinfo(res);
-    return BN_ENOENT;
+static void icmp_on_resolved(int status, const struct sockaddr *addr,
+                             size_t addrlen, const char *error, void *arg)
+{
+  icmp_target *tt = arg;
+  icmp_ctx *c = tt->ctx;
+  int waiting = tt->waiting;
+
+  tt->resolving = NULL;
+  tt->waiting = 0;
+  if (status < 0 || addrlen > sizeof(tt->addr)) {
+    icmp_resolve_failed(c, tt, status < 0 ? error : "no usable address");
+    return;
   }
   memset(&tt->addr, 0, sizeof(tt->addr));
-  memcpy(&tt->addr, res->ai_addr, res->ai_addrlen);
-  tt->addrlen = res->ai_addrlen;
-  freeaddrinfo(res);
+  memcpy(&tt->addr, addr, addrlen);
+  tt->addrlen = (socklen_t)addrlen;
   tt->resolved = 1;
   if (tt->warned & ICMP_WARN_RESOLVE)
-    bn_info(h, "target '%s': '%s' resolved at last", tt->t->name, tt->t->host);
-  return 0;
+    bn_info(c->h, "target '%s': '%s' resolved at last", tt->t->name,
+            tt->t->host);
+  /* The round that fell due meanwhile goes now, not an interval late. */
+  if (waiting && c->running) {
+    tt->due_ns = c->h->api->now_mono_ns(c->h);
+    icmp_sched_update(c, tt);
+  }
+}
+
+void icmp_resolve_start(icmp_ctx *c, icmp_target *tt)
+{
+  bn_host *h = c->h;
+
+  if (tt->resolving)
+    return;
+  tt->resolving = h->api->resolve(h, tt->t->host, AF_UNSPEC, SOCK_RAW,
+                                  icmp_on_resolved, tt);
+  if (!tt->resolving)
+    icmp_resolve_failed(c, tt, "cannot start the resolver");
 }
 
 /* ---------------------------------------------------------------- */
@@ -301,8 +319,14 @@ static int icmp_open_sockets(icmp_ctx *c)
 static void icmp_release(icmp_ctx *c)
 {
   const bn_host_api *api = c->h->api;
+  size_t i;
 
   icmp_sched_stop(c);
+  for (i = 0; i < c->n_targets; i++) {
+    api->resolve_cancel(c->targets[i].resolving);
+    c->targets[i].resolving = NULL;
+    c->targets[i].waiting = 0;
+  }
   api->watch_free(c->sock4.watch);
   api->watch_free(c->sock6.watch);
   c->sock4.watch = c->sock6.watch = NULL;
@@ -326,9 +350,11 @@ static int icmp_start(void *ctx)
       return BN_ENOMEM;
     }
   }
+  /* Names start resolving now: by the target's first round the address
+   * is likely known. */
   for (i = 0; i < c->n_targets; i++)
     if (!c->targets[i].resolved)
-      icmp_resolve(c, &c->targets[i]);
+      icmp_resolve_start(c, &c->targets[i]);
   return icmp_sched_start(c);
 }
 
@@ -412,6 +438,7 @@ static int icmp_init(bn_host *h, void **out)
     icmp_target *tt = &c->targets[i];
 
     tt->t = &ts[i];
+    tt->ctx = c;
     tt->index = (uint32_t)i;
     bn_adaptive_init(&tt->ad, c->o.interval_min_ns, c->o.interval_max_ns,
                      c->o.interval_ns);

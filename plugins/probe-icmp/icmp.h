@@ -245,8 +245,11 @@ typedef struct icmp_round {
 
 typedef struct icmp_target {
   const bn_target *t;
+  struct icmp_ctx *ctx;
   uint32_t index;
   int resolved;
+  bn_resolve *resolving; /* name resolution in flight, or NULL */
+  int waiting;           /* a round fell due while resolving */
   struct sockaddr_storage addr;
   socklen_t addrlen;
   unsigned warned;      /* icmp_warn bits */
@@ -284,7 +287,10 @@ typedef struct icmp_ctx {
 int icmp_read_opts(bn_host *h, icmp_opts *o);
 /* A duration as its largest exact unit: 1500000000 -> "1500ms". */
 void icmp_fmt_duration(int64_t ns, char *buf, size_t len);
-int icmp_resolve(icmp_ctx *c, icmp_target *tt);
+/* Start resolving a target's name (asynchronously) unless that is
+ * already under way; a round that fell due meanwhile (tt->waiting) is
+ * sent as soon as the address is known. */
+void icmp_resolve_start(icmp_ctx *c, icmp_target *tt);
 int icmp_parse_literal(icmp_target *tt);
 
 /* icmp_round.c */

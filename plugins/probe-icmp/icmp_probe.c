@@ -117,8 +117,12 @@ void icmp_probe_step(icmp_ctx *c, icmp_target *tt, int64_t now_ns)
   int first = 0;
 
   if (!r) {
-    if (!tt->resolved && icmp_resolve(c, tt) < 0) {
-      tt->due_ns = now_ns + tt->interval_ns; /* retry every interval */
+    if (!tt->resolved) {
+      /* Retried every interval while it fails; a success reschedules
+       * the target at once (icmp_resolve_start). */
+      tt->waiting = 1;
+      tt->due_ns = now_ns + tt->interval_ns;
+      icmp_resolve_start(c, tt);
       return;
     }
     r = icmp_round_new(c, tt->index, (uint32_t)c->o.count);

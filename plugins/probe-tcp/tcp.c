@@ -7,15 +7,17 @@
  * that gets no answer within the timeout is lost; a refused or locally
  * failed connection is lost with BN_SAMPLE_ERROR.  See docs/metrics.md.
  *
- * The probe uses the host API only: no thread, no blocking call except
- * the one-off name resolution (getaddrinfo) of targets given by name.
+ * The probe uses the host API only: no thread, no blocking call.  A
+ * target given by name is resolved by the host's asynchronous resolver
+ * (started by start(), and again at each interval while it fails); a
+ * probe that falls due while its name resolves is sent as soon as the
+ * address is known.
  */
 #include <bottleneck/sdk.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +51,9 @@ typedef struct tcp_target {
   struct sockaddr_storage addr;
   socklen_t addrlen;
   bn_timer *tick;
-  unsigned warned; /* tcp_warn bits */
+  bn_resolve *resolving; /* name resolution in flight, or NULL */
+  int waiting;           /* a probe fell due while resolving */
+  unsigned warned;       /* tcp_warn bits */
 } tcp_target;
 
 /* One connection attempt in flight. */
@@ -115,43 +119,61 @@ static int tcp_parse_literal(tcp_target *tt)
   return 0;
 }
 
-/* Resolve a name (blocking, once): the first address is used. */
-static int tcp_resolve(tcp_target *tt)
+static void tcp_send(tcp_target *tt);
+
+/* A failed resolution: warned once per target, then at debug level;
+ * the next probe that falls due tries again. */
+static void tcp_resolve_failed(tcp_target *tt, const char *why)
 {
   bn_host *h = tt->ctx->h;
-  struct addrinfo hints, *res = NULL;
-  int rc;
 
-  memset(&hints, 0, sizeof(hints));
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_ADDRCONFIG;
-  rc = getaddrinfo(tt->t->host, NULL, &hints, &res);
-  if (rc != 0 || !res || res->ai_addrlen > sizeof(tt->addr)) {
-    const char *why = rc != 0 ? gai_strerror(rc) : "no usable address";
+  if (!(tt->warned & TCP_WARN_RESOLVE))
+    bn_warn(h,
+            "target '%s': cannot resolve '%s': %s; retrying every "
+            "interval",
+            tt->t->name, tt->t->host, why);
+  else
+    bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
+             tt->t->host, why);
+  tt->warned |= TCP_WARN_RESOLVE;
+}
 
-    if (!(tt->warned & TCP_WARN_RESOLVE))
-      bn_warn(h,
-              "target '%s': cannot resolve '%s': %s; retrying every "
-              "interval",
-              tt->t->name, tt->t->host, why);
-    else
-      bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
-               tt->t->host, why);
-    tt->warned |= TCP_WARN_RESOLVE;
-    if (res)
-      freeaddrinfo(res);
-    return BN_ENOENT;
+static void tcp_on_resolved(int status, const struct sockaddr *addr,
+                            size_t addrlen, const char *error, void *arg)
+{
+  tcp_target *tt = arg;
+  int waiting = tt->waiting;
+
+  tt->resolving = NULL;
+  tt->waiting = 0;
+  if (status < 0 || addrlen > sizeof(tt->addr)) {
+    tcp_resolve_failed(tt, status < 0 ? error : "no usable address");
+    return;
   }
   memset(&tt->addr, 0, sizeof(tt->addr));
-  memcpy(&tt->addr, res->ai_addr, res->ai_addrlen);
-  tt->addrlen = res->ai_addrlen;
-  freeaddrinfo(res);
+  memcpy(&tt->addr, addr, addrlen);
+  tt->addrlen = (socklen_t)addrlen;
   tcp_set_port(tt);
   tt->resolved = 1;
   if (tt->warned & TCP_WARN_RESOLVE)
-    bn_info(h, "target '%s': '%s' resolved at last", tt->t->name, tt->t->host);
-  return 0;
+    bn_info(tt->ctx->h, "target '%s': '%s' resolved at last", tt->t->name,
+            tt->t->host);
+  /* The probe that fell due meanwhile goes now, not an interval late. */
+  if (waiting && tt->tick)
+    tcp_send(tt);
+}
+
+/* Start resolving the target's name unless that is already under way. */
+static void tcp_resolve_start(tcp_target *tt)
+{
+  bn_host *h = tt->ctx->h;
+
+  if (tt->resolving)
+    return;
+  tt->resolving = h->api->resolve(h, tt->t->host, AF_UNSPEC, SOCK_STREAM,
+                                  tcp_on_resolved, tt);
+  if (!tt->resolving)
+    tcp_resolve_failed(tt, "cannot start the resolver");
 }
 
 /* ---------------------------------------------------------------- */
@@ -293,8 +315,11 @@ static void tcp_send(tcp_target *tt)
   tcp_stamp st;
   int fd, err;
 
-  if (!tt->resolved && tcp_resolve(tt) < 0)
+  if (!tt->resolved) {
+    tt->waiting = 1;
+    tcp_resolve_start(tt);
     return;
+  }
   fd = socket(tt->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
               IPPROTO_TCP);
   if (fd < 0) {
@@ -346,7 +371,7 @@ static void tcp_on_tick(bn_timer *t, void *arg)
 /* Plugin callbacks                                                  */
 /* ---------------------------------------------------------------- */
 
-/* Stop timers and drop attempts in flight without reporting them. */
+/* Stop timers and resolutions; drop attempts in flight unreported. */
 static void tcp_cancel_all(tcp_ctx *c)
 {
   size_t i;
@@ -354,6 +379,9 @@ static void tcp_cancel_all(tcp_ctx *c)
   for (i = 0; i < c->n_targets; i++) {
     c->h->api->timer_free(c->targets[i].tick);
     c->targets[i].tick = NULL;
+    c->h->api->resolve_cancel(c->targets[i].resolving);
+    c->targets[i].resolving = NULL;
+    c->targets[i].waiting = 0;
   }
   while (c->attempts)
     tcp_attempt_free(c->attempts);
@@ -370,8 +398,10 @@ static int tcp_start(void *ctx)
     /* Spread the first probes over the first interval. */
     int64_t first = c->interval_ns * (int64_t)i / (int64_t)c->n_targets;
 
+    /* Names start resolving now: by the target's first slot the
+     * address is likely known. */
     if (!tt->resolved)
-      tcp_resolve(tt);
+      tcp_resolve_start(tt);
     tt->tick = api->timer_start(c->h, first, c->interval_ns, tcp_on_tick, tt);
     if (!tt->tick) {
       bn_error(c->h, "cannot start a timer for target '%s'", tt->t->name);

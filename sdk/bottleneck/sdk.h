@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,7 +38,7 @@ extern "C" {
 /** Major version of the plugin ABI; plugins of another major are refused. */
 #define BN_ABI_MAJOR 1
 /** Minor version of the plugin ABI; plugins of a newer minor are refused. */
-#define BN_ABI_MINOR 0
+#define BN_ABI_MINOR 1
 
 /** Name of the one symbol every plugin exports (made by BN_PLUGIN_DEFINE). */
 #define BN_PLUGIN_SYMBOL "bn_plugin_descriptor"
@@ -87,6 +88,8 @@ typedef struct bn_timer bn_timer;
 typedef struct bn_watch bn_watch;
 /** A report output being written (see bn_host_api.output_open). */
 typedef struct bn_output bn_output;
+/** A name resolution in progress (see bn_host_api.resolve). */
+typedef struct bn_resolve bn_resolve;
 
 struct bn_host_api;
 
@@ -310,6 +313,15 @@ enum bn_watch_event {
 typedef void (*bn_timer_fn)(bn_timer *t, void *arg);
 /** fd watch callback: `events` holds the bn_watch_event bits that fired. */
 typedef void (*bn_watch_fn)(bn_watch *w, int fd, int events, void *arg);
+/**
+ * Result of resolve(): status 0 and the first address, or a negative
+ * bn_status (BN_ENOENT: the name does not resolve) with addr NULL and
+ * `error` a human-readable reason.  Called once, on the loop, never from
+ * inside resolve() itself; `addr` and `error` are valid only during the
+ * call, and the bn_resolve handle is gone once it returns.
+ */
+typedef void (*bn_resolve_fn)(int status, const struct sockaddr *addr,
+                              size_t addrlen, const char *error, void *arg);
 
 /**
  * Functions the host offers to every plugin instance.  Every function
@@ -436,6 +448,26 @@ typedef struct bn_host_api {
    * rename into place (errors logged); zero: discard the temporary file.
    */
   int (*output_close)(bn_host *h, bn_output *o, int commit);
+
+  /* -- name resolution (ABI 1.1) -- */
+  /**
+   * Resolve `host` without blocking the loop (the lookup runs on a
+   * worker thread): `family` is AF_UNSPEC, AF_INET or AF_INET6,
+   * `socktype` e.g. SOCK_STREAM or SOCK_RAW.  The first address in
+   * getaddrinfo order (AI_ADDRCONFIG) is passed to `fn`.  Address
+   * literals complete without any lookup, still through `fn` on a later
+   * loop turn, so callers have one code path.  Returns a handle for
+   * resolve_cancel, or NULL on failure (fn is then never called).
+   * Resolutions still in flight are cancelled when the instance is
+   * destroyed.
+   */
+  bn_resolve *(*resolve)(bn_host *h, const char *host, int family,
+                         int socktype, bn_resolve_fn fn, void *arg);
+  /**
+   * Cancel a resolution in flight: fn is never called afterwards (NULL
+   * is ignored).  Not for a handle whose fn has already been called.
+   */
+  void (*resolve_cancel)(bn_resolve *r);
 } bn_host_api;
 
 /* ------------------------------------------------------------------ */

@@ -6,8 +6,11 @@
 #include "mock_host.h"
 #include "output.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +47,19 @@ struct bn_watch {
   bn_watch_fn fn;
   void *arg;
   struct bn_watch *next;
+};
+
+/* A resolution done at resolve() time, delivered by the loop. */
+struct bn_resolve {
+  mock_host *m;
+  int dead; /* delivered or cancelled: reaped by the loop */
+  int status;
+  struct sockaddr_storage addr;
+  size_t addrlen;
+  char error[128];
+  bn_resolve_fn fn;
+  void *arg;
+  struct bn_resolve *next;
 };
 
 static const char mock_file[] = "mock.yaml";
@@ -460,6 +476,77 @@ static void mock_watch_free(bn_watch *w)
     w->dead = 1;
 }
 
+/* As core/resolve.c: literals are never looked up, names with
+ * AI_ADDRCONFIG, the first address that fits is the answer. */
+static void mock_resolve_now(bn_resolve *r, const char *host, int family,
+                             int socktype)
+{
+  unsigned char buf[sizeof(struct in6_addr)];
+  struct addrinfo hints, *res = NULL, *ai;
+  int rc;
+
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = family;
+  hints.ai_socktype = socktype;
+  hints.ai_flags =
+      inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1
+          ? AI_NUMERICHOST
+          : AI_ADDRCONFIG;
+  rc = getaddrinfo(host, NULL, &hints, &res);
+  for (ai = rc == 0 ? res : NULL; ai; ai = ai->ai_next)
+    if (ai->ai_addr && ai->ai_addrlen <= sizeof(r->addr))
+      break;
+  if (ai) {
+    memcpy(&r->addr, ai->ai_addr, ai->ai_addrlen);
+    r->addrlen = ai->ai_addrlen;
+  } else {
+    r->status = rc == EAI_MEMORY ? BN_ENOMEM : BN_ENOENT;
+    snprintf(r->error, sizeof(r->error), "%s",
+             rc != 0 ? gai_strerror(rc) : "no usable address");
+  }
+  if (res)
+    freeaddrinfo(res);
+}
+
+static bn_resolve *mock_resolve(bn_host *h, const char *host, int family,
+                                int socktype, bn_resolve_fn fn, void *arg)
+{
+  mock_host *m = mock_of(h);
+  bn_resolve *r;
+  bn_resolve **tail;
+
+  if (!host || !fn)
+    return NULL;
+  r = calloc(1, sizeof(*r));
+  if (!r)
+    return NULL;
+  r->m = m;
+  r->fn = fn;
+  r->arg = arg;
+  mock_resolve_now(r, host, family, socktype);
+  for (tail = &m->resolves; *tail; tail = &(*tail)->next)
+    ;
+  *tail = r;
+  m->n_resolves++;
+  return r;
+}
+
+static void mock_resolve_cancel(bn_resolve *r)
+{
+  if (r)
+    r->dead = 1;
+}
+
+size_t mock_resolve_count(const mock_host *m)
+{
+  const bn_resolve *r;
+  size_t n = 0;
+
+  for (r = m->resolves; r; r = r->next)
+    n += !r->dead;
+  return n;
+}
+
 size_t mock_timer_count(const mock_host *m)
 {
   const bn_timer *t;
@@ -501,6 +588,7 @@ static void mock_reap(mock_host *m)
 {
   bn_timer **tp = &m->timers;
   bn_watch **wp = &m->watches;
+  bn_resolve **rp = &m->resolves;
 
   while (*tp) {
     bn_timer *t = *tp;
@@ -521,6 +609,36 @@ static void mock_reap(mock_host *m)
     } else {
       wp = &w->next;
     }
+  }
+  while (*rp) {
+    bn_resolve *r = *rp;
+
+    if (r->dead) {
+      *rp = r->next;
+      free(r);
+    } else {
+      rp = &r->next;
+    }
+  }
+}
+
+/* Deliver the resolutions that were pending when the turn began; those
+ * a callback starts wait for the next turn, as in the host. */
+static void mock_deliver_resolves(mock_host *m)
+{
+  bn_resolve *r, *last = m->resolves;
+
+  while (last && last->next)
+    last = last->next;
+  for (r = m->resolves; r; r = r->next) {
+    if (!r->dead) {
+      r->dead = 1;
+      r->fn(r->status, r->status == 0 ? (struct sockaddr *)&r->addr : NULL,
+            r->status == 0 ? r->addrlen : 0, r->status == 0 ? NULL : r->error,
+            r->arg);
+    }
+    if (r == last)
+      break;
   }
 }
 
@@ -550,7 +668,7 @@ static int mock_wait_ms(const mock_host *m, int64_t deadline)
   for (t = m->timers; t; t = t->next)
     if (!t->dead && t->armed && t->due_ns < until)
       until = t->due_ns;
-  if (until <= now)
+  if (until <= now || mock_resolve_count(m) > 0)
     return 0;
   return (int)((until - now + 999999) / 1000000);
 }
@@ -583,6 +701,7 @@ static void mock_loop_step(mock_host *m, int64_t deadline)
   size_t n = 0;
 
   mock_fire_timers(m);
+  mock_deliver_resolves(m);
   for (w = m->watches; w && n < MOCK_MAX; w = w->next) {
     if (w->dead)
       continue;
@@ -752,6 +871,8 @@ static const bn_host_api mock_api = {
     .output_open = mock_output_open,
     .output_file = output_file,
     .output_close = mock_output_close,
+    .resolve = mock_resolve,
+    .resolve_cancel = mock_resolve_cancel,
 };
 
 /* Parse "k=v;k=v" (or newlines) into the config map. */
@@ -854,12 +975,15 @@ void mock_host_free(mock_host *m)
 {
   bn_timer *t;
   bn_watch *w;
+  bn_resolve *r;
   size_t i;
 
   for (t = m->timers; t; t = t->next)
     t->dead = 1;
   for (w = m->watches; w; w = w->next)
     w->dead = 1;
+  for (r = m->resolves; r; r = r->next)
+    r->dead = 1;
   mock_reap(m);
   for (i = 0; i < m->n_targets; i++)
     mock_node_free((bn_node *)m->targets[i].node);

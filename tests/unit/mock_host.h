@@ -5,7 +5,9 @@
  * from arrays the test fills in, builds the instance's configuration from
  * a "key=value" list (defaults taken from the plugin's option table, as
  * the real host does), and runs timers and fd watches on a small poll()
- * loop (mock_loop_run) so that probes can talk to real sockets.
+ * loop (mock_loop_run) so that probes can talk to real sockets.  Name
+ * resolution (resolve) calls getaddrinfo at once but delivers the result
+ * from the loop, as the host does, never from inside resolve().
  *
  * It defines struct bn_node itself: never link it with core/conf.c.
  */
@@ -76,6 +78,8 @@ typedef struct mock_host {
   /* The loop. */
   bn_timer *timers; /* in start order; freed ones are reaped by the loop */
   bn_watch *watches;
+  bn_resolve *resolves; /* resolved, delivered on the next loop turn */
+  size_t n_resolves;    /* resolve() calls that returned a handle */
 } mock_host;
 
 /**
@@ -113,6 +117,8 @@ size_t mock_loop_run_logs(mock_host *m, size_t n, int max_ms);
 /** Live (not freed) timers and watches. */
 size_t mock_timer_count(const mock_host *m);
 size_t mock_watch_count(const mock_host *m);
+/** Name resolutions started and neither delivered nor cancelled. */
+size_t mock_resolve_count(const mock_host *m);
 /** `after_ns` and `repeat_ns` of the i-th live timer, in start order. */
 int mock_timer_times(const mock_host *m, size_t i, int64_t *after_ns,
                      int64_t *repeat_ns);

@@ -161,6 +161,7 @@ static void finish_probe(mock_host *m, void *ctx)
   mock_loop_run(m, 0);
   assert_int_equal(mock_timer_count(m), 0);
   assert_int_equal(mock_watch_count(m), 0);
+  assert_int_equal(mock_resolve_count(m), 0);
   mock_host_free(m);
 }
 
@@ -440,14 +441,40 @@ static void test_resolve_name(void **state)
                    0);
   mock_add_target(&m, "lh", "localhost", port);
   ctx = start_probe(&m);
+  /* Resolving started, and its result waits for the loop. */
+  assert_int_equal(m.n_resolves, 1);
+  assert_int_equal(mock_resolve_count(&m), 1);
   assert_int_equal(mock_loop_run_samples(&m, 1, WAIT_MS), 1);
   assert_string_equal(m.samples[0].target, "lh");
   assert_int_equal(m.samples[0].flags, 0);
   assert_int_equal(mock_log_count(&m, BN_LOG_WARNING, ""), 0);
+  /* Resolved once: the address is kept. */
+  mock_loop_run_samples(&m, 3, WAIT_MS);
+  assert_int_equal(m.n_resolves, 1);
   finish_probe(&m, ctx);
   close(lfd);
   if (lfd6 >= 0)
     close(lfd6);
+}
+
+/* stop() while a name resolves: the resolution is cancelled, its
+ * result never reaches the probe, nothing is sent. */
+static void test_resolve_cancel(void **state)
+{
+  mock_host m;
+  void *ctx;
+
+  assert_int_equal(mock_host_init(&m, &bn_plugin_descriptor, "interval=10ms"),
+                   0);
+  mock_add_target(&m, "lh", "localhost", 80);
+  ctx = start_probe(&m);
+  assert_int_equal(mock_resolve_count(&m), 1);
+  ops()->stop(ctx);
+  assert_int_equal(mock_resolve_count(&m), 0);
+  mock_loop_run(&m, 30);
+  assert_int_equal(m.n_samples, 0);
+  assert_int_equal(mock_log_count(&m, BN_LOG_WARNING, ""), 0);
+  finish_probe(&m, ctx);
 }
 
 /* An unresolvable name: one warning, retries, and no sample at all. */
@@ -532,6 +559,7 @@ int main(void)
       cmocka_unit_test(test_stagger),
       cmocka_unit_test(test_resolve_name),
       cmocka_unit_test(test_resolve_failure),
+      cmocka_unit_test(test_resolve_cancel),
       cmocka_unit_test(test_emfile),
       cmocka_unit_test(test_no_targets),
   };
