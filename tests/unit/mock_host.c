@@ -13,10 +13,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The mock's own configuration node: the SDK only declares the type. */
 struct bn_node {
@@ -1088,4 +1090,42 @@ int mock_golden_diff(const char *golden_dir, const char *name,
   }
   fprintf(stderr, "golden %s/%s differs: see %s\n", golden_dir, name, path);
   return 1;
+}
+
+int mock_loopback_socket(int family, int type, int backlog, int want_port,
+                         int *port)
+{
+  struct sockaddr_storage ss;
+  socklen_t len;
+  int fd, one = 1;
+
+  memset(&ss, 0, sizeof(ss));
+  if (family == AF_INET6) {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+    s6->sin6_family = AF_INET6;
+    s6->sin6_addr = in6addr_loopback;
+    s6->sin6_port = htons((uint16_t)want_port);
+    len = sizeof(*s6);
+  } else {
+    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+    s4->sin_family = AF_INET;
+    s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s4->sin_port = htons((uint16_t)want_port);
+    len = sizeof(*s4);
+  }
+  fd = socket(family, type | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+      (type == SOCK_STREAM && listen(fd, backlog) < 0) ||
+      getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+    close(fd);
+    return -1;
+  }
+  *port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                   : ((struct sockaddr_in *)&ss)->sin_port);
+  return fd;
 }

@@ -145,4 +145,13 @@ char *mock_read_file(const char *path, size_t *len);
 int mock_golden_diff(const char *golden_dir, const char *name,
                      const char *actual, size_t len);
 
+/**
+ * A socket of `type` (SOCK_STREAM: listening with `backlog`; SOCK_DGRAM:
+ * bound) on 127.0.0.1 or ::1, port `want_port` (0: ephemeral), close-on-
+ * exec.  Stores the bound port in *port.  Returns the fd, or -1 (e.g. no
+ * IPv6 loopback here).  The tests' peers (listeners, responders) use it.
+ */
+int mock_loopback_socket(int family, int type, int backlog, int want_port,
+                         int *port);
+
 #endif

@@ -188,39 +188,7 @@ static void *resp_main(void *arg)
 /* A socket bound to the loopback of `family`, port `port` (0: any). */
 static int loopback_socket(int family, int type, int port, int *bound)
 {
-  struct sockaddr_storage ss;
-  socklen_t len;
-  int fd, one = 1;
-
-  memset(&ss, 0, sizeof(ss));
-  if (family == AF_INET6) {
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-    s6->sin6_family = AF_INET6;
-    s6->sin6_addr = in6addr_loopback;
-    s6->sin6_port = htons(port);
-    len = sizeof(*s6);
-  } else {
-    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-    s4->sin_family = AF_INET;
-    s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s4->sin_port = htons(port);
-    len = sizeof(*s4);
-  }
-  fd = socket(family, type, 0);
-  if (fd < 0)
-    return -1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (bind(fd, (struct sockaddr *)&ss, len) < 0 ||
-      (type == SOCK_STREAM && listen(fd, 16) < 0) ||
-      getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-    close(fd);
-    return -1;
-  }
-  *bound = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                    : ((struct sockaddr_in *)&ss)->sin_port);
-  return fd;
+  return mock_loopback_socket(family, type, 16, port, bound);
 }
 
 /* Start a responder; -1 when the family has no loopback here. */

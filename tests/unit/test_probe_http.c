@@ -222,36 +222,7 @@ static void *srv_accept_main(void *arg)
 /* A listening socket on 127.0.0.1 or ::1, ephemeral port; -1 if none. */
 static int listener(int family, int *port)
 {
-  struct sockaddr_storage ss;
-  socklen_t len;
-  int fd, one = 1;
-
-  memset(&ss, 0, sizeof(ss));
-  if (family == AF_INET6) {
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-    s6->sin6_family = AF_INET6;
-    s6->sin6_addr = in6addr_loopback;
-    len = sizeof(*s6);
-  } else {
-    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-    s4->sin_family = AF_INET;
-    s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof(*s4);
-  }
-  fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 64) < 0 ||
-      getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-    close(fd);
-    return -1;
-  }
-  *port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                   : ((struct sockaddr_in *)&ss)->sin_port);
-  return fd;
+  return mock_loopback_socket(family, SOCK_STREAM, 64, 0, port);
 }
 
 /* Start the server; 0, or -1 when `family` has no loopback here. */

@@ -37,38 +37,7 @@ static const bn_probe_ops *ops(void)
 /* A listening socket on 127.0.0.1 or ::1, ephemeral port; -1 if none. */
 static int listener(int family, int backlog, int want_port, int *port)
 {
-  struct sockaddr_storage ss;
-  socklen_t len;
-  int fd, one = 1;
-
-  memset(&ss, 0, sizeof(ss));
-  if (family == AF_INET6) {
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-    s6->sin6_family = AF_INET6;
-    s6->sin6_addr = in6addr_loopback;
-    s6->sin6_port = htons(want_port);
-    len = sizeof(*s6);
-  } else {
-    struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-    s4->sin_family = AF_INET;
-    s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s4->sin_port = htons(want_port);
-    len = sizeof(*s4);
-  }
-  fd = socket(family, SOCK_STREAM, 0);
-  if (fd < 0)
-    return -1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0 ||
-      getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
-    close(fd);
-    return -1;
-  }
-  *port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                   : ((struct sockaddr_in *)&ss)->sin_port);
-  return fd;
+  return mock_loopback_socket(family, SOCK_STREAM, backlog, want_port, port);
 }
 
 /* A port on 127.0.0.1 where nothing listens. */
