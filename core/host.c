@@ -283,17 +283,17 @@ static int host_emit_sample(bn_host *h, const bn_sample *s)
   return rc;
 }
 
-static int host_emit_path(bn_host *h, const bn_path *p)
+static int host_emit_paths(bn_host *h, const bn_path_set *ps)
 {
   host_instance *in = HOST_IN(h);
-  bn_path copy = *p;
+  bn_path_set copy = *ps;
 
   if (!copy.wall_ns)
     copy.wall_ns = clock_wall(&in->core->clock);
   if (!in->core->st)
     return BN_OK;
-  return store_add_path(in->core->st, in->core->run_id, host_instance_name(h),
-                        &copy);
+  return store_add_path_set(in->core->st, in->core->run_id,
+                            host_instance_name(h), &copy, "", NULL, NULL);
 }
 
 static int host_emit_event(bn_host *h, const bn_event *e)
@@ -438,7 +438,7 @@ static const bn_host_api host_table = {
     .cfg_error = host_cfg_error,
     .targets = host_targets,
     .emit_sample = host_emit_sample,
-    .emit_path = host_emit_path,
+    .emit_paths = host_emit_paths,
     .emit_event = host_emit_event,
     .timer_start = host_timer_start,
     .timer_again = loop_timer_again,

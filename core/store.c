@@ -38,18 +38,26 @@ static const char *const store_sql[ST_COUNT] = {
                          "probe = ?2 AND metric = ?3",
     [ST_SAMPLE] = "INSERT INTO samples (run_id, series_id, value, wall_ns, "
                   "mono_ns, flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_PATH_SET] = "INSERT INTO path_sets (run_id, target, probe, mode, "
+                    "wall_ns, set_hash, n_paths) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_PATH] = "INSERT INTO paths (run_id, target, probe, wall_ns, "
-                "complete, n_hops) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "complete, n_hops, set_id, flow_id, status, path_hash) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [ST_HOP] = "INSERT INTO hops (path_id, ttl, addr, rtt_ms, loss_pct, "
-               "flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+               "flags, sent, received, last_ms, best_ms, worst_ms, "
+               "stddev_ms) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [ST_EVENT] = "INSERT INTO events (run_id, source, target, type, "
                  "severity, score, message, wall_ns) "
                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_SPEEDTEST] =
         "INSERT INTO speedtests (run_id, provider, target, wall_ns, "
         "download_bps, upload_bps, latency_ms, jitter_ms, bytes_down, "
-        "bytes_up, status, error) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "bytes_up, status, error, server, streams, loaded_down_ms, "
+        "loaded_up_ms, loss_pct, udp_jitter_ms, down_ns, up_ns) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
 };
 
 static int64_t store_now_ns(void)
@@ -621,50 +629,113 @@ static int store_insert_hops(store *s, int64_t path_id, const bn_path *p)
     return BN_EIO;
   for (i = 0; i < p->n_hops && rc == BN_OK; i++) {
     const bn_hop *h = &p->hops[i];
+    double loss = h->sent ? 100.0 * (h->sent - h->received) / h->sent : -1;
+
     sqlite3_bind_int64(st, 1, path_id);
     sqlite3_bind_int(st, 2, h->ttl);
     store_bind_text(st, 3, h->addr);
-    store_bind_measure(st, 4, h->rtt_ms);
-    store_bind_measure(st, 5, h->loss_pct);
+    store_bind_measure(st, 4, h->received ? h->avg_ms : -1);
+    store_bind_measure(st, 5, loss);
     sqlite3_bind_int64(st, 6, h->flags);
+    sqlite3_bind_int64(st, 7, h->sent);
+    sqlite3_bind_int64(st, 8, h->received);
+    store_bind_measure(st, 9, h->received ? h->last_ms : -1);
+    store_bind_measure(st, 10, h->received ? h->best_ms : -1);
+    store_bind_measure(st, 11, h->received ? h->worst_ms : -1);
+    store_bind_measure(st, 12, h->received ? h->stddev_ms : -1);
     rc = store_exec(s, st, "cannot record a hop");
   }
   return rc;
 }
 
-int store_add_path(store *s, int64_t run_id, const char *probe,
-                   const bn_path *p)
+static int store_insert_path(store *s, int64_t run_id, const char *probe,
+                             const bn_path_set *ps, int64_t set_id,
+                             size_t i, const char *path_hash)
 {
-  sqlite3_stmt *st;
+  const bn_path *p = &ps->paths[i];
+  sqlite3_stmt *st = store_stmt(s, ST_PATH);
   int rc;
 
-  if (!probe || !p || !p->target || (p->n_hops && !p->hops))
-    return BN_EINVAL;
-  rc = store_write_begin(s);
-  if (rc < 0)
-    return rc;
-  st = store_stmt(s, ST_PATH);
   if (!st)
     return BN_EIO;
-  /* A savepoint keeps a path whole: no path without its hops. */
-  if (sqlite3_exec(s->db, "SAVEPOINT path", NULL, NULL, NULL) != SQLITE_OK)
-    return store_fail(s->path, s->db, "cannot record a path",
-                      "please report this bug");
   sqlite3_bind_int64(st, 1, run_id);
-  sqlite3_bind_text(st, 2, p->target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, ps->target, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, probe, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 4, p->wall_ns ? p->wall_ns : store_now_ns());
-  sqlite3_bind_int(st, 5, p->complete != 0);
+  sqlite3_bind_int64(st, 4, ps->wall_ns);
+  sqlite3_bind_int(st, 5, p->status == BN_PATH_REACHED);
   sqlite3_bind_int64(st, 6, (sqlite3_int64)p->n_hops);
+  sqlite3_bind_int64(st, 7, set_id);
+  sqlite3_bind_int64(st, 8, p->flow_id);
+  sqlite3_bind_int(st, 9, (int)p->status);
+  store_bind_text(st, 10, path_hash);
   rc = store_exec(s, st, "cannot record a path");
   if (rc == BN_OK)
     rc = store_insert_hops(s, sqlite3_last_insert_rowid(s->db), p);
+  return rc;
+}
+
+static int store_insert_path_set(store *s, int64_t run_id, const char *probe,
+                                 const bn_path_set *ps, const char *set_hash,
+                                 const char *const *path_hashes,
+                                 int64_t *set_id)
+{
+  sqlite3_stmt *st = store_stmt(s, ST_PATH_SET);
+  size_t i;
+  int rc;
+
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, ps->target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, probe, -1, SQLITE_STATIC);
+  store_bind_text(st, 4, ps->mode);
+  sqlite3_bind_int64(st, 5, ps->wall_ns);
+  sqlite3_bind_text(st, 6, set_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 7, (sqlite3_int64)ps->n_paths);
+  rc = store_exec(s, st, "cannot record a path set");
+  if (rc < 0)
+    return rc;
+  *set_id = sqlite3_last_insert_rowid(s->db);
+  for (i = 0; i < ps->n_paths && rc == BN_OK; i++)
+    rc = store_insert_path(s, run_id, probe, ps, *set_id, i,
+                           path_hashes ? path_hashes[i] : NULL);
+  return rc;
+}
+
+int store_add_path_set(store *s, int64_t run_id, const char *probe,
+                       const bn_path_set *ps, const char *set_hash,
+                       const char *const *path_hashes, int64_t *set_id)
+{
+  unsigned rows = 1;
+  int64_t id = 0;
+  size_t i;
+  int rc;
+
+  if (!probe || !ps || !ps->target || !set_hash ||
+      (ps->n_paths && !ps->paths))
+    return BN_EINVAL;
+  for (i = 0; i < ps->n_paths; i++) {
+    if (ps->paths[i].n_hops && !ps->paths[i].hops)
+      return BN_EINVAL;
+    rows += 1 + (unsigned)ps->paths[i].n_hops;
+  }
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  /* A savepoint keeps a set whole: no path without its hops. */
+  if (sqlite3_exec(s->db, "SAVEPOINT path", NULL, NULL, NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot record a path",
+                      "please report this bug");
+  rc = store_insert_path_set(s, run_id, probe, ps, set_hash, path_hashes,
+                             &id);
   if (rc < 0) {
     sqlite3_exec(s->db, "ROLLBACK TO path; RELEASE path", NULL, NULL, NULL);
     return rc;
   }
   sqlite3_exec(s->db, "RELEASE path", NULL, NULL, NULL);
-  return store_write_done(s, 1 + (unsigned)p->n_hops);
+  if (set_id)
+    *set_id = id;
+  return store_write_done(s, rows);
 }
 
 int store_add_event(store *s, int64_t run_id, const char *source,
@@ -725,6 +796,17 @@ int store_add_speedtest(store *s, int64_t run_id, const char *provider,
   sqlite3_bind_int64(st, 10, (sqlite3_int64)r->bytes_up);
   sqlite3_bind_int(st, 11, r->status);
   store_bind_text(st, 12, r->status ? r->error : NULL);
+  store_bind_text(st, 13, r->server);
+  if (r->streams > 0)
+    sqlite3_bind_int(st, 14, r->streams);
+  else
+    sqlite3_bind_null(st, 14);
+  store_bind_measure(st, 15, r->loaded_down_ms);
+  store_bind_measure(st, 16, r->loaded_up_ms);
+  store_bind_measure(st, 17, r->loss_pct);
+  store_bind_measure(st, 18, r->udp_jitter_ms);
+  store_bind_measure(st, 19, r->down_ns > 0 ? (double)r->down_ns : -1);
+  store_bind_measure(st, 20, r->up_ns > 0 ? (double)r->up_ns : -1);
   rc = store_exec(s, st, "cannot record a speed test");
   if (rc < 0)
     return rc;

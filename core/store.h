@@ -19,7 +19,7 @@ typedef struct store store;
 #define STORE_BATCH_MAX 10000
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -57,8 +57,15 @@ int store_run_end(store *s, int64_t run_id, int64_t ended_ns, int exit_status);
 /** Buffered writes; `probe` is the probe instance name. */
 int store_add_sample(store *s, int64_t run_id, const char *probe,
                      const bn_sample *smp);
-int store_add_path(store *s, int64_t run_id, const char *probe,
-                   const bn_path *p);
+/**
+ * Record one round of paths: a path_sets row, its paths and their hops,
+ * all or nothing.  `set_hash` identifies the set, `path_hashes` (n_paths
+ * of them, or NULL) each path; the new row id goes to *set_id (may be
+ * NULL).  ps->wall_ns must be filled in.
+ */
+int store_add_path_set(store *s, int64_t run_id, const char *probe,
+                       const bn_path_set *ps, const char *set_hash,
+                       const char *const *path_hashes, int64_t *set_id);
 int store_add_event(store *s, int64_t run_id, const char *source,
                     const bn_event *e);
 int store_add_speedtest(store *s, int64_t run_id, const char *provider,

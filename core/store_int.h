@@ -19,6 +19,7 @@ enum store_stmt_id {
   ST_SERIES_INSERT,
   ST_SERIES_SELECT,
   ST_SAMPLE,
+  ST_PATH_SET,
   ST_PATH,
   ST_HOP,
   ST_EVENT,

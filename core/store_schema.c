@@ -92,6 +92,87 @@ static const char *const store_migrations[] = {
     "  wall_ns INTEGER NOT NULL"
     ");"
     "CREATE INDEX events_run ON events (run_id, wall_ns);",
+
+    /* 1 -> 2: path sets with mtr-style hop statistics and path changes;
+     * speed tests with loaded latency and every attempt; pre-flight
+     * checks recorded with the run. */
+    "CREATE TABLE path_sets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  target TEXT NOT NULL,"
+    "  probe TEXT NOT NULL,"
+    "  mode TEXT,"
+    "  wall_ns INTEGER NOT NULL,"
+    "  set_hash TEXT NOT NULL," /* hash of the sorted distinct path hashes */
+    "  n_paths INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX path_sets_target ON path_sets (target, probe, wall_ns);"
+    "CREATE INDEX path_sets_run ON path_sets (run_id, wall_ns);"
+    "ALTER TABLE paths ADD COLUMN set_id INTEGER"
+    "  REFERENCES path_sets (id) ON DELETE CASCADE;"
+    "ALTER TABLE paths ADD COLUMN flow_id INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE paths ADD COLUMN status INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE paths ADD COLUMN path_hash TEXT;" /* ordered hop addrs */
+    "CREATE INDEX paths_set ON paths (set_id);"
+    /* hops.rtt_ms keeps the mean RTT; the rest are the mtr columns. */
+    "ALTER TABLE hops ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE hops ADD COLUMN received INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE hops ADD COLUMN last_ms REAL;"
+    "ALTER TABLE hops ADD COLUMN best_ms REAL;"
+    "ALTER TABLE hops ADD COLUMN worst_ms REAL;"
+    "ALTER TABLE hops ADD COLUMN stddev_ms REAL;"
+    /* One row per difference between a path set and the previous one of
+     * the same target and probe; the matching event holds the summary. */
+    "CREATE TABLE path_changes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  set_id INTEGER NOT NULL REFERENCES path_sets (id) ON DELETE CASCADE,"
+    "  prev_set_id INTEGER REFERENCES path_sets (id) ON DELETE SET NULL,"
+    "  target TEXT NOT NULL,"
+    "  kind TEXT NOT NULL," /* added, removed, changed, rtt_shift, set */
+    "  flow_id INTEGER,"
+    "  ttl INTEGER,"
+    "  old_addr TEXT,"
+    "  new_addr TEXT,"
+    "  old_rtt_ms REAL,"
+    "  new_rtt_ms REAL,"
+    "  wall_ns INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX path_changes_set ON path_changes (set_id);"
+    "ALTER TABLE speedtests ADD COLUMN server TEXT;"
+    "ALTER TABLE speedtests ADD COLUMN streams INTEGER;"
+    "ALTER TABLE speedtests ADD COLUMN loaded_down_ms REAL;"
+    "ALTER TABLE speedtests ADD COLUMN loaded_up_ms REAL;"
+    "ALTER TABLE speedtests ADD COLUMN bufferbloat TEXT;" /* grade A+..F */
+    "ALTER TABLE speedtests ADD COLUMN loss_pct REAL;"
+    "ALTER TABLE speedtests ADD COLUMN udp_jitter_ms REAL;"
+    "ALTER TABLE speedtests ADD COLUMN down_ns INTEGER;"
+    "ALTER TABLE speedtests ADD COLUMN up_ns INTEGER;"
+    "ALTER TABLE speedtests ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;"
+    "CREATE TABLE speedtest_attempts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  speedtest_id INTEGER REFERENCES speedtests (id) ON DELETE CASCADE,"
+    "  provider TEXT NOT NULL,"
+    "  server TEXT,"
+    "  attempt INTEGER NOT NULL," /* 1, 2, ... over the whole failover */
+    "  wall_ns INTEGER NOT NULL,"
+    "  duration_ns INTEGER,"
+    "  status INTEGER NOT NULL,"
+    "  error TEXT"
+    ");"
+    "CREATE INDEX speedtest_attempts_run ON speedtest_attempts (run_id);"
+    "CREATE TABLE checks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"   /* dns, gateway, mtu ... */
+    "  target TEXT,"          /* NULL: host-wide */
+    "  status TEXT NOT NULL," /* pass, warn, fail */
+    "  reason TEXT,"
+    "  value REAL,"
+    "  wall_ns INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX checks_run ON checks (run_id);",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

@@ -36,9 +36,9 @@ extern "C" {
 #endif
 
 /** Major version of the plugin ABI; plugins of another major are refused. */
-#define BN_ABI_MAJOR 1
+#define BN_ABI_MAJOR 2
 /** Minor version of the plugin ABI; plugins of a newer minor are refused. */
-#define BN_ABI_MINOR 1
+#define BN_ABI_MINOR 0
 
 /** Name of the one symbol every plugin exports (made by BN_PLUGIN_DEFINE). */
 #define BN_PLUGIN_SYMBOL "bn_plugin_descriptor"
@@ -180,23 +180,56 @@ typedef struct bn_sample {
   uint32_t flags;     /**< bn_sample_flag bits */
 } bn_sample;
 
-/** One hop of a path (traceroute-like probes). */
+/**
+ * One hop of a path (traceroute-like probes), with mtr-style statistics
+ * over the probes of one round.  RTT fields are negative when the hop
+ * never answered.
+ */
 typedef struct bn_hop {
-  int ttl;          /**< hop number, from 1 */
-  const char *addr; /**< responding address, or NULL for no answer */
-  double rtt_ms;    /**< round-trip time, or negative when none */
-  double loss_pct;  /**< loss at this hop over the probes sent */
-  uint32_t flags;   /**< bn_sample_flag bits */
+  int ttl;           /**< hop number, from 1 */
+  const char *addr;  /**< responding address (text), or NULL: no answer */
+  uint32_t sent;     /**< probes sent to this ttl in the round */
+  uint32_t received; /**< answers received (loss = 1 - received/sent) */
+  double last_ms;    /**< RTT of the last answer */
+  double avg_ms;     /**< mean RTT */
+  double best_ms;    /**< lowest RTT */
+  double worst_ms;   /**< highest RTT */
+  double stddev_ms;  /**< population standard deviation of the RTTs */
+  uint32_t flags;    /**< bn_sample_flag bits (ERROR: unreachable...) */
 } bn_hop;
 
-/** A path to a target, as a list of hops. */
+/** How a traced path ended. */
+typedef enum bn_path_status {
+  BN_PATH_REACHED = 0,     /**< the target itself answered */
+  BN_PATH_MAX_TTL = 1,     /**< max ttl passed without the target */
+  BN_PATH_UNREACHABLE = 2, /**< a router said the target is unreachable */
+  BN_PATH_ERROR = 3,       /**< the probe failed locally (no route...) */
+} bn_path_status;
+
+/** One path to a target: the hops one flow identifier took. */
 typedef struct bn_path {
-  const char *target; /**< target name */
-  const bn_hop *hops; /**< the hops, n_hops of them, by ttl */
-  size_t n_hops;      /**< number of hops */
-  int complete;       /**< non-zero when the target itself answered */
-  int64_t wall_ns;    /**< when the path was measured (0: now) */
+  uint32_t flow_id;      /**< flow identifier (ports/ident) of the trace */
+  bn_path_status status; /**< how the trace ended */
+  const bn_hop *hops;    /**< the hops, n_hops of them, by ttl */
+  size_t n_hops;         /**< number of hops */
 } bn_path;
+
+/**
+ * The paths to one target found in one round: one per flow identifier
+ * (several when the probe looks for load-balanced paths).  The host
+ * stores them, hashes each path's ordered hop addresses into a path id,
+ * compares the set with the previous one for the target and records each
+ * change as an event.
+ */
+typedef struct bn_path_set {
+  const char *target;   /**< target name */
+  const char *mode;     /**< probe method, e.g. "udp", "icmp", "tcp" */
+  const bn_path *paths; /**< the paths, n_paths of them */
+  size_t n_paths;       /**< number of paths (flows) */
+  double rtt_shift_ms;  /**< a hop's avg RTT moving more is a change; <=0:
+                             RTT shifts are not reported */
+  int64_t wall_ns;      /**< when the round started (0: now) */
+} bn_path_set;
 
 /** Severity of an event, from a hint to an outage. */
 typedef enum bn_severity {
@@ -215,18 +248,48 @@ typedef struct bn_event {
   int64_t wall_ns;      /**< when (0: now) */
 } bn_event;
 
-/** Result of one speed test run by a speedtest provider. */
+/**
+ * Result of one speed test run by a speedtest provider.  Measurements a
+ * provider did not make are negative.  Latency under load is measured
+ * while the download (or upload) streams run; the host grades the
+ * increase over the idle latency (bufferbloat).
+ */
 typedef struct bn_speedtest_result {
-  const char *target;  /**< target (server) name */
-  double download_bps; /**< download goodput, bits/s (negative: not run) */
-  double upload_bps;   /**< upload goodput, bits/s (negative: not run) */
-  double latency_ms;   /**< idle latency (negative: not measured) */
-  double jitter_ms;    /**< idle jitter (negative: not measured) */
-  uint64_t bytes_down; /**< payload bytes received */
-  uint64_t bytes_up;   /**< payload bytes sent */
-  int status;          /**< 0 or a negative bn_status */
-  const char *error;   /**< error text when status != 0, else NULL */
+  const char *target;     /**< target name, or NULL when none was used */
+  const char *server;     /**< the server actually used (URL, host:port) */
+  int streams;            /**< parallel streams used */
+  double download_bps;    /**< download goodput, bits/s */
+  double upload_bps;      /**< upload goodput, bits/s */
+  double latency_ms;      /**< idle latency (median) */
+  double jitter_ms;       /**< idle jitter (mean |delta|) */
+  double loaded_down_ms;  /**< median latency during the download */
+  double loaded_up_ms;    /**< median latency during the upload */
+  double loss_pct;        /**< packet loss (UDP tests) */
+  double udp_jitter_ms;   /**< jitter of the UDP stream (UDP tests) */
+  uint64_t bytes_down;    /**< payload bytes received */
+  uint64_t bytes_up;      /**< payload bytes sent */
+  int64_t down_ns;        /**< duration of the download phase */
+  int64_t up_ns;          /**< duration of the upload phase */
+  int status;             /**< 0 or a negative bn_status */
+  const char *error;      /**< error text when status != 0, else NULL */
 } bn_speedtest_result;
+
+/** Phases of a speed test, for progress reports. */
+typedef enum bn_speedtest_phase {
+  BN_PHASE_LATENCY = 0,  /**< measuring idle latency */
+  BN_PHASE_DOWNLOAD = 1, /**< download streams running */
+  BN_PHASE_UPLOAD = 2,   /**< upload streams running */
+} bn_speedtest_phase;
+
+/** What the core asks one speedtest provider to do. */
+typedef struct bn_speedtest_request {
+  const bn_target *target; /**< a target from the profile, or NULL */
+  int streams;             /**< parallel streams per direction */
+  int64_t duration_ns;     /**< cap on each transfer phase */
+  int download;            /**< non-zero: measure download */
+  int upload;              /**< non-zero: measure upload */
+  int attempt;             /**< attempt number, from 1 (for logs) */
+} bn_speedtest_request;
 
 /* ------------------------------------------------------------------ */
 /* Read-only store views (reporters, anomaly baselines)                */
@@ -392,8 +455,8 @@ typedef struct bn_host_api {
   /* -- emitting data (goes to the store, anomaly plugins, exporters) -- */
   /** Emit one sample. */
   int (*emit_sample)(bn_host *h, const bn_sample *s);
-  /** Emit a path with its hops. */
-  int (*emit_path)(bn_host *h, const bn_path *p);
+  /** Emit the paths found to one target in one round (see bn_path_set). */
+  int (*emit_paths)(bn_host *h, const bn_path_set *set);
   /** Emit an event. */
   int (*emit_event)(bn_host *h, const bn_event *e);
 
@@ -468,6 +531,15 @@ typedef struct bn_host_api {
    * is ignored).  Not for a handle whose fn has already been called.
    */
   void (*resolve_cancel)(bn_resolve *r);
+
+  /* -- speed tests -- */
+  /**
+   * Report progress of the test in flight: the phase, bytes moved in
+   * this phase so far and the current rate in bits/s.  The host draws
+   * its progress bar from it (on a terminal only); cheap to call often.
+   */
+  void (*speedtest_progress)(bn_host *h, bn_speedtest_phase phase,
+                             uint64_t bytes, double rate_bps);
 } bn_host_api;
 
 /* ------------------------------------------------------------------ */
@@ -494,9 +566,13 @@ typedef void (*bn_speedtest_done_fn)(const bn_speedtest_result *r, void *arg);
  */
 typedef struct bn_speedtest_ops {
   uint32_t struct_size; /**< sizeof(bn_speedtest_ops) */
-  /** Start a test against a target; report through done(). */
-  int (*run)(void *ctx, const bn_target *t, bn_speedtest_done_fn done,
-             void *arg);
+  /**
+   * Start one test; report through done() exactly once, on the loop
+   * (never from inside run()).  Returns 0, or a negative bn_status when
+   * it could not even start (done() is then never called).
+   */
+  int (*run)(void *ctx, const bn_speedtest_request *req,
+             bn_speedtest_done_fn done, void *arg);
   /** Abort the test in flight; done() must not be called afterwards. */
   void (*cancel)(void *ctx);
 } bn_speedtest_ops;

@@ -393,7 +393,7 @@ static int mock_emit_sample(bn_host *h, const bn_sample *s)
   return 0;
 }
 
-static int mock_emit_path(bn_host *h, const bn_path *p)
+static int mock_emit_paths(bn_host *h, const bn_path_set *p)
 {
   return 0;
 }
@@ -857,7 +857,7 @@ static const bn_host_api mock_api = {
     .cfg_error = mock_cfg_error,
     .targets = mock_targets,
     .emit_sample = mock_emit_sample,
-    .emit_path = mock_emit_path,
+    .emit_paths = mock_emit_paths,
     .emit_event = mock_emit_event,
     .timer_start = mock_timer_start,
     .timer_again = mock_timer_again,

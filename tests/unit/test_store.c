@@ -209,8 +209,10 @@ static void test_reopen_is_noop(void **state)
 
   log_set_level(BN_LOG_INFO);
   s = open_with_run(f, &run);
-  assert_int_equal(f->n_lines, 1);
+  /* one line per migration step, the last one to the current version */
+  assert_int_equal(f->n_lines, STORE_SCHEMA_VERSION);
   assert_true(strstr(f->lines[0], "migrated schema from version 0 to 1"));
+  assert_true(strstr(f->lines[1], "migrated schema from version 1 to 2"));
   store_close(s);
 
   f->n_lines = 0;
@@ -579,37 +581,54 @@ static void test_paths(void **state)
 {
   fixture *f = *state;
   bn_hop hops[3] = {
-      {1, "10.0.0.1", 1.5, 0, 0},
-      {2, NULL, -1, 100, BN_SAMPLE_LOST},
-      {3, "192.0.2.9", 9.75, 25, 0},
+      {.ttl = 1, .addr = "10.0.0.1", .sent = 4, .received = 4,
+       .last_ms = 1.25, .avg_ms = 1.5, .best_ms = 1, .worst_ms = 2,
+       .stddev_ms = 0.25},
+      {.ttl = 2, .sent = 4, .flags = BN_SAMPLE_LOST},
+      {.ttl = 3, .addr = "192.0.2.9", .sent = 4, .received = 3,
+       .last_ms = 9, .avg_ms = 9.75, .best_ms = 9, .worst_ms = 11,
+       .stddev_ms = 0.8},
   };
-  bn_path p = {"dst", hops, 3, 1, 4242};
+  bn_path path = {7, BN_PATH_REACHED, hops, 3};
+  bn_path_set p = {"dst", "udp", &path, 1, 0, 4242};
+  const char *hash = "p1";
+  int64_t set_id = 0;
   char buf[64];
   int64_t run = 0;
   store *s = open_with_run(f, &run);
 
-  assert_int_equal(store_add_path(s, run, "trace", &p), 0);
-  assert_int_equal(store_pending(s), 4);
+  assert_int_equal(store_add_path_set(s, run, "trace", &p, "s1", &hash,
+                                      &set_id),
+                   0);
+  assert_true(set_id > 0);
+  assert_int_equal(store_pending(s), 5);
   assert_int_equal(store_flush(s), 0);
   assert_int_equal(sql_int(f->db, "SELECT count(*) FROM paths WHERE "
                                   "target = 'dst' AND probe = 'trace' AND "
                                   "complete = 1 AND n_hops = 3 AND "
-                                  "wall_ns = 4242"),
+                                  "wall_ns = 4242 AND flow_id = 7 AND "
+                                  "path_hash = 'p1' AND set_id IN (SELECT "
+                                  "id FROM path_sets WHERE set_hash = 's1' "
+                                  "AND mode = 'udp' AND n_paths = 1)"),
                    1);
   assert_int_equal(sql_int(f->db, "SELECT count(*) FROM hops JOIN paths "
                                   "ON paths.id = hops.path_id"),
                    3);
   assert_string_equal(sql_text(f->db,
                                "SELECT addr || ' ' || rtt_ms || ' ' || "
-                               "loss_pct FROM hops WHERE ttl = 3",
+                               "loss_pct || ' ' || sent || ' ' || "
+                               "received || ' ' || worst_ms FROM hops "
+                               "WHERE ttl = 3",
                                buf, sizeof(buf)),
-                      "192.0.2.9 9.75 25.0");
+                      "192.0.2.9 9.75 25.0 4 3 11.0");
   assert_int_equal(sql_int(f->db, "SELECT count(*) FROM hops WHERE ttl = 2 "
                                   "AND addr IS NULL AND rtt_ms IS NULL "
-                                  "AND flags = 1"),
+                                  "AND flags = 1 AND loss_pct = 100"),
                    1);
   /* a path of an unknown run is refused whole: no orphan hops */
-  assert_int_equal(store_add_path(s, run + 100, "trace", &p), BN_EIO);
+  assert_int_equal(
+      store_add_path_set(s, run + 100, "trace", &p, "s1", &hash, NULL),
+      BN_EIO);
   assert_int_equal(f->n_lines, 1);
   assert_non_null(strstr(f->lines[0], "FOREIGN KEY constraint failed"));
   assert_int_equal(store_flush(s), 0);
@@ -669,10 +688,31 @@ static void test_events(void **state)
 static void test_speedtests(void **state)
 {
   fixture *f = *state;
-  bn_speedtest_result ok = {"lan",    47.8e6,   45.1e6, 0.8, 0.1,
-                            60000000, 56000000, 0,      NULL};
-  bn_speedtest_result bad = {
-      "lan", 12.5e6, -1, -1, -1, 1000, 0, BN_ETIMEDOUT, "upload timed out"};
+  bn_speedtest_result ok = {.target = "lan",
+                            .server = "http://127.0.0.1:8080/",
+                            .streams = 4,
+                            .download_bps = 47.8e6,
+                            .upload_bps = 45.1e6,
+                            .latency_ms = 0.8,
+                            .jitter_ms = 0.1,
+                            .loaded_down_ms = 20,
+                            .loaded_up_ms = 30,
+                            .loss_pct = -1,
+                            .udp_jitter_ms = -1,
+                            .bytes_down = 60000000,
+                            .bytes_up = 56000000};
+  bn_speedtest_result bad = {.target = "lan",
+                             .download_bps = 12.5e6,
+                             .upload_bps = -1,
+                             .latency_ms = -1,
+                             .jitter_ms = -1,
+                             .loaded_down_ms = -1,
+                             .loaded_up_ms = -1,
+                             .loss_pct = -1,
+                             .udp_jitter_ms = -1,
+                             .bytes_down = 1000,
+                             .status = BN_ETIMEDOUT,
+                             .error = "upload timed out"};
   char buf[128];
   int64_t run = 0;
   store *s = open_with_run(f, &run);
