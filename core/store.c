@@ -649,8 +649,8 @@ static int store_insert_hops(store *s, int64_t path_id, const bn_path *p)
 }
 
 static int store_insert_path(store *s, int64_t run_id, const char *probe,
-                             const bn_path_set *ps, int64_t set_id,
-                             size_t i, const char *path_hash)
+                             const bn_path_set *ps, int64_t set_id, size_t i,
+                             const char *path_hash)
 {
   const bn_path *p = &ps->paths[i];
   sqlite3_stmt *st = store_stmt(s, ST_PATH);
@@ -711,8 +711,7 @@ int store_add_path_set(store *s, int64_t run_id, const char *probe,
   size_t i;
   int rc;
 
-  if (!probe || !ps || !ps->target || !set_hash ||
-      (ps->n_paths && !ps->paths))
+  if (!probe || !ps || !ps->target || !set_hash || (ps->n_paths && !ps->paths))
     return BN_EINVAL;
   for (i = 0; i < ps->n_paths; i++) {
     if (ps->paths[i].n_hops && !ps->paths[i].hops)
@@ -726,8 +725,7 @@ int store_add_path_set(store *s, int64_t run_id, const char *probe,
   if (sqlite3_exec(s->db, "SAVEPOINT path", NULL, NULL, NULL) != SQLITE_OK)
     return store_fail(s->path, s->db, "cannot record a path",
                       "please report this bug");
-  rc = store_insert_path_set(s, run_id, probe, ps, set_hash, path_hashes,
-                             &id);
+  rc = store_insert_path_set(s, run_id, probe, ps, set_hash, path_hashes, &id);
   if (rc < 0) {
     sqlite3_exec(s->db, "ROLLBACK TO path; RELEASE path", NULL, NULL, NULL);
     return rc;

@@ -255,23 +255,23 @@ typedef struct bn_event {
  * increase over the idle latency (bufferbloat).
  */
 typedef struct bn_speedtest_result {
-  const char *target;     /**< target name, or NULL when none was used */
-  const char *server;     /**< the server actually used (URL, host:port) */
-  int streams;            /**< parallel streams used */
-  double download_bps;    /**< download goodput, bits/s */
-  double upload_bps;      /**< upload goodput, bits/s */
-  double latency_ms;      /**< idle latency (median) */
-  double jitter_ms;       /**< idle jitter (mean |delta|) */
-  double loaded_down_ms;  /**< median latency during the download */
-  double loaded_up_ms;    /**< median latency during the upload */
-  double loss_pct;        /**< packet loss (UDP tests) */
-  double udp_jitter_ms;   /**< jitter of the UDP stream (UDP tests) */
-  uint64_t bytes_down;    /**< payload bytes received */
-  uint64_t bytes_up;      /**< payload bytes sent */
-  int64_t down_ns;        /**< duration of the download phase */
-  int64_t up_ns;          /**< duration of the upload phase */
-  int status;             /**< 0 or a negative bn_status */
-  const char *error;      /**< error text when status != 0, else NULL */
+  const char *target;    /**< target name, or NULL when none was used */
+  const char *server;    /**< the server actually used (URL, host:port) */
+  int streams;           /**< parallel streams used */
+  double download_bps;   /**< download goodput, bits/s */
+  double upload_bps;     /**< upload goodput, bits/s */
+  double latency_ms;     /**< idle latency (median) */
+  double jitter_ms;      /**< idle jitter (mean |delta|) */
+  double loaded_down_ms; /**< median latency during the download */
+  double loaded_up_ms;   /**< median latency during the upload */
+  double loss_pct;       /**< packet loss (UDP tests) */
+  double udp_jitter_ms;  /**< jitter of the UDP stream (UDP tests) */
+  uint64_t bytes_down;   /**< payload bytes received */
+  uint64_t bytes_up;     /**< payload bytes sent */
+  int64_t down_ns;       /**< duration of the download phase */
+  int64_t up_ns;         /**< duration of the upload phase */
+  int status;            /**< 0 or a negative bn_status */
+  const char *error;     /**< error text when status != 0, else NULL */
 } bn_speedtest_result;
 
 /** Phases of a speed test, for progress reports. */

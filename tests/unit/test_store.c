@@ -581,12 +581,24 @@ static void test_paths(void **state)
 {
   fixture *f = *state;
   bn_hop hops[3] = {
-      {.ttl = 1, .addr = "10.0.0.1", .sent = 4, .received = 4,
-       .last_ms = 1.25, .avg_ms = 1.5, .best_ms = 1, .worst_ms = 2,
+      {.ttl = 1,
+       .addr = "10.0.0.1",
+       .sent = 4,
+       .received = 4,
+       .last_ms = 1.25,
+       .avg_ms = 1.5,
+       .best_ms = 1,
+       .worst_ms = 2,
        .stddev_ms = 0.25},
       {.ttl = 2, .sent = 4, .flags = BN_SAMPLE_LOST},
-      {.ttl = 3, .addr = "192.0.2.9", .sent = 4, .received = 3,
-       .last_ms = 9, .avg_ms = 9.75, .best_ms = 9, .worst_ms = 11,
+      {.ttl = 3,
+       .addr = "192.0.2.9",
+       .sent = 4,
+       .received = 3,
+       .last_ms = 9,
+       .avg_ms = 9.75,
+       .best_ms = 9,
+       .worst_ms = 11,
        .stddev_ms = 0.8},
   };
   bn_path path = {7, BN_PATH_REACHED, hops, 3};
@@ -597,9 +609,8 @@ static void test_paths(void **state)
   int64_t run = 0;
   store *s = open_with_run(f, &run);
 
-  assert_int_equal(store_add_path_set(s, run, "trace", &p, "s1", &hash,
-                                      &set_id),
-                   0);
+  assert_int_equal(
+      store_add_path_set(s, run, "trace", &p, "s1", &hash, &set_id), 0);
   assert_true(set_id > 0);
   assert_int_equal(store_pending(s), 5);
   assert_int_equal(store_flush(s), 0);
