@@ -48,17 +48,8 @@ static void cli_plugins_list(const loader *ld)
     printf("(no plugins found)\n");
 }
 
-static int cli_plugins_describe(const loader *ld, const char *name)
+static void cli_plugins_describe_one(const loader_plugin *p)
 {
-  const loader_plugin *p = loader_find(ld, name);
-
-  if (!p) {
-    fprintf(stderr,
-            "bottleneck plugins: no plugin named '%s'; run 'bottleneck "
-            "plugins' to list them\n",
-            name);
-    return CLI_EXIT_PLUGIN;
-  }
   printf("%s %s (%s plugin, ABI %u.%u)\n", p->desc.name,
          p->desc.version ? p->desc.version : "",
          loader_kind_name(p->desc.kind), (unsigned)p->desc.abi_major,
@@ -67,6 +58,29 @@ static int cli_plugins_describe(const loader *ld, const char *name)
     printf("%s\n", p->desc.summary);
   printf("file: %s\n\n", p->file);
   options_describe(p->desc.options, stdout);
+}
+
+/* Names are unique per kind: describe every plugin of that name. */
+static int cli_plugins_describe(const loader *ld, const char *name)
+{
+  int kind, n = 0;
+
+  for (kind = BN_KIND_PROBE; kind <= BN_KIND_REPORTER; kind++) {
+    const loader_plugin *p = loader_find_kind(ld, (bn_kind)kind, name);
+
+    if (!p)
+      continue;
+    if (n++)
+      printf("\n");
+    cli_plugins_describe_one(p);
+  }
+  if (!n) {
+    fprintf(stderr,
+            "bottleneck plugins: no plugin named '%s'; run 'bottleneck "
+            "plugins' to list them\n",
+            name);
+    return CLI_EXIT_PLUGIN;
+  }
   return CLI_EXIT_OK;
 }
 

@@ -119,8 +119,8 @@ static int cli_report_main(report_args *a)
   if (!ld)
     return CLI_EXIT_FAILURE;
   loader_scan(ld, a->plugin_dir);
-  lp = loader_find(ld, a->reporter);
-  if (!lp || lp->desc.kind != BN_KIND_REPORTER) {
+  lp = loader_find_kind(ld, BN_KIND_REPORTER, a->reporter);
+  if (!lp) {
     fprintf(stderr,
             "bottleneck report: no reporter plugin named '%s'; run "
             "'bottleneck plugins' to list them\n",

@@ -391,6 +391,16 @@ static int host_events_each(bn_host *h, const bn_query *q, bn_event_fn fn,
   return store_events_each(core->st, &copy, fn, arg);
 }
 
+static void host_speedtest_progress(bn_host *h, bn_speedtest_phase phase,
+                                    uint64_t bytes, double rate_bps)
+{
+  host_core *core = HOST_IN(h)->core;
+
+  if (core->speedtest_progress)
+    core->speedtest_progress(host_instance_name(h), phase, bytes, rate_bps,
+                             core->speedtest_progress_arg);
+}
+
 static int host_output_open(bn_host *h, const char *path, FILE *std,
                             bn_output **out)
 {
@@ -456,6 +466,7 @@ static const bn_host_api host_table = {
     .output_close = host_output_close,
     .resolve = host_resolve,
     .resolve_cancel = resolve_cancel,
+    .speedtest_progress = host_speedtest_progress,
 };
 
 const bn_host_api *host_api(void)
@@ -512,7 +523,8 @@ int host_check_profile(const profile *p, const loader *ld)
   memset(&core, 0, sizeof(core));
   clock_init(&core.clock, NULL);
   for (i = 0; i < p->n_plugins; i++) {
-    const loader_plugin *lp = loader_find(ld, p->plugins[i].plugin);
+    const loader_plugin *lp =
+        loader_find_kind(ld, p->plugins[i].kind, p->plugins[i].plugin);
 
     if (!lp || !lp->desc.check)
       continue;
@@ -548,4 +560,9 @@ const bn_anomaly_ops *host_anomaly_ops(const host_instance *in)
 const bn_exporter_ops *host_exporter_ops(const host_instance *in)
 {
   return host_ops_of(in, BN_KIND_EXPORTER);
+}
+
+const bn_speedtest_ops *host_speedtest_ops(const host_instance *in)
+{
+  return host_ops_of(in, BN_KIND_SPEEDTEST);
 }

@@ -51,6 +51,10 @@ typedef struct host_core {
   uint64_t n_samples; /* emitted by probes so far */
   uint64_t n_lost;
   uint64_t n_events;
+  /* Where speed test providers' progress reports go (NULL: nowhere). */
+  void (*speedtest_progress)(const char *provider, bn_speedtest_phase phase,
+                             uint64_t bytes, double rate_bps, void *arg);
+  void *speedtest_progress_arg;
 } host_core;
 
 /**
@@ -90,5 +94,6 @@ const bn_probe_ops *host_probe_ops(const host_instance *in);
 const bn_reporter_ops *host_reporter_ops(const host_instance *in);
 const bn_anomaly_ops *host_anomaly_ops(const host_instance *in);
 const bn_exporter_ops *host_exporter_ops(const host_instance *in);
+const bn_speedtest_ops *host_speedtest_ops(const host_instance *in);
 
 #endif

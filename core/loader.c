@@ -444,7 +444,9 @@ int loader_load_file(loader *ld, const char *path)
   rc = loader_check_fields(ld, path, &p->desc);
   if (rc < 0)
     goto out;
-  other = loader_find(ld, p->desc.name);
+  /* Names are unique within a kind: a probe and a speed test provider
+   * may both be called "http". */
+  other = loader_find_kind(ld, p->desc.kind, p->desc.name);
   if (other) {
     /* A copy in a later directory of the search path is shadowed, as on
      * PATH (a build's plugins before the installed ones): still refused
@@ -452,9 +454,9 @@ int loader_load_file(loader *ld, const char *path)
      * one directory is a mistake worth a warning. */
     loader_refuse_at(
         ld, loader_same_dir(path, other->file) ? BN_LOG_WARNING : BN_LOG_INFO,
-        "%s: plugin name '%s' is already loaded from %s; remove "
+        "%s: %s plugin name '%s' is already loaded from %s; remove "
         "one of them",
-        path, p->desc.name, other->file);
+        path, loader_kind_name(p->desc.kind), p->desc.name, other->file);
     rc = BN_EINVAL;
     goto out;
   }
@@ -665,6 +667,20 @@ const loader_plugin *loader_find(const loader *ld, const char *name)
     return NULL;
   for (i = 0; i < ld->n_plugins; i++)
     if (strcmp(ld->plugins[i]->desc.name, name) == 0)
+      return ld->plugins[i];
+  return NULL;
+}
+
+const loader_plugin *loader_find_kind(const loader *ld, bn_kind kind,
+                                      const char *name)
+{
+  size_t i;
+
+  if (!name)
+    return NULL;
+  for (i = 0; i < ld->n_plugins; i++)
+    if (ld->plugins[i]->desc.kind == kind &&
+        strcmp(ld->plugins[i]->desc.name, name) == 0)
       return ld->plugins[i];
   return NULL;
 }

@@ -45,6 +45,9 @@ int loader_scan_dir(loader *ld, const char *dir);
 int loader_load_file(loader *ld, const char *path);
 
 /** The plugin called `name`, or NULL. */
+/** The plugin of `kind` named `name`, or NULL (names are unique per kind). */
+const loader_plugin *loader_find_kind(const loader *ld, bn_kind kind,
+                                      const char *name);
 const loader_plugin *loader_find(const loader *ld, const char *name);
 /** Number of loaded plugins, and the i-th (sorted by kind, then name). */
 size_t loader_count(const loader *ld);

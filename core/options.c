@@ -193,7 +193,7 @@ static int opt_number(const bn_option *o, const char *s, double *v)
 }
 
 /* Check one value against its option; log and return BN_EINVAL. */
-static int opt_check(const bn_option *o, const bn_node *n, const char *plugin)
+static int opt_check(const bn_option *o, const bn_node *n, const char *owner)
 {
   char where[512], lo[64], hi[64];
   const char *s = conf_scalar(n);
@@ -207,34 +207,34 @@ static int opt_check(const bn_option *o, const bn_node *n, const char *plugin)
 
     if (n->type != want) {
       if (s)
-        log_error(NULL, "%s: plugin '%s': option '%s' expects %s, got '%s'",
-                  where, plugin, o->name, opt_expects(o->type), s);
+        log_error(NULL, "%s: %s: option '%s' expects %s, got '%s'", where,
+                  owner, o->name, opt_expects(o->type), s);
       else
-        log_error(NULL, "%s: plugin '%s': option '%s' expects %s, got %s",
-                  where, plugin, o->name, opt_expects(o->type), opt_got(n));
+        log_error(NULL, "%s: %s: option '%s' expects %s, got %s", where, owner,
+                  o->name, opt_expects(o->type), opt_got(n));
       return BN_EINVAL;
     }
     for (i = 0; want == CONF_LIST && i < n->n_items; i++) {
       if (n->items[i]->type != CONF_SCALAR) {
         conf_where(n->items[i], where, sizeof(where));
         log_error(NULL,
-                  "%s: plugin '%s': option '%s' expects a list of "
+                  "%s: %s: option '%s' expects a list of "
                   "values, got %s in it",
-                  where, plugin, o->name, opt_got(n->items[i]));
+                  where, owner, o->name, opt_got(n->items[i]));
         return BN_EINVAL;
       }
     }
     return 0;
   }
   if (!s) {
-    log_error(NULL, "%s: plugin '%s': option '%s' expects %s, got %s", where,
-              plugin, o->name, opt_expects(o->type), opt_got(n));
+    log_error(NULL, "%s: %s: option '%s' expects %s, got %s", where, owner,
+              o->name, opt_expects(o->type), opt_got(n));
     return BN_EINVAL;
   }
   if ((o->type == BN_OPT_BOOL && conf_parse_bool(s, &b) < 0) ||
       opt_number(o, s, &v) < 0) {
-    log_error(NULL, "%s: plugin '%s': option '%s' expects %s, got '%s'", where,
-              plugin, o->name, opt_expects(o->type), s);
+    log_error(NULL, "%s: %s: option '%s' expects %s, got '%s'", where, owner,
+              o->name, opt_expects(o->type), s);
     return BN_EINVAL;
   }
   /* Durations compare in whole ns, so 10ms equals a 0.01 s bound. */
@@ -245,9 +245,9 @@ static int opt_check(const bn_option *o, const bn_node *n, const char *plugin)
     opt_fmt_bound(o, o->min, lo, sizeof(lo));
     opt_fmt_bound(o, o->max, hi, sizeof(hi));
     log_error(NULL,
-              "%s: plugin '%s': option '%s' must be between %s and %s, "
+              "%s: %s: option '%s' must be between %s and %s, "
               "got %s",
-              where, plugin, o->name, lo, hi, s);
+              where, owner, o->name, lo, hi, s);
     return BN_EINVAL;
   }
   return 0;
@@ -299,16 +299,21 @@ static bn_node *opt_default(const bn_option *o, const bn_node *map)
 int options_validate(const bn_option *table, bn_node *map,
                      const char *const *reserved, const char *plugin)
 {
-  char where[512], known[1024];
+  char where[512], known[1024], owner[160];
   const bn_option *o;
   int rc = 0;
   size_t i;
 
   if (!plugin)
     plugin = "?";
+  /* "@name" is a section of the profile checked with the same table. */
+  if (plugin[0] == '@')
+    snprintf(owner, sizeof(owner), "section '%s'", plugin + 1);
+  else
+    snprintf(owner, sizeof(owner), "plugin '%s'", plugin);
   if (!map || map->type != CONF_MAP) {
-    log_error(NULL, "%s: plugin '%s': expected a map of options",
-              conf_where(map, where, sizeof(where)), plugin);
+    log_error(NULL, "%s: %s: expected a map of options",
+              conf_where(map, where, sizeof(where)), owner);
     return BN_EINVAL;
   }
   for (i = 0; i < map->n_items; i++) {
@@ -321,12 +326,12 @@ int options_validate(const bn_option *table, bn_node *map,
       opt_known(table, known, sizeof(known));
       snprintf(where, sizeof(where), "%s:%d:%d", n->file, n->key_line,
                n->key_col);
-      log_error(NULL, "%s: plugin '%s': unknown option '%s' (known: %s)",
-                where, plugin, n->key, known);
+      log_error(NULL, "%s: %s: unknown option '%s' (known: %s)", where, owner,
+                n->key, known);
       rc = BN_EINVAL;
       continue;
     }
-    if (opt_check(o, n, plugin) < 0)
+    if (opt_check(o, n, owner) < 0)
       rc = BN_EINVAL;
   }
   for (o = table; o && o->name; o++) {
@@ -335,8 +340,8 @@ int options_validate(const bn_option *table, bn_node *map,
     if (opt_reserved(reserved, o->name) || conf_get(map, o->name))
       continue;
     if (o->required) {
-      log_error(NULL, "%s: plugin '%s': missing required option '%s'",
-                conf_where(map, where, sizeof(where)), plugin, o->name);
+      log_error(NULL, "%s: %s: missing required option '%s'",
+                conf_where(map, where, sizeof(where)), owner, o->name);
       rc = BN_EINVAL;
       continue;
     }
@@ -345,8 +350,8 @@ int options_validate(const bn_option *table, bn_node *map,
     d = opt_default(o, map);
     if (!d || conf_append(map, o->name, d) < 0) {
       conf_free(d);
-      log_error(NULL, "%s: plugin '%s': bad default for option '%s'",
-                conf_where(map, where, sizeof(where)), plugin, o->name);
+      log_error(NULL, "%s: %s: bad default for option '%s'",
+                conf_where(map, where, sizeof(where)), owner, o->name);
       rc = BN_EINVAL;
     }
   }

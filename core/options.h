@@ -18,6 +18,8 @@
  * value or missing required key is logged as
  *   FILE:LINE:COL: plugin 'tcp': unknown option 'prot'; known: port, ...
  * Missing keys that have a default get a node with that default.
+ * `plugin` names the owner in messages; "@name" stands for the profile's
+ * own section `name` ("section 'name'").
  * Returns 0, or BN_EINVAL after logging every problem found.
  */
 int options_validate(const bn_option *table, bn_node *map,

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "options.h"
 #include "profile.h"
+#include "speedtest_settings.h"
 
 #ifndef PKGDATADIR
 #define PKGDATADIR "/usr/local/share/bottleneck"
@@ -30,8 +31,8 @@
 #define PROFILE_MAX_EXTENDS 16
 
 static const char *const profile_keys[] = {
-    "name",       "description", "extends",   "store",     "targets", "probes",
-    "speedtests", "anomaly",     "exporters", "reporters", NULL};
+    "name",      "description", "extends", "store",     "targets",   "probes",
+    "speedtest", "speedtests",  "anomaly", "exporters", "reporters", NULL};
 
 static const char *const target_keys[] = {
     "name", "host", "port", "url", "tags", "region", "asn", "enabled", NULL};
@@ -1007,6 +1008,9 @@ static int profile_build(profile *p)
   rc = profile_worse(rc, r);
   r = profile_plugins(p);
   rc = profile_worse(rc, r);
+  /* The settings of the speed test orchestration (core, not a plugin). */
+  r = speedtest_settings_read(conf_get(p->root, "speedtest"), &p->speedtest);
+  rc = profile_worse(rc, r);
   return rc;
 }
 
@@ -1096,8 +1100,11 @@ int profile_check_plugins(profile *p, struct loader *ld)
   for (i = 0; i < p->n_plugins; i++) {
     profile_plugin *pp = &p->plugins[i];
     const bn_node *at = conf_get(pp->node, "plugin");
-    const loader_plugin *lp = loader_find(ld, pp->plugin);
+    const loader_plugin *lp = loader_find_kind(ld, pp->kind, pp->plugin);
     const char *is, *want;
+
+    if (!lp)
+      lp = loader_find(ld, pp->plugin); /* for "is a probe, not a ..." */
 
     profile_where(at ? at : pp->node, where, sizeof(where));
     if (!lp) {

@@ -15,7 +15,9 @@
  *       name: tcp-web           # instance name (default: plugin name)
  *       targets: [web, "tag:loopback"]   # default: all targets
  *       interval: 1s            # plugin options follow
- *   speedtests: []
+ *   speedtest: {streams: 4, duration: 10s, retries: 2}   # optional
+ *   speedtests:             # providers, in failover order
+ *     - plugin: cloudflare
  *   anomaly: []
  *   exporters: []
  *   reporters:
@@ -29,6 +31,7 @@
 #include <bottleneck/sdk.h>
 
 #include "conf.h"
+#include "speedtest_settings.h"
 
 struct loader;
 
@@ -53,6 +56,7 @@ typedef struct profile {
   profile_plugin *plugins;
   size_t n_plugins;
   char hash[65]; /* SHA-256 hex of the merged tree's YAML dump */
+  struct speedtest_settings speedtest; /* the `speedtest:` section */
 } profile;
 
 /** Sections of a profile that hold plugin lists, by kind. */

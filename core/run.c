@@ -164,7 +164,8 @@ static int run_init_instances(run_state *r, loader *ld)
   if (!r->core.inst)
     return CLI_EXIT_FAILURE;
   for (i = 0; i < p->n_plugins; i++) {
-    const loader_plugin *lp = loader_find(ld, p->plugins[i].plugin);
+    const loader_plugin *lp =
+        loader_find_kind(ld, p->plugins[i].kind, p->plugins[i].plugin);
 
     /* profile_check_plugins has made sure it exists. */
     host_instance_setup(&r->core.inst[i], &r->core, lp, &p->plugins[i]);

@@ -58,6 +58,13 @@ static const char *const store_sql[ST_COUNT] = {
         "loaded_up_ms, loss_pct, udp_jitter_ms, down_ns, up_ns) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
         "?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    [ST_SPEEDTEST_FINAL] = "UPDATE speedtests SET bufferbloat = ?2, "
+                           "attempts = ?3 WHERE id = ?1",
+    [ST_ATTEMPT] = "INSERT INTO speedtest_attempts (run_id, provider, "
+                   "server, attempt, wall_ns, duration_ns, status, error) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_ATTEMPT_LINK] = "UPDATE speedtest_attempts SET speedtest_id = ?2 "
+                        "WHERE run_id = ?1 AND speedtest_id IS NULL",
 };
 
 static int64_t store_now_ns(void)
@@ -809,4 +816,65 @@ int store_add_speedtest(store *s, int64_t run_id, const char *provider,
   if (rc < 0)
     return rc;
   return store_write_done(s, 1);
+}
+
+int store_add_speedtest_attempt(store *s, int64_t run_id, const char *provider,
+                                const char *server, int attempt,
+                                int64_t wall_ns, int64_t duration_ns,
+                                int status, const char *error)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!provider)
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_ATTEMPT);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, provider, -1, SQLITE_STATIC);
+  store_bind_text(st, 3, server);
+  sqlite3_bind_int(st, 4, attempt);
+  sqlite3_bind_int64(st, 5, wall_ns ? wall_ns : store_now_ns());
+  sqlite3_bind_int64(st, 6, duration_ns);
+  sqlite3_bind_int(st, 7, status);
+  store_bind_text(st, 8, status ? error : NULL);
+  rc = store_exec(s, st, "cannot record a speed test attempt");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}
+
+int store_finish_speedtest(store *s, int64_t run_id, const char *provider,
+                           const bn_speedtest_result *r, int64_t wall_ns,
+                           const char *grade, int attempts)
+{
+  sqlite3_stmt *st;
+  int64_t id;
+  int rc = store_add_speedtest(s, run_id, provider, r, wall_ns);
+
+  if (rc < 0)
+    return rc;
+  id = sqlite3_last_insert_rowid(s->db);
+  st = store_stmt(s, ST_SPEEDTEST_FINAL);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, id);
+  store_bind_text(st, 2, grade);
+  sqlite3_bind_int(st, 3, attempts);
+  rc = store_exec(s, st, "cannot record a speed test");
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_ATTEMPT_LINK);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, id);
+  rc = store_exec(s, st, "cannot link speed test attempts");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 2);
 }

@@ -71,6 +71,20 @@ int store_add_event(store *s, int64_t run_id, const char *source,
 int store_add_speedtest(store *s, int64_t run_id, const char *provider,
                         const bn_speedtest_result *r, int64_t wall_ns);
 
+/** One attempt of a speed test (linked to its result by the next call). */
+int store_add_speedtest_attempt(store *s, int64_t run_id, const char *provider,
+                                const char *server, int attempt,
+                                int64_t wall_ns, int64_t duration_ns,
+                                int status, const char *error);
+/**
+ * The final result of a speed test after retries and failover, with its
+ * bufferbloat grade (may be NULL) and the number of attempts; links the
+ * run's unlinked attempt rows to it.
+ */
+int store_finish_speedtest(store *s, int64_t run_id, const char *provider,
+                           const bn_speedtest_result *r, int64_t wall_ns,
+                           const char *grade, int attempts);
+
 /** Commit the open batch (no-op when empty). */
 int store_flush(store *s);
 /** Rows written since the last commit. */

@@ -24,6 +24,9 @@ enum store_stmt_id {
   ST_HOP,
   ST_EVENT,
   ST_SPEEDTEST,
+  ST_SPEEDTEST_FINAL,
+  ST_ATTEMPT,
+  ST_ATTEMPT_LINK,
   ST_COUNT
 };
 

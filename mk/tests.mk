@@ -24,3 +24,4 @@ include mk/tests-loader.mk
 include mk/tests-plugins.mk
 include mk/tests-core.mk
 include mk/tests-lab.mk
+include mk/tests-speedtest.mk

@@ -2,13 +2,6 @@
 # cli_basics.sh - help, version, exit statuses and error lines of the CLI.
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
 
-expect_rc() {
-  want=$1
-  shift
-  "$@" >"$T/out" 2>"$T/err"
-  got=$?
-  [ "$got" = "$want" ] || { cat "$T/out" "$T/err"; fail "$* exited $got, want $want"; }
-}
 
 expect_rc 0 "$BN" --help
 assert_contains "$T/out" "Usage: bottleneck"

@@ -38,6 +38,16 @@ need_cmd() {
   command -v "$1" >/dev/null 2>&1 || skip "$1 not installed ($2)"
 }
 
+# expect_rc RC CMD...: run CMD (stdout to $T/out, stderr to $T/err) and
+# fail unless it exits with RC.
+expect_rc() {
+  want=$1
+  shift
+  "$@" >"$T/out" 2>"$T/err"
+  got=$?
+  [ "$got" = "$want" ] || { cat "$T/out" "$T/err"; fail "$* exited $got, want $want"; }
+}
+
 need_root() {
   [ "$(id -u)" = 0 ] || skip "needs root"
 }

@@ -465,12 +465,12 @@ static void test_scan_dir(void **state)
   assert_string_equal(p->file, dup);
   assert_int_equal(loader_n_errors(f->ld), 2);
   snprintf(want, sizeof(want),
-           "%s: plugin name 'fixture-good' is already loaded from %s; "
+           "%s: probe plugin name 'fixture-good' is already loaded from %s; "
            "remove one of them",
            good, dup);
   assert_refusal(f->ld, 0, want);
   snprintf(want, sizeof(want),
-           "%s: plugin name 'fixture-good' is already loaded from %s; "
+           "%s: probe plugin name 'fixture-good' is already loaded from %s; "
            "remove one of them",
            link, dup);
   assert_refusal(f->ld, 1, want);
@@ -573,7 +573,7 @@ static void test_scan_env_order(void **state)
   assert_int_equal(errors_about(f->ld, f->dir2), 1);
   assert_int_equal(errors_about(f->ld, f->dir), 1);
   snprintf(want, sizeof(want),
-           "%s: plugin name 'fixture-good' is already loaded from %s; "
+           "%s: probe plugin name 'fixture-good' is already loaded from %s; "
            "remove one of them",
            second, first);
   assert_string_equal(error_about(f->ld, f->dir2), want);
@@ -595,7 +595,7 @@ static void test_scan_plugin_dir_first(void **state)
   assert_string_equal(p->file, first);
   assert_string_equal(p->desc.version, "9.9");
   snprintf(want, sizeof(want),
-           "%s: plugin name 'fixture-good' is already loaded from %s; "
+           "%s: probe plugin name 'fixture-good' is already loaded from %s; "
            "remove one of them",
            second, first);
   assert_string_equal(error_about(f->ld, second), want);

@@ -3,7 +3,8 @@
  * structure checks with their exact FILE:LINE:COL lines, target filters,
  * plugin checks against a fake loader, and the shipped profiles.
  *
- * loader.c is not linked: loader_find() and loader_kind_name() below
+ * loader.c is not linked: loader_find(), loader_find_kind() and
+ * loader_kind_name() below
  * stand in for it with the option tables of the tcp, text and json
  * plugins.
  */
@@ -65,6 +66,14 @@ const loader_plugin *loader_find(const loader *ld, const char *name)
     if (strcmp(fakes[i].desc.name, name) == 0)
       return &fakes[i];
   return NULL;
+}
+
+const loader_plugin *loader_find_kind(const loader *ld, bn_kind kind,
+                                      const char *name)
+{
+  const loader_plugin *p = loader_find(ld, name);
+
+  return p && p->desc.kind == kind ? p : NULL;
 }
 
 const char *loader_kind_name(bn_kind kind)
@@ -477,7 +486,8 @@ static void test_unknown_top_key_and_name(void **state)
 {
   static const char *const want[] = {
       "error: @/bad-key.yaml:3:1: unknown key 'probe' in profile (known: "
-      "name, description, extends, store, targets, probes, speedtests, "
+      "name, description, extends, store, targets, probes, speedtest, "
+      "speedtests, "
       "anomaly, exporters, reporters)"};
   static const char *const noname[] = {
       "error: @/no-name.yaml:1:1: profile has no 'name'"};

@@ -191,7 +191,7 @@ static void test_output_file(void **state)
 {
   char dir[] = "/tmp/bn-json-XXXXXX";
   char path[256], conf[300];
-  bn_report_request req = {42, NULL};
+  bn_report_request req = {.run_id = 42};
   mock_host m;
   void *ctx = NULL;
   char *text;

@@ -154,7 +154,7 @@ static void test_output_file(void **state)
   char dir[] = "/tmp/bn-text-XXXXXX";
   char path[256], conf[300];
   struct stat st;
-  bn_report_request req = {42, NULL};
+  bn_report_request req = {.run_id = 42};
   mock_host m;
   void *ctx = NULL;
   char *text;
@@ -184,7 +184,7 @@ static void test_output_file(void **state)
 
 static void test_output_unwritable(void **state)
 {
-  bn_report_request req = {42, NULL};
+  bn_report_request req = {.run_id = 42};
   mock_host m;
   void *ctx = NULL;
 

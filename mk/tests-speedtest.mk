@@ -1,0 +1,15 @@
+# mk/tests-speedtest.mk - speed test orchestration units (fake providers
+# on a real loop), and end-to-end tests against a real nginx serving
+# speed test endpoints (tests/speedtest/nginx-speedtest.conf.in).
+
+check_PROGRAMS += tests/unit/test_speedtest
+TESTS += tests/unit/test_speedtest
+tests_unit_test_speedtest_SOURCES = tests/unit/test_speedtest.c
+tests_unit_test_speedtest_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_speedtest_LDADD = libbncore.la $(TEST_LIBS)
+
+SPEEDTEST_E2E_TESTS = tests/integration/speedtest_loopback.sh \
+	tests/integration/speedtest_failover.sh
+TESTS += $(SPEEDTEST_E2E_TESTS)
+EXTRA_DIST += $(SPEEDTEST_E2E_TESTS) tests/integration/speedtest_server.sh \
+	tests/speedtest/nginx-speedtest.conf.in

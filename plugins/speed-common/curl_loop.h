@@ -1,0 +1,38 @@
+/*
+ * curl_loop.h - a libcurl multi handle driven by the host's event loop
+ * (host timers and fd watches), for plugins that move data over HTTP.
+ * Compiled into each plugin that uses it; nothing here is exported.
+ */
+#ifndef BN_SPEED_CURL_LOOP_H
+#define BN_SPEED_CURL_LOOP_H
+
+#include <curl/curl.h>
+
+#include <bottleneck/sdk.h>
+
+/** Called on the loop for each finished transfer (the easy is still in). */
+typedef void (*curl_loop_done_fn)(CURL *easy, CURLcode result, void *arg);
+
+struct curl_loop_sock;
+
+/** One multi handle on the loop. */
+typedef struct curl_loop {
+  bn_host *h;
+  CURLM *multi;
+  bn_timer *timer; /* curl's one timeout (CURLMOPT_TIMERFUNCTION) */
+  struct curl_loop_sock *socks;
+  curl_loop_done_fn done;
+  void *arg;
+} curl_loop;
+
+/** Create the multi handle; `done` is called for finished transfers. */
+int curl_loop_open(curl_loop *l, bn_host *h, curl_loop_done_fn done,
+                   void *arg);
+/** Add a transfer; returns 0 or a negative bn_status. */
+int curl_loop_add(curl_loop *l, CURL *easy);
+/** Remove a transfer (finished or not); the easy stays the caller's. */
+void curl_loop_remove(curl_loop *l, CURL *easy);
+/** Close the multi handle (remove every transfer first). */
+void curl_loop_close(curl_loop *l);
+
+#endif
