@@ -25,3 +25,16 @@ plugins_speed_http_speed_http_la_CFLAGS = $(SPEED_CFLAGS)
 plugins_speed_http_speed_http_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
 plugins_speed_http_speed_http_la_LIBADD = $(CURL_LIBS) -lm
 endif
+
+if BUILD_SPEED_LIBRESPEED
+pkglib_LTLIBRARIES += plugins/speed-librespeed/speed_librespeed.la
+plugins_speed_librespeed_speed_librespeed_la_SOURCES = \
+	plugins/speed-librespeed/librespeed.c \
+	plugins/speed-librespeed/ls_servers.c \
+	plugins/speed-librespeed/ls_servers.h $(SPEED_COMMON_SOURCES)
+plugins_speed_librespeed_speed_librespeed_la_CFLAGS = $(SPEED_CFLAGS) \
+	$(JSONC_CFLAGS)
+plugins_speed_librespeed_speed_librespeed_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+plugins_speed_librespeed_speed_librespeed_la_LIBADD = $(CURL_LIBS) \
+	$(JSONC_LIBS) -lm
+endif

@@ -1,0 +1,394 @@
+/*
+ * librespeed.c - the `librespeed` speed test provider: the LibreSpeed
+ * server protocol (garbage.php?ckSize=N MiB for download, POSTs to
+ * empty.php for upload and latency, getIP.php for the client address)
+ * against one server or a LibreSpeed server list, from which the server
+ * with the lowest ping among those that answer is chosen for each test.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include <bottleneck/sdk.h>
+
+#include "curl_loop.h"
+#include "ls_servers.h"
+#include "speed_provider.h"
+
+#define LS_MIB (1024 * 1024)
+
+typedef struct ls_ctx {
+  speed_provider sp; /* must stay first */
+  ls_server *servers;
+  size_t n_servers;
+  const ls_server *use; /* server of the test in flight */
+  int64_t select_ns;
+  /* server selection in flight */
+  curl_loop sel;
+  CURL **probes;
+  double *rtt;
+  char (*ip)[64]; /* getIP answers, per server */
+  size_t pending;
+  bn_timer *fail_timer;
+  bn_speedtest_request req;
+  bn_speedtest_done_fn done;
+  void *done_arg;
+  char err[512];
+  bn_speedtest_result fail;
+} ls_ctx;
+
+static const bn_option ls_options[] = {
+    {"servers", BN_OPT_STRING, NULL,
+     "LibreSpeed server list (JSON file); the lowest ping wins", 0, 0, 0},
+    {"server", BN_OPT_STRING, NULL,
+     "one LibreSpeed server (base URL; default endpoint paths)", 0, 0, 0},
+    {"select_timeout", BN_OPT_DURATION, "2s",
+     "how long servers of the list get to answer a ping", 0.1, 60, 0},
+    {"max_chunk", BN_OPT_SIZE, "256M", "largest download request", LS_MIB,
+     1e12, 0},
+    SPEED_COMMON_OPTIONS,
+    BN_OPTIONS_END,
+};
+
+/* ---- the server list ---------------------------------------------- */
+
+static char *ls_read_file(const char *path, char *err, size_t errlen)
+{
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  long len;
+
+  if (!f) {
+    snprintf(err, errlen, "cannot open %s: %m", path);
+    return NULL;
+  }
+  if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+      len < 16 * LS_MIB && fseek(f, 0, SEEK_SET) == 0) {
+    buf = malloc((size_t)len + 1);
+    if (buf && fread(buf, 1, (size_t)len, f) == (size_t)len)
+      buf[len] = '\0';
+    else {
+      free(buf);
+      buf = NULL;
+    }
+  }
+  if (!buf)
+    snprintf(err, errlen, "cannot read %s", path);
+  fclose(f);
+  return buf;
+}
+
+static int ls_url_ok(const char *url)
+{
+  CURLU *u = curl_url();
+  char *scheme = NULL;
+  int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+           curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+           (!strcmp(scheme, "http") || !strcmp(scheme, "https"));
+
+  curl_free(scheme);
+  curl_url_cleanup(u);
+  return ok;
+}
+
+/* Load the list (or the one server) into c; errors at the option. */
+static int ls_load(bn_host *h, ls_server **out, size_t *n)
+{
+  const bn_host_api *api = h->api;
+  const bn_node *cfg = api->config(h);
+  const char *file = NULL, *one = NULL;
+  char err[512];
+  char *text;
+  size_t i;
+  int rc;
+
+  api->cfg_string(h, cfg, "servers", &file);
+  if (speed_provider_url(h, "server", &one) != 0)
+    return BN_EINVAL;
+  if (!file == !one)
+    return api->cfg_error(h, cfg,
+                          "give either 'servers' (a LibreSpeed server list "
+                          "file) or 'server' (one base URL)");
+  if (one)
+    return ls_servers_single(one, out, n) == 0 ? 0 : BN_ENOMEM;
+  text = ls_read_file(file, err, sizeof(err));
+  rc = text ? ls_servers_parse(text, out, n, err, sizeof(err)) : -1;
+  free(text);
+  if (rc != 0)
+    return api->cfg_error(h, api->cfg_get(cfg, "servers"), "%s: %s", file,
+                          err);
+  for (i = 0; i < *n; i++) {
+    const ls_server *s = &(*out)[i];
+
+    if (!ls_url_ok(s->dl) || !ls_url_ok(s->ul) || !ls_url_ok(s->ping)) {
+      rc = api->cfg_error(h, api->cfg_get(cfg, "servers"),
+                          "%s: server '%s': '%s' does not make http(s) "
+                          "URLs",
+                          file, s->name, s->base);
+      ls_servers_free(*out, *n);
+      *out = NULL;
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/* ---- the test ----------------------------------------------------- */
+
+static uint64_t ls_down_url(void *arg, uint64_t bytes, char *buf, size_t len)
+{
+  ls_ctx *c = arg;
+  uint64_t mib = (bytes + LS_MIB - 1) / LS_MIB;
+  int n;
+
+  if (mib < 1)
+    mib = 1;
+  if (mib > 1024)
+    mib = 1024;
+  n = snprintf(buf, len, "%s%sckSize=%" PRIu64, c->use->dl,
+               strchr(c->use->dl, '?') ? "&" : "?", mib);
+  return n > 0 && (size_t)n < len ? mib * LS_MIB : 0;
+}
+
+static void ls_sel_close(ls_ctx *c)
+{
+  size_t i;
+
+  if (!c->probes)
+    return;
+  for (i = 0; i < c->n_servers; i++)
+    if (c->probes[i]) {
+      curl_loop_remove(&c->sel, c->probes[i]);
+      curl_easy_cleanup(c->probes[i]);
+    }
+  free(c->probes);
+  c->probes = NULL;
+  curl_loop_close(&c->sel);
+}
+
+static void ls_on_fail(bn_timer *t, void *arg)
+{
+  ls_ctx *c = arg;
+
+  c->fail_timer = NULL;
+  c->done(&c->fail, c->done_arg);
+}
+
+/* Report an error through done() on a later loop turn. */
+static void ls_fail(ls_ctx *c, const char *msg)
+{
+  memset(&c->fail, 0, sizeof(c->fail));
+  c->fail.download_bps = c->fail.upload_bps = -1;
+  c->fail.latency_ms = c->fail.jitter_ms = -1;
+  c->fail.loaded_down_ms = c->fail.loaded_up_ms = -1;
+  c->fail.loss_pct = c->fail.udp_jitter_ms = -1;
+  c->fail.status = BN_EIO;
+  snprintf(c->err, sizeof(c->err), "%s", msg);
+  c->fail.error = c->err;
+  c->fail_timer = c->sp.h->api->timer_start(c->sp.h, 0, 0, ls_on_fail, c);
+}
+
+static void ls_start_test(ls_ctx *c, const ls_server *s)
+{
+  speed_plan *p = &c->sp.plan;
+
+  c->use = s;
+  p->server = s->base;
+  p->up_url = s->ul;
+  p->ping_url = s->ping;
+  bn_info(c->sp.h, "server %s (%s)", s->name, s->base);
+  if (speed_provider_run(c, &c->req, c->done, c->done_arg) != 0)
+    ls_fail(c, "cannot start the test");
+}
+
+/* Every ping of the selection has ended: the fastest server wins. */
+static void ls_selected(ls_ctx *c)
+{
+  size_t i, best = c->n_servers;
+  char msg[256];
+
+  for (i = 0; i < c->n_servers; i++)
+    if (c->rtt[i] >= 0 && (best == c->n_servers || c->rtt[i] < c->rtt[best]))
+      best = i;
+  ls_sel_close(c);
+  if (best == c->n_servers) {
+    snprintf(msg, sizeof(msg),
+             "none of the %zu servers of the list answered a ping",
+             c->n_servers);
+    ls_fail(c, msg);
+    return;
+  }
+  bn_info(c->sp.h, "server %s answered in %.2f ms%s%s", c->servers[best].name,
+          c->rtt[best], c->ip[best][0] ? "; it sees us as " : "", c->ip[best]);
+  ls_start_test(c, &c->servers[best]);
+}
+
+static void ls_sel_done(CURL *easy, CURLcode rc, void *arg)
+{
+  ls_ctx *c = arg;
+  curl_off_t total = 0;
+  long code = 0;
+  size_t i;
+
+  for (i = 0; i < c->n_servers && c->probes[i] != easy; i++)
+    ;
+  if (i == c->n_servers)
+    return;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
+  if (rc == CURLE_OK && code < 400)
+    c->rtt[i] = (double)total / 1000.0;
+  else
+    bn_info(c->sp.h, "server %s does not answer: %s", c->servers[i].name,
+            rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
+  curl_loop_remove(&c->sel, easy);
+  curl_easy_cleanup(easy);
+  c->probes[i] = NULL;
+  if (--c->pending == 0)
+    ls_selected(c);
+}
+
+/* Keep the start of a getIP answer (the client address). */
+static size_t ls_keep(char *ptr, size_t size, size_t n, void *arg)
+{
+  char *buf = arg;
+  size_t have = strlen(buf), add = size * n;
+
+  if (add > 63 - have)
+    add = 63 - have;
+  memcpy(buf + have, ptr, add);
+  buf[have + add] = '\0';
+  return size * n;
+}
+
+static int ls_select(ls_ctx *c)
+{
+  size_t i;
+
+  c->probes = calloc(c->n_servers, sizeof(*c->probes));
+  if (!c->probes || curl_loop_open(&c->sel, c->sp.h, ls_sel_done, c) != 0)
+    return BN_ENOMEM;
+  for (i = 0; i < c->n_servers; i++) {
+    CURL *e = curl_easy_init();
+
+    c->rtt[i] = -1;
+    if (!e)
+      return BN_ENOMEM;
+    /* getIP when the server has it: a ping that also says who we are */
+    c->ip[i][0] = '\0';
+    curl_easy_setopt(e, CURLOPT_URL,
+                     c->servers[i].getip ? c->servers[i].getip
+                                         : c->servers[i].ping);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(c->select_ns / 1000000));
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ls_keep);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)c->ip[i]);
+    if (c->sp.plan.ca_file)
+      curl_easy_setopt(e, CURLOPT_CAINFO, c->sp.plan.ca_file);
+    if (c->sp.plan.insecure) {
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    c->probes[i] = e;
+    if (curl_loop_add(&c->sel, e) != 0)
+      return BN_ERR;
+    c->pending++;
+  }
+  return 0;
+}
+
+static int ls_run(void *ctx, const bn_speedtest_request *req,
+                  bn_speedtest_done_fn done, void *arg)
+{
+  ls_ctx *c = ctx;
+  int rc;
+
+  if (c->sp.eng || c->probes || c->fail_timer)
+    return BN_EAGAIN;
+  c->req = *req;
+  c->done = done;
+  c->done_arg = arg;
+  c->pending = 0;
+  rc = ls_select(c);
+  if (rc != 0)
+    ls_sel_close(c);
+  return rc;
+}
+
+static void ls_cancel(void *ctx)
+{
+  ls_ctx *c = ctx;
+
+  ls_sel_close(c);
+  c->sp.h->api->timer_free(c->fail_timer);
+  c->fail_timer = NULL;
+  speed_provider_cancel(&c->sp);
+}
+
+static int ls_check(bn_host *h)
+{
+  ls_server *s = NULL;
+  size_t n = 0;
+  int rc = ls_load(h, &s, &n);
+
+  ls_servers_free(s, n);
+  return rc;
+}
+
+static void ls_destroy(void *ctx)
+{
+  ls_ctx *c = ctx;
+
+  if (!c)
+    return;
+  ls_cancel(c);
+  ls_servers_free(c->servers, c->n_servers);
+  free(c->rtt);
+  free(c->ip);
+  free(c);
+}
+
+static int ls_init(bn_host *h, void **out)
+{
+  ls_ctx *c = calloc(1, sizeof(*c));
+  uint64_t max = 256 * LS_MIB;
+
+  if (!c)
+    return BN_ENOMEM;
+  speed_provider_init(&c->sp, h);
+  if (ls_load(h, &c->servers, &c->n_servers) != 0) {
+    free(c);
+    return BN_EINVAL;
+  }
+  c->rtt = calloc(c->n_servers, sizeof(*c->rtt));
+  c->ip = calloc(c->n_servers, sizeof(*c->ip));
+  if (!c->rtt || !c->ip) {
+    ls_destroy(c);
+    return BN_ENOMEM;
+  }
+  h->api->cfg_duration(h, h->api->config(h), "select_timeout", &c->select_ns);
+  speed_provider_size(h, "max_chunk", &max);
+  c->sp.plan.down_url = ls_down_url;
+  c->sp.plan.arg = c;
+  c->sp.plan.down_start = LS_MIB;
+  c->sp.plan.down_max = max;
+  c->sp.plan.up_start = 256 * 1024;
+  c->sp.plan.up_max = 64 * LS_MIB;
+  *out = c;
+  return 0;
+}
+
+static const bn_speedtest_ops ls_ops = {
+    .struct_size = sizeof(bn_speedtest_ops),
+    .run = ls_run,
+    .cancel = ls_cancel,
+};
+
+BN_PLUGIN_DEFINE_CHECKED("librespeed", "1.0", BN_KIND_SPEEDTEST,
+                         "speed test against LibreSpeed servers "
+                         "(garbage/empty/getIP endpoints, server lists)",
+                         ls_options, ls_init, ls_destroy, &ls_ops, ls_check);
