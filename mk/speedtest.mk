@@ -38,3 +38,12 @@ plugins_speed_librespeed_speed_librespeed_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
 plugins_speed_librespeed_speed_librespeed_la_LIBADD = $(CURL_LIBS) \
 	$(JSONC_LIBS) -lm
 endif
+
+if BUILD_SPEED_IPERF3
+pkglib_LTLIBRARIES += plugins/speed-iperf3/speed_iperf3.la
+plugins_speed_iperf3_speed_iperf3_la_SOURCES = plugins/speed-iperf3/iperf3.c \
+	plugins/speed-iperf3/iperf3_json.c plugins/speed-iperf3/iperf3_json.h
+plugins_speed_iperf3_speed_iperf3_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+plugins_speed_iperf3_speed_iperf3_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+plugins_speed_iperf3_speed_iperf3_la_LIBADD = $(IPERF_LIBS) $(JSONC_LIBS)
+endif

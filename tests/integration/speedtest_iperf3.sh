@@ -1,0 +1,65 @@
+#!/bin/sh
+# speedtest_iperf3.sh - the iperf3 provider (libiperf in a child
+# process) against a real iperf3 server on loopback: TCP both ways, UDP
+# with loss and jitter at the rate asked for, a server that is not
+# there (an error, then failover), and a bad protocol at validate time.
+. "$BN_TOP_SRCDIR/tests/integration/lib.sh"
+need_cmd iperf3 "apt-get install iperf3"
+need_cmd sqlite3 "apt-get install sqlite3"
+P=$(free_port)
+DEAD=$(free_port)
+iperf3 -s -B 127.0.0.1 -p "$P" >"$T/iperf.log" 2>&1 &
+IPID=$!
+on_exit "kill $IPID 2>/dev/null; wait $IPID 2>/dev/null"
+i=0
+until python3 -c "import socket; socket.create_connection(('127.0.0.1', $P), 0.2)" 2>/dev/null; do
+  i=$((i + 1)); [ $i -gt 50 ] && fail "iperf3 server did not start"; sleep 0.1
+done
+
+cat >"$T/p.yaml" <<EOF
+name: st-iperf3
+speedtest: {streams: 2, duration: 1s, timeout: 15s, retries: 0}
+speedtests:
+  - {plugin: iperf3, name: gone, server: 127.0.0.1, port: $DEAD}
+  - {plugin: iperf3, name: tcp, server: 127.0.0.1, port: $P}
+  - {plugin: iperf3, name: udp, server: 127.0.0.1, port: $P,
+     protocol: udp, bandwidth: 50M}
+EOF
+# the first server is not there: the error is named, tcp takes over
+"$BN" speedtest -p "$T/p.yaml" --db "$T/h.db" --json >"$T/out" 2>"$T/err" ||
+  { cat "$T/out" "$T/err"; fail "iperf3 failover"; }
+assert_contains "$T/err" "cannot connect to iperf3 server 127.0.0.1:$DEAD/tcp"
+python3 - "$T/out" <<'PY' || fail "tcp result: $(cat "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["provider"] == "tcp" and d["streams"] == 2, d
+assert d["download_bps"] > 1e8 and d["upload_bps"] > 1e8, d
+assert d["bytes_down"] > 0 and d["bytes_up"] > 0
+assert d["loss_pct"] is None, d
+assert d["latency_ms"] > 0 and d["loaded_down_ms"] > 0, d
+assert [a["provider"] for a in d["attempts"]] == ["gone", "tcp"]
+PY
+
+# UDP: 2 streams of 50 Mibit/s: the rate comes back, with loss and jitter
+"$BN" speedtest -p "$T/p.yaml" --db "$T/h.db" --provider udp --json \
+  >"$T/out" 2>"$T/err" || { cat "$T/out" "$T/err"; fail "iperf3 udp"; }
+python3 - "$T/out" <<'PY' || fail "udp result: $(cat "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = 2 * 50 * 1024 * 1024
+for k in ("download_bps", "upload_bps"):
+    assert abs(d[k] - want) / want < 0.05, (k, d[k], want)
+assert d["loss_pct"] is not None and 0 <= d["loss_pct"] < 5, d
+assert d["udp_jitter_ms"] is not None and d["udp_jitter_ms"] >= 0, d
+PY
+n=$(sqlite3 "$T/h.db" "SELECT count(*) FROM speedtests WHERE provider = 'udp'
+  AND loss_pct IS NOT NULL AND udp_jitter_ms IS NOT NULL AND status = 0")
+[ "$n" = 1 ] || fail "udp figures not stored"
+
+printf 'name: x\nspeedtests:\n  - {plugin: iperf3, server: h, protocol: sctp}\n' >"$T/bad.yaml"
+expect_rc 3 "$BN" profile validate --no-resolve "$T/bad.yaml"
+assert_contains "$T/err" "bad.yaml:3:43: [speedtest:iperf3:iperf3] protocol 'sctp': write tcp or udp"
+printf 'name: x\nspeedtests:\n  - {plugin: iperf3}\n' >"$T/bad.yaml"
+expect_rc 3 "$BN" profile validate --no-resolve "$T/bad.yaml"
+assert_contains "$T/err" "missing required option 'server'"
+exit 0
