@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include "curl_loop.h"
 
 #define SPEED_MAX_STREAMS 64
@@ -24,9 +27,11 @@ typedef struct speed_stream {
   struct speed_engine *e;
   CURL *easy;
   int busy;
-  uint64_t size;   /* bytes of the request in flight */
-  uint64_t offset; /* upload: bytes handed to curl so far */
-  int64_t t0;      /* start of the request in flight */
+  uint64_t size;    /* bytes of the request in flight */
+  uint64_t offset;  /* upload: bytes handed to curl so far */
+  int64_t t0;       /* start of the request in flight */
+  curl_socket_t fd; /* the stream's connection (SOCKOPTFUNCTION) */
+  uint64_t next;    /* size of its next upload request */
   char url[SPEED_URL_MAX];
 } speed_stream;
 
@@ -56,8 +61,9 @@ struct speed_engine {
   int64_t up_last_done; /* upload: when the last request completed */
   uint64_t tick_bytes;
   int64_t tick_t0;
-  uint64_t down_size, up_size; /* next request sizes */
-  unsigned char *body;         /* generated upload bytes */
+  uint64_t down_size, up_size;  /* next request sizes */
+  unsigned char *body;          /* generated upload bytes */
+  struct curl_slist *no_expect; /* "Expect:" header: send bodies at once */
   bn_speedtest_result res;
   char err[512];
   int finished;
@@ -303,6 +309,17 @@ static size_t speed_discard(char *ptr, size_t size, size_t n, void *arg)
   return size * n;
 }
 
+/* Remember each stream's socket, for SIOCOUTQ at the end of a phase.  A
+ * stream that starts its next request reuses the connection it just
+ * freed: every other one is busy. */
+static int speed_on_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+  speed_stream *s = arg;
+
+  s->fd = fd;
+  return CURL_SOCKOPT_OK;
+}
+
 static int speed_request(speed_engine *e, speed_stream *s)
 {
   const speed_plan *p = e->plan;
@@ -313,6 +330,10 @@ static int speed_request(speed_engine *e, speed_stream *s)
       return BN_ENOMEM;
     speed_common_opts(e, s->easy);
     curl_easy_setopt(s->easy, CURLOPT_PRIVATE, (char *)s);
+    curl_easy_setopt(s->easy, CURLOPT_SOCKOPTFUNCTION, speed_on_sockopt);
+    curl_easy_setopt(s->easy, CURLOPT_SOCKOPTDATA, s);
+    s->fd = CURL_SOCKET_BAD;
+    s->next = e->up_size;
   }
   if (e->phase == BN_PHASE_DOWNLOAD) {
     if (p->down_url) {
@@ -327,13 +348,16 @@ static int speed_request(speed_engine *e, speed_stream *s)
     curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
   } else {
     snprintf(s->url, sizeof(s->url), "%s", p->up_url);
-    s->size = e->up_size;
+    s->size = s->next;
     s->offset = 0;
     curl_easy_setopt(s->easy, CURLOPT_POST, 1L);
     curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
                      (curl_off_t)s->size);
     curl_easy_setopt(s->easy, CURLOPT_READFUNCTION, speed_on_read);
     curl_easy_setopt(s->easy, CURLOPT_READDATA, s);
+    /* No "Expect: 100-continue": a server that does not answer it would
+     * cost every request a second of silence. */
+    curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, e->no_expect);
     /* The answer is not measured: drop it. */
     curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, speed_discard);
   }
@@ -369,8 +393,8 @@ static void speed_stream_done(speed_engine *e, speed_stream *s, CURLcode rc)
     curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &sent);
     e->phase_bytes += (uint64_t)sent;
     e->up_last_done = speed_now(e);
-    if (took < SPEED_GROW_NS && e->up_size < e->plan->up_max)
-      e->up_size *= 2;
+    if (took < SPEED_GROW_NS && s->next < e->plan->up_max)
+      s->next *= 2;
   } else if (took < SPEED_GROW_NS && e->down_size < e->plan->down_max) {
     e->down_size *= 2;
   }
@@ -410,6 +434,35 @@ static void speed_on_tick(bn_timer *t, void *arg)
     e->h->api->speedtest_progress(e->h, e->phase, e->phase_bytes, rate);
 }
 
+/*
+ * Upload bytes of the requests still in flight that the server has
+ * acknowledged: what curl wrote minus what still sits unacknowledged in
+ * the socket's send queue (SIOCOUTQ).  Without this a phase would lose
+ * everything sent since each stream's last completed request.
+ */
+static uint64_t speed_inflight_acked(speed_engine *e)
+{
+  uint64_t sum = 0;
+  int i;
+
+  for (i = 0; i < e->n_streams; i++) {
+    speed_stream *s = &e->streams[i];
+    curl_off_t sent = 0;
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    int queued = 0;
+
+    if (!s->busy)
+      continue;
+    curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+    fd = s->fd;
+    if (fd == CURL_SOCKET_BAD || ioctl(fd, SIOCOUTQ, &queued) != 0)
+      continue; /* unknown: count none of it */
+    if (sent > queued)
+      sum += (uint64_t)(sent - queued);
+  }
+  return sum;
+}
+
 /* The duration cap of a transfer phase: take the figures, move on. */
 static void speed_end_transfer(bn_timer *t, void *arg)
 {
@@ -422,6 +475,10 @@ static void speed_end_transfer(bn_timer *t, void *arg)
   e->h->api->timer_free(e->ping_timer);
   e->h->api->timer_free(e->tick_timer);
   e->ping_timer = e->tick_timer = NULL;
+  if (e->phase == BN_PHASE_UPLOAD && e->phase_bytes) {
+    e->phase_bytes += speed_inflight_acked(e);
+    e->up_last_done = now;
+  }
   speed_stop_streams(e);
   speed_stop_ping(e);
   loaded = speed_median(b->ms, b->n);
@@ -432,8 +489,8 @@ static void speed_end_transfer(bn_timer *t, void *arg)
         (double)e->phase_bytes * 8 * 1e9 / (double)(now - e->phase_t0);
     e->res.loaded_down_ms = loaded;
   } else {
-    /* Only requests the server answered count, over the time they took:
-     * bytes still in socket buffers at the cap are not a measurement. */
+    /* Completed requests, plus what the server acknowledged of those in
+     * flight; bytes still in socket buffers at the cap do not count. */
     if (!e->phase_bytes || e->up_last_done <= e->phase_t0) {
       speed_fail(e, "upload to %s: no request completed in %.1f s",
                  e->plan->up_url, (double)(now - e->phase_t0) / 1e9);
@@ -562,12 +619,16 @@ int speed_engine_start(bn_host *h, const speed_plan *plan,
   e->idle_left = plan->pings + 1; /* one warm-up opens the connection */
   speed_init_result(&e->res, e->req.streams);
   rc = speed_make_body(e);
+  e->no_expect = curl_slist_append(NULL, "Expect:");
+  if (rc == 0 && !e->no_expect)
+    rc = BN_ENOMEM;
   if (rc == 0)
     rc = curl_loop_open(&e->loop, h, speed_on_done, e);
   if (rc == 0)
     rc = speed_init_ping(e);
   if (rc != 0) {
     speed_teardown(e);
+    curl_slist_free_all(e->no_expect);
     free(e->body);
     free(e);
     return rc;
@@ -583,6 +644,7 @@ void speed_engine_free(speed_engine *e)
   if (!e)
     return;
   speed_teardown(e);
+  curl_slist_free_all(e->no_expect);
   free(e->body);
   free(e);
 }
