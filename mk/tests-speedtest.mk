@@ -16,3 +16,11 @@ SPEEDTEST_E2E_TESTS = tests/integration/speedtest_loopback.sh \
 TESTS += $(SPEEDTEST_E2E_TESTS)
 EXTRA_DIST += $(SPEEDTEST_E2E_TESTS) tests/integration/speedtest_server.sh \
 	tests/speedtest/nginx-speedtest.conf.in
+
+# Bench (not a test): download throughput beside curl on loopback.
+EXTRA_DIST += tests/bench/speedtest_vs_curl.sh
+bench-speedtest: all
+	BN_TOP_SRCDIR='$(abs_top_srcdir)' BN_TOP_BUILDDIR='$(abs_top_builddir)' \
+	BOTTLENECK_PLUGIN_PATH='$(STAGE_DIR)' \
+	$(SHELL) $(top_srcdir)/tests/bench/speedtest_vs_curl.sh $(BENCH_ARGS)
+.PHONY: bench-speedtest

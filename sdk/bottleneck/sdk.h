@@ -217,17 +217,17 @@ typedef struct bn_path {
 /**
  * The paths to one target found in one round: one per flow identifier
  * (several when the probe looks for load-balanced paths).  The host
- * stores them, hashes each path's ordered hop addresses into a path id,
- * compares the set with the previous one for the target and records each
- * change as an event.
+ * stores them as one path set with its paths and hops, all or nothing.
  */
 typedef struct bn_path_set {
   const char *target;   /**< target name */
   const char *mode;     /**< probe method, e.g. "udp", "icmp", "tcp" */
   const bn_path *paths; /**< the paths, n_paths of them */
   size_t n_paths;       /**< number of paths (flows) */
-  double rtt_shift_ms;  /**< a hop's avg RTT moving more is a change; <=0:
-                             RTT shifts are not reported */
+  double rtt_shift_ms;  /**< per-hop RTT shift the probe counts as a
+                             path change (<=0: none); kept for path
+                             history, which this host does not compute
+                             yet */
   int64_t wall_ns;      /**< when the round started (0: now) */
 } bn_path_set;
 
@@ -346,90 +346,6 @@ typedef struct bn_sample_row {
   const char *probe;  /**< probe instance name */
   bn_sample sample;   /**< the sample (sample.target == target) */
 } bn_sample_row;
-
-/**
- * One stored round of paths (a path set) as returned by paths_each.
- * Pointers are valid only during the callback.
- */
-typedef struct bn_path_row {
-  int64_t set_id;                 /**< path set id */
-  int64_t run_id;                 /**< run id */
-  const char *target;             /**< target name */
-  const char *probe;              /**< probe instance name */
-  const char *mode;               /**< probe method ("udp"...), or NULL */
-  int64_t wall_ns;                /**< when the round started */
-  const char *set_hash;           /**< id of the set of distinct paths */
-  const bn_path *paths;           /**< the paths, one per flow */
-  size_t n_paths;                 /**< number of paths */
-  const char *const *path_hashes; /**< each path's id (n_paths) */
-} bn_path_row;
-
-/** One difference between a path set and the previous one. */
-typedef struct bn_path_change {
-  int64_t set_id;       /**< the new path set */
-  int64_t prev_set_id;  /**< the previous one (0: none) */
-  const char *target;   /**< target name */
-  const char *kind;     /**< "added", "removed", "changed", "rtt_shift",
-                             "set" (the set of distinct paths changed) */
-  uint32_t flow_id;     /**< flow the change was seen on */
-  int ttl;              /**< hop number, or 0 for a whole-set change */
-  const char *old_addr; /**< address before, or NULL */
-  const char *new_addr; /**< address after, or NULL */
-  double old_rtt_ms;    /**< avg RTT before (negative: none) */
-  double new_rtt_ms;    /**< avg RTT after (negative: none) */
-  int64_t wall_ns;      /**< when the new set was measured */
-} bn_path_change;
-
-/** One stored speed test (the final result after retries/failover). */
-typedef struct bn_speedtest_row {
-  int64_t run_id;             /**< run id */
-  const char *provider;       /**< provider instance that gave the result */
-  int64_t wall_ns;            /**< when the test started */
-  const char *bufferbloat;    /**< grade "A+".."F", or NULL */
-  int attempts;               /**< attempts it took, over all providers */
-  bn_speedtest_result result; /**< the measurements */
-} bn_speedtest_row;
-
-/**
- * Aggregate of one series over one time bucket (buckets_each).
- * Percentiles are estimates good to about 1 % of the value.
- */
-typedef struct bn_bucket {
-  const char *target;   /**< target name */
-  const char *probe;    /**< probe instance name */
-  const char *metric;   /**< metric name */
-  int64_t start_ns;     /**< bucket start (wall time, aligned to width) */
-  int64_t width_ns;     /**< bucket width */
-  uint64_t count;       /**< valid samples incl. lost */
-  uint64_t lost;        /**< lost samples */
-  double min, avg, max; /**< over received values; NaN if none */
-  double p05, p50, p95; /**< percentile estimates; NaN if none */
-  double jitter;        /**< mean |delta| of consecutive values */
-} bn_bucket;
-
-/** One pre-flight check recorded with a run. */
-typedef struct bn_check_row {
-  int64_t run_id;     /**< run id */
-  const char *name;   /**< check name: "dns", "gateway", "mtu" ... */
-  const char *target; /**< target, or NULL for host-wide */
-  const char *status; /**< "pass", "warn" or "fail" */
-  const char *reason; /**< one-line reason */
-  double value;       /**< a figure (MTU bytes...), NaN if none */
-  int64_t wall_ns;    /**< when */
-} bn_check_row;
-
-/** Callback for path set iterations; return non-zero to stop early. */
-typedef int (*bn_path_row_fn)(const bn_path_row *r, void *arg);
-/** Callback for path change iterations; return non-zero to stop. */
-typedef int (*bn_path_change_fn)(const bn_path_change *c, void *arg);
-/** Callback for speed test iterations; return non-zero to stop early. */
-typedef int (*bn_speedtest_row_fn)(const bn_speedtest_row *r, void *arg);
-/** Callback for bucket iterations; return non-zero to stop early. */
-typedef int (*bn_bucket_fn)(const bn_bucket *b, void *arg);
-/** Callback for percentile curves: q[i] is the i-th percentile (0..100). */
-typedef int (*bn_quantiles_fn)(const bn_series *s, const double *q, void *arg);
-/** Callback for check iterations; return non-zero to stop early. */
-typedef int (*bn_check_fn)(const bn_check_row *c, void *arg);
 
 /** Callback for store iterations; return non-zero to stop early. */
 typedef int (*bn_series_fn)(const bn_series *s, void *arg);
@@ -625,32 +541,6 @@ typedef struct bn_host_api {
   void (*speedtest_progress)(bn_host *h, bn_speedtest_phase phase,
                              uint64_t bytes, double rate_bps);
 
-  /* -- more read-only store views (reporters) -- */
-  /** Path sets that match (run/target/probe/time of q), by target, time. */
-  int (*paths_each)(bn_host *h, const bn_query *q, bn_path_row_fn fn,
-                    void *arg);
-  /** Path changes that match, by time. */
-  int (*path_changes_each)(bn_host *h, const bn_query *q, bn_path_change_fn fn,
-                           void *arg);
-  /** Final speed test results that match (run/time of q), by time. */
-  int (*speedtests_each)(bn_host *h, const bn_query *q, bn_speedtest_row_fn fn,
-                         void *arg);
-  /**
-   * Series aggregated into time buckets of `width_ns` (0: the host picks
-   * a width giving about 300 buckets over the range), ordered by target,
-   * probe, metric, time.  Cost grows with the number of buckets, not of
-   * samples, so reporters use it for charts over long ranges.
-   */
-  int (*buckets_each)(bn_host *h, const bn_query *q, int64_t width_ns,
-                      bn_bucket_fn fn, void *arg);
-  /**
-   * For each matching series: its summary and 101 percentiles (q[0] the
-   * minimum .. q[100] the maximum) of the received values, for CDFs.
-   */
-  int (*quantiles_each)(bn_host *h, const bn_query *q, bn_quantiles_fn fn,
-                        void *arg);
-  /** Pre-flight checks recorded with the runs that match, by time. */
-  int (*checks_each)(bn_host *h, const bn_query *q, bn_check_fn fn, void *arg);
 } bn_host_api;
 
 /* ------------------------------------------------------------------ */
@@ -708,16 +598,8 @@ typedef struct bn_exporter_ops {
 
 /** What a reporter is asked to render. */
 typedef struct bn_report_request {
-  int64_t run_id;     /**< the run to report on (0 with a time range:
-                           every run in the range) */
-  FILE *out;          /**< where to write when the plugin has no output */
-  const char *output; /**< `-o` path given on the command line, or NULL */
-  int64_t since_ns;   /**< --since: wall-time lower bound, or 0 */
-  int64_t until_ns;   /**< --until: wall-time upper bound, or 0 */
-  const char *target; /**< --target: only this target, or NULL */
-  const char *preset; /**< "compact", "full" or "ops"; NULL = default */
-  int redacted;       /**< non-zero: the host replaces host names and
-                           addresses in every view with pseudonyms */
+  int64_t run_id; /**< the run to report on */
+  FILE *out;      /**< where to write when the plugin has no output */
 } bn_report_request;
 
 /** Reporter: renders stored history through the store views. */
