@@ -12,10 +12,13 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conf.h"
 #include "host.h"
+#include "pathdiff.h"
+#include "store_paths.h"
 #include "log.h"
 #include "output.h"
 #include "resolve.h"
@@ -283,17 +286,93 @@ static int host_emit_sample(bn_host *h, const bn_sample *s)
   return rc;
 }
 
+/* Most changes one round can yield that are stored one by one. */
+#define HOST_PATH_CHANGES 64
+
+static int host_emit_event(bn_host *h, const bn_event *e);
+
+/* Compare the round with the target's previous one, store and announce
+ * each change (one event per change, WARNING for a different route,
+ * INFO for an RTT shift). */
+static void host_path_changes(bn_host *h, const bn_path_set *ps,
+                              const char *const *ids, int64_t set_id,
+                              store_path_round *prev)
+{
+  host_core *core = HOST_IN(h)->core;
+  pathdiff_change ch[HOST_PATH_CHANGES];
+  size_t i, n;
+
+  n = pathdiff_compare(&prev->set, (const char *const *)prev->path_ids, ps,
+                       ids, ps->rtt_shift_ms, ch, HOST_PATH_CHANGES);
+  if (n > HOST_PATH_CHANGES) {
+    log_warn(HOST_IN(h)->prefix, "%s: %zu path changes, %d recorded",
+             ps->target, n, HOST_PATH_CHANGES);
+    n = HOST_PATH_CHANGES;
+  }
+  for (i = 0; i < n; i++) {
+    char msg[512];
+    bn_event e;
+
+    store_add_path_change(core->st, core->run_id, set_id, prev->set_id,
+                          ps->target, &ch[i], ps->wall_ns);
+    pathdiff_describe(&ch[i], msg, sizeof(msg));
+    memset(&e, 0, sizeof(e));
+    e.target = ps->target;
+    e.type = "path_change";
+    e.severity =
+        strcmp(ch[i].kind, "rtt_shift") ? BN_SEV_WARNING : BN_SEV_INFO;
+    e.score = NAN;
+    e.message = msg;
+    e.wall_ns = ps->wall_ns;
+    log_info(HOST_IN(h)->prefix, "%s: %s", ps->target, msg);
+    host_emit_event(h, &e);
+  }
+}
+
 static int host_emit_paths(bn_host *h, const bn_path_set *ps)
 {
   host_instance *in = HOST_IN(h);
+  const char *probe = host_instance_name(h);
   bn_path_set copy = *ps;
+  char(*ids)[PATHDIFF_ID_LEN + 1] = NULL;
+  const char **idp = NULL;
+  char set_id[PATHDIFF_ID_LEN + 1];
+  store_path_round prev;
+  int64_t row = 0;
+  size_t i;
+  int rc, have_prev;
 
+  if (!ps->target || (ps->n_paths && !ps->paths))
+    return BN_EINVAL;
   if (!copy.wall_ns)
     copy.wall_ns = clock_wall(&in->core->clock);
   if (!in->core->st)
     return BN_OK;
-  return store_add_path_set(in->core->st, in->core->run_id,
-                            host_instance_name(h), &copy, "", NULL, NULL);
+  ids = calloc(copy.n_paths + 1, sizeof(*ids));
+  idp = calloc(copy.n_paths + 1, sizeof(*idp));
+  if (!ids || !idp) {
+    free(ids);
+    free(idp);
+    return BN_ENOMEM;
+  }
+  for (i = 0; i < copy.n_paths; i++) {
+    pathdiff_path_id(&copy.paths[i], ids[i]);
+    idp[i] = ids[i];
+  }
+  pathdiff_set_id(idp, copy.n_paths, set_id);
+  /* The previous round first: the new one is about to become the last. */
+  have_prev =
+      store_path_round_last(in->core->st, copy.target, probe, &prev) == 0;
+  rc = store_add_path_set(in->core->st, in->core->run_id, probe, &copy, set_id,
+                          idp, &row);
+  /* Even with the same set id hops may have shifted their RTT. */
+  if (rc == BN_OK && have_prev)
+    host_path_changes(h, &copy, idp, row, &prev);
+  if (have_prev)
+    store_path_round_free(&prev);
+  free(ids);
+  free(idp);
+  return rc;
 }
 
 static int host_emit_event(bn_host *h, const bn_event *e)

@@ -26,6 +26,7 @@ static void main_usage(FILE *out)
           "  profile validate    check profile files\n"
           "  profile show        print a profile merged with its parents\n"
           "  report              render a stored run again (text, json...)\n"
+          "  paths TARGET        stored path history and changes of a target\n"
           "  speedtest           throughput, latency under load (providers\n"
           "                      in order, with retries and failover)\n"
           "  version             print version and plugin ABI\n"
@@ -108,6 +109,8 @@ int main(int argc, char **argv)
     return cli_report(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
+  if (!strcmp(argv[0], "paths"))
+    return cli_paths(argc, argv);
   if (!strcmp(argv[0], "version"))
     return main_version();
   if (!strcmp(argv[0], "help")) {

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "store_int.h"
+#include "store_paths.h"
 
 /* Wait this long for another connection's write lock. */
 #define STORE_BUSY_MS 5000
@@ -65,6 +66,10 @@ static const char *const store_sql[ST_COUNT] = {
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_ATTEMPT_LINK] = "UPDATE speedtest_attempts SET speedtest_id = ?2 "
                         "WHERE run_id = ?1 AND speedtest_id IS NULL",
+    [ST_PATH_CHANGE] =
+        "INSERT INTO path_changes (run_id, set_id, prev_set_id, target, "
+        "kind, flow_id, ttl, old_addr, new_addr, old_rtt_ms, new_rtt_ms, "
+        "wall_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 };
 
 static int64_t store_now_ns(void)
@@ -877,4 +882,40 @@ int store_finish_speedtest(store *s, int64_t run_id, const char *provider,
   if (rc < 0)
     return rc;
   return store_write_done(s, 2);
+}
+
+int store_add_path_change(store *s, int64_t run_id, int64_t set_id,
+                          int64_t prev_set_id, const char *target,
+                          const pathdiff_change *c, int64_t wall_ns)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!target || !c || !c->kind)
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_PATH_CHANGE);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_int64(st, 2, set_id);
+  if (prev_set_id)
+    sqlite3_bind_int64(st, 3, prev_set_id);
+  else
+    sqlite3_bind_null(st, 3);
+  sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, c->kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, c->flow_id);
+  sqlite3_bind_int(st, 7, c->ttl);
+  store_bind_text(st, 8, c->old_addr);
+  store_bind_text(st, 9, c->new_addr);
+  store_bind_measure(st, 10, c->old_rtt_ms);
+  store_bind_measure(st, 11, c->new_rtt_ms);
+  sqlite3_bind_int64(st, 12, wall_ns);
+  rc = store_exec(s, st, "cannot record a path change");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
 }

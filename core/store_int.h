@@ -27,6 +27,7 @@ enum store_stmt_id {
   ST_SPEEDTEST_FINAL,
   ST_ATTEMPT,
   ST_ATTEMPT_LINK,
+  ST_PATH_CHANGE,
   ST_COUNT
 };
 

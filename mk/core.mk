@@ -11,12 +11,13 @@ libbncore_la_SOURCES = \
 	core/loader.c core/loader.h \
 	core/stats.c core/stats.h \
 	core/store.c core/store_schema.c core/store_query.c core/store.h \
+	core/store_paths.c core/store_paths.h core/pathdiff.c core/pathdiff.h \
 	core/store_int.h \
 	core/host.c core/host.h core/output.c core/output.h \
 	core/run.c core/run.h \
 	core/speedtest.c core/speedtest.h core/speedtest_settings.c \
 	core/speedtest_settings.h core/speedtest_print.c core/speedtest_print.h \
-	core/cli_speedtest.c \
+	core/cli_speedtest.c core/cli_paths.c \
 	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c core/cli_report.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
 	$(UV_CFLAGS) $(CRYPTO_CFLAGS)

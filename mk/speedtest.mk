@@ -47,3 +47,4 @@ plugins_speed_iperf3_speed_iperf3_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 plugins_speed_iperf3_speed_iperf3_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
 plugins_speed_iperf3_speed_iperf3_la_LIBADD = $(IPERF_LIBS) $(JSONC_LIBS)
 endif
+EXTRA_DIST += docs/speedtest.md

@@ -18,7 +18,11 @@ check_LTLIBRARIES += \
 	tests/fixtures/plugins/kind.la \
 	tests/fixtures/plugins/noname.la \
 	tests/fixtures/plugins/old.la \
-	tests/fixtures/plugins/failinit.la
+	tests/fixtures/plugins/failinit.la \
+	tests/fixtures/plugins/fakepath.la
+tests_fixtures_plugins_fakepath_la_SOURCES = \
+	tests/fixtures/plugins/fakepath.c
+tests_fixtures_plugins_fakepath_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_failinit_la_SOURCES = \
 	tests/fixtures/plugins/failinit.c
 tests_fixtures_plugins_failinit_la_LDFLAGS = $(FIXTURE_LDFLAGS)

@@ -25,3 +25,4 @@ include mk/tests-plugins.mk
 include mk/tests-core.mk
 include mk/tests-lab.mk
 include mk/tests-speedtest.mk
+include mk/tests-paths.mk
