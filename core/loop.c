@@ -27,6 +27,7 @@ struct bn_watch {
   bn_watch_fn fn;
   void *arg;
   int fd;
+  int events; /* the bn_watch_event bits asked for */
   loop_owner *owner;
   struct bn_watch *next, **pprev;
 };
@@ -126,6 +127,13 @@ static void loop_watch_cb(uv_poll_t *uv, int status, int uv_events)
   if (uv_events & UV_WRITABLE)
     events |= BN_WATCH_WRITE;
   w->fn(w, w->fd, events, w->arg);
+  /* libuv stops a poll handle on POLLERR, but on a socket with an error
+   * queue (IP_RECVERR: traceroute, ICMP errors) POLLERR only means "read
+   * the queue" and comes again: keep watching unless the plugin freed or
+   * changed the watch in its callback. */
+  if (status < 0 && !uv_is_closing((uv_handle_t *)uv) &&
+      !uv_is_active((uv_handle_t *)uv) && w->events)
+    uv_poll_start(uv, loop_uv_events(w->events), loop_watch_cb);
 }
 
 bn_watch *loop_watch_start(loop_owner *o, int fd, int events, bn_watch_fn fn,
@@ -143,6 +151,7 @@ bn_watch *loop_watch_start(loop_owner *o, int fd, int events, bn_watch_fn fn,
   w->fn = fn;
   w->arg = arg;
   w->fd = fd;
+  w->events = events;
   w->owner = o;
   w->next = o->watches;
   if (w->next)
@@ -156,6 +165,7 @@ bn_watch *loop_watch_start(loop_owner *o, int fd, int events, bn_watch_fn fn,
 
 int loop_watch_update(bn_watch *w, int events)
 {
+  w->events = events;
   if (!events)
     return uv_poll_stop(&w->uv) == 0 ? BN_OK : BN_EINVAL;
   if (uv_poll_start(&w->uv, loop_uv_events(events), loop_watch_cb) != 0)

@@ -6,6 +6,7 @@ check_PROGRAMS += tests/lab/bn-impair
 tests_lab_bn_impair_SOURCES = tests/lab/impair.c
 tests_lab_bn_impair_LDADD = -lm
 
-LAB_TESTS = tests/integration/lab_selftest.sh
+LAB_TESTS = tests/integration/lab_selftest.sh \
+	tests/integration/lab_traceroute.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/README.md

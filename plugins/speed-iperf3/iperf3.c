@@ -6,9 +6,12 @@
  * libiperf blocks for the whole test and has no way to stop it from
  * outside, so each transfer runs in a forked child that writes iperf's
  * JSON result into a pipe the loop watches; cancel() kills the child.
- * Latency is the time a TCP handshake with the server takes: several
- * before the test (idle) and one every ping_interval while it runs
- * (under load), from the loop, with non-blocking connects.
+ * Latency is the time a TCP SYN to the server host takes to be answered,
+ * on `ping_port` (default: the iperf3 port + 1, normally closed, so the
+ * answer is an immediate RST): several before the test (idle) and one
+ * every ping_interval while it runs (under load), from the loop, with
+ * non-blocking connects.  Not the iperf3 port itself: iperf3 takes every
+ * connection there for a new test and turns the real one away.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
@@ -41,6 +44,7 @@ typedef struct ip3_ctx {
   bn_host *h;
   const char *server;
   int64_t port;
+  int64_t ping_port;
   int udp;
   int64_t bandwidth; /* UDP target rate, bits/s */
   int64_t ping_gap_ns;
@@ -79,6 +83,9 @@ static const bn_option ip3_options[] = {
     {"bandwidth", BN_OPT_SIZE, "100M",
      "UDP: target rate in bits/s per stream (k/M/G: powers of 1024)", 1024,
      1e12, 0},
+    {"ping_port", BN_OPT_INT, "0",
+     "TCP port for latency (SYN answered by SYN-ACK or RST); 0: port + 1", 0,
+     65535, 0},
     {"ping_interval", BN_OPT_DURATION, "200ms",
      "spacing of handshakes that measure latency under load", 0.01, 10, 0},
     BN_OPTIONS_END,
@@ -209,7 +216,8 @@ static void ip3_on_ping(bn_watch *w, int fd, int events, void *arg)
 
   getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
   ip3_stop_ping(c);
-  if (soerr) {
+  /* a refusal (RST) is an answer too: one round trip */
+  if (soerr && soerr != ECONNREFUSED) {
     char msg[400];
 
     snprintf(msg, sizeof(msg), "cannot connect to iperf3 server %s: %s",
@@ -448,7 +456,7 @@ static int ip3_resolve(ip3_ctx *c)
   memset(&hints, 0, sizeof(hints));
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_ADDRCONFIG;
-  snprintf(port, sizeof(port), "%d", (int)c->port);
+  snprintf(port, sizeof(port), "%d", (int)c->ping_port);
   /* A literal or /etc/hosts in practice: the lab and loopback tests. */
   rc = getaddrinfo(c->server, port, &hints, &ai);
   if (rc != 0 || !ai) {
@@ -552,6 +560,9 @@ static int ip3_init(bn_host *h, void **out)
   c->ping_fd = c->pipe_fd = -1;
   api->cfg_string(h, cfg, "server", &c->server);
   api->cfg_int(h, cfg, "port", &c->port);
+  api->cfg_int(h, cfg, "ping_port", &c->ping_port);
+  if (!c->ping_port)
+    c->ping_port = c->port < 65535 ? c->port + 1 : c->port - 1;
   api->cfg_string(h, cfg, "protocol", &proto);
   c->udp = strcmp(proto, "udp") == 0;
   api->cfg_string(h, cfg, "bandwidth", &bw);

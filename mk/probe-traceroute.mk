@@ -1,0 +1,23 @@
+# mk/probe-traceroute.mk - the `traceroute` probe (UDP, Paris style, ICMP
+# errors from the socket error queue: no raw socket needed).
+
+if BUILD_PROBE_TRACEROUTE
+TRACE_SOURCES = plugins/probe-traceroute/trace.h \
+	plugins/probe-traceroute/trace_parse.c \
+	plugins/probe-traceroute/trace_plugin.c
+pkglib_LTLIBRARIES += plugins/probe-traceroute/probe_traceroute.la
+plugins_probe_traceroute_probe_traceroute_la_SOURCES = $(TRACE_SOURCES)
+plugins_probe_traceroute_probe_traceroute_la_CFLAGS = $(AM_CFLAGS)
+plugins_probe_traceroute_probe_traceroute_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+plugins_probe_traceroute_probe_traceroute_la_LIBADD = -lm
+
+check_PROGRAMS += tests/unit/test_trace_parse
+TESTS += tests/unit/test_trace_parse
+tests_unit_test_trace_parse_SOURCES = tests/unit/test_trace_parse.c \
+	plugins/probe-traceroute/trace_parse.c plugins/probe-traceroute/trace.h
+tests_unit_test_trace_parse_CFLAGS = $(TEST_CFLAGS) \
+	-I$(srcdir)/plugins/probe-traceroute
+tests_unit_test_trace_parse_LDADD = $(TEST_LIBS)
+endif
+
+EXTRA_DIST += docs/probe-traceroute.md

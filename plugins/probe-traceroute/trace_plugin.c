@@ -1,0 +1,549 @@
+/*
+ * trace_plugin.c - the `traceroute` probe: options, rounds, sockets and
+ * what is emitted (see trace.h for the method).
+ */
+#define _GNU_SOURCE 1
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+typedef struct trace_flow {
+  struct trace_tgt *tg;
+  int fd;
+  bn_watch *w;
+  trace_hop_acc hops[TRACE_MAX_TTL + 1]; /* by ttl, [0] unused */
+  int reached;      /* lowest ttl the target answered, or 0 */
+  int last_reached; /* the previous round's, or 0 */
+  int unreach;      /* lowest ttl a router said "unreachable", or 0 */
+  int64_t sent_at[TRACE_MAX_TTL + 1][TRACE_MAX_COUNT];
+} trace_flow;
+
+typedef struct trace_tgt {
+  struct trace_ctx *c;
+  const bn_target *t;
+  bn_resolve *res;
+  int ready; /* sockets open */
+  int warned;
+  struct sockaddr_storage dst;
+  socklen_t dlen;
+  trace_flow flows[TRACE_MAX_FLOWS];
+} trace_tgt;
+
+typedef struct trace_ctx {
+  bn_host *h;
+  int64_t max_ttl, count, flows, port;
+  int64_t interval, timeout, spacing;
+  double rtt_shift;
+  trace_tgt *tg;
+  size_t n;
+  uint32_t round;
+  int in_round;
+  int64_t k; /* next burst of the round */
+  int64_t round_wall;
+  bn_timer *tick, *burst, *finish;
+  uint64_t bad, late;
+} trace_ctx;
+
+static const bn_option trace_options[] = {
+    {"mode", BN_OPT_STRING, "udp", "probe method (udp)", 0, 0, 0},
+    {"max_ttl", BN_OPT_INT, "30", "give up after this many hops", 1,
+     TRACE_MAX_TTL, 0},
+    {"count", BN_OPT_INT, "3", "probes per hop and round", 1, TRACE_MAX_COUNT,
+     0},
+    {"flows", BN_OPT_INT, "1",
+     "flow identifiers per round (several: find load-balanced paths)", 1,
+     TRACE_MAX_FLOWS, 0},
+    {"port", BN_OPT_INT, "33434",
+     "UDP destination port (closed at the "
+     "target)",
+     1, 65535, 0},
+    {"interval", BN_OPT_DURATION, "60s", "time between rounds", 0.1, 86400, 0},
+    {"timeout", BN_OPT_DURATION, "2s",
+     "wait for answers after the last "
+     "probe",
+     0.01, 60, 0},
+    {"spacing", BN_OPT_DURATION, "50ms", "time between a round's bursts", 0,
+     10, 0},
+    {"rtt_shift", BN_OPT_DOUBLE, "0",
+     "a hop's mean RTT moving more (ms) is a path change; 0: off", 0, 1e6, 0},
+    BN_OPTIONS_END,
+};
+
+static int64_t trace_now(trace_ctx *c)
+{
+  return c->h->api->now_mono_ns(c->h);
+}
+
+/* ---- receiving -------------------------------------------------------- */
+
+static void trace_addr_text(const struct sockaddr_storage *ss, char *buf,
+                            size_t len)
+{
+  if (ss->ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, buf,
+              (socklen_t)len);
+  else
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf,
+              (socklen_t)len);
+}
+
+static void trace_got(trace_flow *f, const trace_reply *r, int64_t now)
+{
+  trace_ctx *c = f->tg->c;
+  uint32_t flow = r->probe / (TRACE_MAX_TTL * TRACE_MAX_COUNT);
+  uint32_t ttl = r->probe / TRACE_MAX_COUNT % TRACE_MAX_TTL + 1;
+  uint32_t k = r->probe % TRACE_MAX_COUNT;
+  char addr[64];
+
+  if (r->round != c->round || !c->in_round) {
+    c->late++;
+    return;
+  }
+  if (flow >= (uint32_t)c->flows || &f->tg->flows[flow] != f ||
+      ttl > (uint32_t)c->max_ttl || k >= (uint32_t)c->count ||
+      !f->sent_at[ttl][k]) {
+    c->bad++; /* a quote that names a probe this socket never sent */
+    return;
+  }
+  trace_addr_text(&r->from, addr, sizeof(addr));
+  trace_hop_add(&f->hops[ttl], addr, (double)(now - f->sent_at[ttl][k]) / 1e6);
+  f->sent_at[ttl][k] = 0; /* a duplicate is not a second answer */
+  if (r->kind == TRACE_PORT_UNREACH && (!f->reached || (int)ttl < f->reached))
+    f->reached = (int)ttl;
+  if (r->kind == TRACE_UNREACH && (!f->unreach || (int)ttl < f->unreach))
+    f->unreach = (int)ttl;
+}
+
+static void trace_on_err(bn_watch *w, int fd, int events, void *arg)
+{
+  trace_flow *f = arg;
+  unsigned char data[512], ctrl[512];
+
+  for (;;) {
+    struct iovec iov = {data, sizeof(data)};
+    struct msghdr msg;
+    trace_reply r;
+    ssize_t n;
+
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctrl;
+    msg.msg_controllen = sizeof(ctrl);
+    n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (n < 0) {
+      /* a datagram back (an open port answered): drain it */
+      while (recv(fd, data, sizeof(data), MSG_DONTWAIT) >= 0)
+        ;
+      return;
+    }
+    if (trace_parse(&msg, (size_t)n, &r) == TRACE_NONE)
+      f->tg->c->bad++;
+    else
+      trace_got(f, &r, trace_now(f->tg->c));
+  }
+}
+
+/* ---- sockets ---------------------------------------------------------- */
+
+static int trace_socket(trace_tgt *tg, trace_flow *f)
+{
+  int on = 1, fd, v6 = tg->dst.ss_family == AF_INET6;
+
+  fd = socket(tg->dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -errno;
+  /* ICMP errors on the error queue; the kernel matches them to us by
+   * the quoted addresses and ports. */
+  if ((v6 ? setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on))
+          : setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on))) != 0 ||
+      connect(fd, (struct sockaddr *)&tg->dst, tg->dlen) != 0) {
+    int e = errno;
+
+    close(fd);
+    return -e;
+  }
+  f->fd = fd;
+  f->tg = tg;
+  f->w =
+      tg->c->h->api->watch_start(tg->c->h, fd, BN_WATCH_READ, trace_on_err, f);
+  return f->w ? 0 : -ENOMEM;
+}
+
+static void trace_resolved(int status, const struct sockaddr *addr,
+                           size_t addrlen, const char *error, void *arg)
+{
+  trace_tgt *tg = arg;
+  trace_ctx *c = tg->c;
+  int64_t i;
+  int rc = 0;
+
+  tg->res = NULL;
+  if (status != 0) {
+    if (!tg->warned++)
+      bn_warn(c->h, "%s: %s; retrying each round", tg->t->name, error);
+    return;
+  }
+  memcpy(&tg->dst, addr, addrlen);
+  tg->dlen = (socklen_t)addrlen;
+  if (tg->dst.ss_family == AF_INET6)
+    ((struct sockaddr_in6 *)&tg->dst)->sin6_port = htons((uint16_t)c->port);
+  else
+    ((struct sockaddr_in *)&tg->dst)->sin_port = htons((uint16_t)c->port);
+  for (i = 0; i < c->flows && rc == 0; i++)
+    rc = trace_socket(tg, &tg->flows[i]);
+  if (rc != 0) {
+    bn_error(c->h, "%s: cannot open a UDP socket: %s", tg->t->name,
+             strerror(-rc));
+    return;
+  }
+  tg->ready = 1;
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+static void trace_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
+{
+  unsigned char buf[TRACE_PAYLOAD];
+  union {
+    char b[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctrl;
+  struct iovec iov = {buf, sizeof(buf)};
+  struct msghdr msg;
+  struct cmsghdr *cm;
+  int v6 = f->tg->dst.ss_family == AF_INET6, tries;
+  uint32_t probe =
+      ((uint32_t)fi * TRACE_MAX_TTL + (uint32_t)(ttl - 1)) * TRACE_MAX_COUNT +
+      (uint32_t)k;
+
+  trace_payload(buf, c->round, probe);
+  memset(&msg, 0, sizeof(msg));
+  memset(&ctrl, 0, sizeof(ctrl));
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = ctrl.b;
+  msg.msg_controllen = sizeof(ctrl.b);
+  /* the TTL of this one packet: the flow's 5-tuple never changes */
+  cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = v6 ? SOL_IPV6 : SOL_IP;
+  cm->cmsg_type = v6 ? IPV6_HOPLIMIT : IP_TTL;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &ttl, sizeof(int));
+  f->hops[ttl].sent++;
+  f->sent_at[ttl][k] = trace_now(c);
+  /* A connected UDP socket reports an earlier ICMP error (the target's
+   * port unreachable...) on the next send, which then sends nothing:
+   * that error is already on the error queue, so send again. */
+  for (tries = 0; tries < 4; tries++) {
+    if (sendmsg(f->fd, &msg, 0) >= 0)
+      return;
+    if (errno != ECONNREFUSED && errno != EHOSTUNREACH &&
+        errno != ENETUNREACH && errno != EINTR)
+      break;
+  }
+  bn_debug(c->h, "%s: send ttl %d: %s", f->tg->t->name, ttl, strerror(errno));
+}
+
+static void trace_burst(bn_timer *t, void *arg);
+static void trace_finish(bn_timer *t, void *arg);
+
+/*
+ * The highest ttl worth a probe in this burst.  Every probe past the
+ * target's distance makes the target answer "port unreachable", and
+ * targets rate-limit those (the kernel: about 6 at once, then one a
+ * second per source): once a burst has found the target, later bursts
+ * stop there, and a round starts a little past the last round's
+ * distance rather than at max_ttl.
+ */
+static int64_t trace_top(const trace_ctx *c, const trace_flow *f)
+{
+  int64_t top = c->max_ttl;
+
+  if (f->reached)
+    top = f->reached;
+  else if (c->k == 0 && f->last_reached)
+    top = f->last_reached + 3;
+  return top < c->max_ttl ? top : c->max_ttl;
+}
+
+static void trace_send_burst(trace_ctx *c)
+{
+  size_t i;
+  int64_t fi, ttl;
+
+  for (i = 0; i < c->n; i++) {
+    if (!c->tg[i].ready)
+      continue;
+    for (fi = 0; fi < c->flows; fi++) {
+      trace_flow *f = &c->tg[i].flows[fi];
+      int64_t top = trace_top(c, f);
+
+      for (ttl = 1; ttl <= top; ttl++)
+        trace_send(c, f, (int)fi, (int)ttl, (int)c->k);
+    }
+  }
+  c->k++;
+  if (c->k < c->count)
+    c->burst = c->h->api->timer_start(c->h, c->spacing, 0, trace_burst, c);
+  else
+    c->finish = c->h->api->timer_start(c->h, c->timeout, 0, trace_finish, c);
+}
+
+static void trace_burst(bn_timer *t, void *arg)
+{
+  trace_ctx *c = arg;
+
+  c->h->api->timer_free(c->burst);
+  c->burst = NULL;
+  trace_send_burst(c);
+}
+
+static void trace_tick(bn_timer *t, void *arg)
+{
+  trace_ctx *c = arg;
+  size_t i;
+  int64_t fi;
+
+  if (c->in_round)
+    return; /* the last round is still waiting for answers */
+  for (i = 0; i < c->n; i++) {
+    trace_tgt *tg = &c->tg[i];
+
+    if (!tg->ready && !tg->res)
+      tg->res = c->h->api->resolve(c->h, tg->t->host, AF_UNSPEC, SOCK_DGRAM,
+                                   trace_resolved, tg);
+    for (fi = 0; fi < c->flows; fi++) {
+      trace_flow *f = &tg->flows[fi];
+
+      memset(f->hops, 0, sizeof(f->hops));
+      memset(f->sent_at, 0, sizeof(f->sent_at));
+      f->last_reached = f->reached;
+      f->reached = f->unreach = 0;
+    }
+  }
+  c->round++;
+  c->in_round = 1;
+  c->k = 0;
+  c->round_wall = c->h->api->now_wall_ns(c->h);
+  trace_send_burst(c);
+}
+
+/* ---- the end of a round ---------------------------------------------- */
+
+/* One flow's path: hops up to the target, a router's unreachable, or
+ * the last hop that answered (plus one silent line) at max ttl. */
+static void trace_path(trace_ctx *c, trace_flow *f, int fi, bn_hop *hops,
+                       bn_path *p)
+{
+  int end, ttl, last = 0;
+
+  for (ttl = 1; ttl <= c->max_ttl; ttl++)
+    if (f->hops[ttl].received)
+      last = ttl;
+  if (f->reached) {
+    end = f->reached;
+    p->status = BN_PATH_REACHED;
+  } else if (f->unreach) {
+    end = f->unreach;
+    p->status = BN_PATH_UNREACHABLE;
+  } else {
+    end = last < c->max_ttl ? last + 1 : last;
+    p->status = BN_PATH_MAX_TTL;
+  }
+  for (ttl = 1; ttl <= end; ttl++)
+    trace_hop_out(&f->hops[ttl], ttl, &hops[ttl - 1]);
+  p->flow_id = (uint32_t)fi;
+  p->hops = hops;
+  p->n_hops = (size_t)end;
+}
+
+static void trace_emit(trace_ctx *c, trace_tgt *tg)
+{
+  static const char *const status[] = {"reached", "max ttl", "unreachable",
+                                       "error"};
+  bn_hop hops[TRACE_MAX_FLOWS][TRACE_MAX_TTL];
+  bn_path paths[TRACE_MAX_FLOWS];
+  bn_path_set ps;
+  bn_sample s;
+  int64_t fi;
+
+  for (fi = 0; fi < c->flows; fi++)
+    trace_path(c, &tg->flows[fi], (int)fi, hops[fi], &paths[fi]);
+  memset(&ps, 0, sizeof(ps));
+  ps.target = tg->t->name;
+  ps.mode = "udp";
+  ps.paths = paths;
+  ps.n_paths = (size_t)c->flows;
+  ps.rtt_shift_ms = c->rtt_shift;
+  ps.wall_ns = c->round_wall;
+  c->h->api->emit_paths(c->h, &ps);
+  bn_debug(c->h, "%s: %zu hops, %s", tg->t->name, paths[0].n_hops,
+           status[paths[0].status]);
+  /* samples of the first flow, so that ordinary reports show it */
+  memset(&s, 0, sizeof(s));
+  s.target = tg->t->name;
+  s.wall_ns = c->round_wall;
+  s.metric = "path_hops";
+  s.value = (double)paths[0].n_hops;
+  c->h->api->emit_sample(c->h, &s);
+  s.metric = "path_rtt_ms";
+  if (paths[0].status == BN_PATH_REACHED && paths[0].n_hops)
+    s.value = paths[0].hops[paths[0].n_hops - 1].avg_ms;
+  else
+    s.flags = BN_SAMPLE_LOST;
+  c->h->api->emit_sample(c->h, &s);
+}
+
+static void trace_finish(bn_timer *t, void *arg)
+{
+  trace_ctx *c = arg;
+  size_t i;
+
+  c->h->api->timer_free(c->finish);
+  c->finish = NULL;
+  c->in_round = 0;
+  for (i = 0; i < c->n; i++)
+    if (c->tg[i].ready)
+      trace_emit(c, &c->tg[i]);
+  if (c->bad)
+    bn_debug(c->h,
+             "%llu answers dropped (not ours, truncated or forged), "
+             "%llu late",
+             (unsigned long long)c->bad, (unsigned long long)c->late);
+}
+
+/* ---- the plugin ------------------------------------------------------- */
+
+static int trace_check(bn_host *h)
+{
+  const bn_host_api *api = h->api;
+  const bn_node *cfg = api->config(h);
+  const char *mode = "udp";
+
+  api->cfg_string(h, cfg, "mode", &mode);
+  if (strcmp(mode, "udp") != 0)
+    return api->cfg_error(h, api->cfg_get(cfg, "mode"),
+                          "mode '%s' is not available; this version "
+                          "traces with udp",
+                          mode);
+  return 0;
+}
+
+static void trace_close(trace_ctx *c)
+{
+  size_t i;
+  int fi;
+
+  c->h->api->timer_free(c->tick);
+  c->h->api->timer_free(c->burst);
+  c->h->api->timer_free(c->finish);
+  c->tick = c->burst = c->finish = NULL;
+  for (i = 0; i < c->n; i++) {
+    c->h->api->resolve_cancel(c->tg[i].res);
+    c->tg[i].res = NULL;
+    for (fi = 0; fi < TRACE_MAX_FLOWS; fi++) {
+      trace_flow *f = &c->tg[i].flows[fi];
+
+      c->h->api->watch_free(f->w);
+      f->w = NULL;
+      if (f->fd > 0)
+        close(f->fd);
+      f->fd = -1;
+    }
+    c->tg[i].ready = 0;
+  }
+}
+
+static void trace_destroy(void *ctx)
+{
+  trace_ctx *c = ctx;
+
+  if (!c)
+    return;
+  trace_close(c);
+  free(c->tg);
+  free(c);
+}
+
+static int trace_init(bn_host *h, void **out)
+{
+  const bn_host_api *api = h->api;
+  const bn_node *cfg = api->config(h);
+  const bn_target *t;
+  trace_ctx *c;
+  size_t i;
+  int fi;
+
+  if (trace_check(h) != 0)
+    return BN_EINVAL;
+  c = calloc(1, sizeof(*c));
+  if (!c)
+    return BN_ENOMEM;
+  c->h = h;
+  api->cfg_int(h, cfg, "max_ttl", &c->max_ttl);
+  api->cfg_int(h, cfg, "count", &c->count);
+  api->cfg_int(h, cfg, "flows", &c->flows);
+  api->cfg_int(h, cfg, "port", &c->port);
+  api->cfg_duration(h, cfg, "interval", &c->interval);
+  api->cfg_duration(h, cfg, "timeout", &c->timeout);
+  api->cfg_duration(h, cfg, "spacing", &c->spacing);
+  api->cfg_double(h, cfg, "rtt_shift", &c->rtt_shift);
+  t = api->targets(h, &c->n);
+  c->tg = calloc(c->n ? c->n : 1, sizeof(*c->tg));
+  if (!c->tg) {
+    free(c);
+    return BN_ENOMEM;
+  }
+  for (i = 0; i < c->n; i++) {
+    c->tg[i].c = c;
+    c->tg[i].t = &t[i];
+    for (fi = 0; fi < TRACE_MAX_FLOWS; fi++)
+      c->tg[i].flows[fi].fd = -1;
+  }
+  *out = c;
+  return 0;
+}
+
+static void trace_first(bn_timer *t, void *arg)
+{
+  trace_tick(t, arg);
+}
+
+static int trace_start(void *ctx)
+{
+  trace_ctx *c = ctx;
+  size_t i;
+
+  /* resolve first, trace once the addresses are known */
+  for (i = 0; i < c->n; i++)
+    c->tg[i].res = c->h->api->resolve(c->h, c->tg[i].t->host, AF_UNSPEC,
+                                      SOCK_DGRAM, trace_resolved, &c->tg[i]);
+  c->tick =
+      c->h->api->timer_start(c->h, 50000000, c->interval, trace_first, c);
+  return c->tick ? 0 : BN_ERR;
+}
+
+static void trace_stop(void *ctx)
+{
+  trace_close(ctx);
+}
+
+static const bn_probe_ops trace_ops = {
+    .struct_size = sizeof(bn_probe_ops),
+    .start = trace_start,
+    .stop = trace_stop,
+};
+
+BN_PLUGIN_DEFINE_CHECKED("traceroute", "1.0", BN_KIND_PROBE,
+                         "Paris-style UDP traceroute, all TTLs at once, "
+                         "mtr-style hop statistics and path history",
+                         trace_options, trace_init, trace_destroy, &trace_ops,
+                         trace_check);
