@@ -21,3 +21,12 @@ tests_unit_test_trace_parse_LDADD = $(TEST_LIBS)
 endif
 
 EXTRA_DIST += docs/probe-traceroute.md
+
+# Bench (not a test): one traceroute round beside mtr in the lab.
+EXTRA_DIST += tests/bench/traceroute_vs_mtr.sh
+bench-traceroute: all
+	BN_TOP_SRCDIR='$(abs_top_srcdir)' BN_TOP_BUILDDIR='$(abs_top_builddir)' \
+	BOTTLENECK_PLUGIN_PATH='$(STAGE_DIR)' \
+	BN_LAB_IMPAIR='$(abs_top_builddir)/tests/lab/bn-impair' \
+	$(SHELL) $(top_srcdir)/tests/bench/traceroute_vs_mtr.sh $(BENCH_ARGS)
+.PHONY: bench-traceroute

@@ -46,7 +46,7 @@ typedef struct trace_ctx {
   uint32_t round;
   int in_round;
   int64_t k; /* next burst of the round */
-  int64_t round_wall;
+  int64_t round_wall, round_mono;
   bn_timer *tick, *burst, *finish;
   uint64_t bad, late;
 } trace_ctx;
@@ -333,6 +333,7 @@ static void trace_tick(bn_timer *t, void *arg)
   c->in_round = 1;
   c->k = 0;
   c->round_wall = c->h->api->now_wall_ns(c->h);
+  c->round_mono = trace_now(c);
   trace_send_burst(c);
 }
 
@@ -413,6 +414,8 @@ static void trace_finish(bn_timer *t, void *arg)
   for (i = 0; i < c->n; i++)
     if (c->tg[i].ready)
       trace_emit(c, &c->tg[i]);
+  bn_debug(c->h, "round %u took %.1f ms", (unsigned)c->round,
+           (double)(trace_now(c) - c->round_mono) / 1e6);
   if (c->bad)
     bn_debug(c->h,
              "%llu answers dropped (not ours, truncated or forged), "
