@@ -33,5 +33,6 @@ int cli_profile(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_speedtest(int argc, char **argv);
 int cli_paths(int argc, char **argv);
+int cli_check(int argc, char **argv);
 
 #endif

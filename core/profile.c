@@ -21,6 +21,7 @@
 #include "log.h"
 #include "options.h"
 #include "profile.h"
+#include "check.h"
 #include "speedtest_settings.h"
 
 #ifndef PKGDATADIR
@@ -31,8 +32,9 @@
 #define PROFILE_MAX_EXTENDS 16
 
 static const char *const profile_keys[] = {
-    "name",      "description", "extends", "store",     "targets",   "probes",
-    "speedtest", "speedtests",  "anomaly", "exporters", "reporters", NULL};
+    "name",      "description", "extends",    "store",  "targets",
+    "probes",    "speedtest",   "speedtests", "checks", "anomaly",
+    "exporters", "reporters",   NULL};
 
 static const char *const target_keys[] = {
     "name", "host", "port", "url", "tags", "region", "asn", "enabled", NULL};
@@ -1010,6 +1012,9 @@ static int profile_build(profile *p)
   rc = profile_worse(rc, r);
   /* The settings of the speed test orchestration (core, not a plugin). */
   r = speedtest_settings_read(conf_get(p->root, "speedtest"), &p->speedtest);
+  rc = profile_worse(rc, r);
+  /* The pre-flight checks (core, not a plugin). */
+  r = check_settings_read(conf_get(p->root, "checks"), &p->checks);
   rc = profile_worse(rc, r);
   return rc;
 }

@@ -30,6 +30,7 @@
 
 #include <bottleneck/sdk.h>
 
+#include "check.h"
 #include "conf.h"
 #include "speedtest_settings.h"
 
@@ -57,6 +58,7 @@ typedef struct profile {
   size_t n_plugins;
   char hash[65]; /* SHA-256 hex of the merged tree's YAML dump */
   struct speedtest_settings speedtest; /* the `speedtest:` section */
+  check_settings checks;               /* the `checks:` section */
 } profile;
 
 /** Sections of a profile that hold plugin lists, by kind. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli.h"
 #include "host.h"
 #include "loader.h"
@@ -151,6 +152,30 @@ static int run_begin(run_state *r)
   log_info("run", "run %lld of profile %s started", (long long)r->core.run_id,
            r->prof->name);
   return CLI_EXIT_OK;
+}
+
+/* The pre-flight checks, unless the profile turns them off: stored with
+ * the run; what is not a pass is logged, but never stops the run. */
+static void run_checks(run_state *r)
+{
+  check_list l = {0};
+  size_t i;
+
+  if (!r->prof->checks.enabled)
+    return;
+  check_run(r->prof, &r->prof->checks, &l);
+  for (i = 0; i < l.n; i++) {
+    const check_result *c = &l.r[i];
+
+    if (c->status == CHECK_PASS)
+      log_info("check", "pass %s %s: %s", c->name, c->target, c->reason);
+    else
+      log_warn("check", "%s %s %s: %s", check_status_name(c->status), c->name,
+               c->target, c->reason);
+  }
+  check_store(r->core.st, r->core.run_id, &l, clock_wall(&r->core.clock));
+  store_flush(r->core.st);
+  check_list_free(&l);
 }
 
 /* Create and initialise one instance per profile entry. */
@@ -292,6 +317,10 @@ static int run_measure(run_state *r, loader *ld)
   int64_t ended_ns;
   int end_status;
 
+  /* The checks and plugin set-up may have taken seconds: libuv's cached
+   * "now" must not be that old when the timers start, or they would
+   * fire at once (the --duration timer included). */
+  uv_update_time(&r->uv);
   if (status == CLI_EXIT_OK)
     status = run_start_probes(r);
   if (status == CLI_EXIT_OK) {
@@ -359,6 +388,8 @@ int run_main(const run_options *o)
   r.core.uv = &r.uv;
   clock_init(&r.core.clock, o->clock);
   status = run_begin(&r);
+  if (status == CLI_EXIT_OK)
+    run_checks(&r);
   if (status == CLI_EXIT_OK)
     status = run_measure(&r, ld);
   else

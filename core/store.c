@@ -66,6 +66,9 @@ static const char *const store_sql[ST_COUNT] = {
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_ATTEMPT_LINK] = "UPDATE speedtest_attempts SET speedtest_id = ?2 "
                         "WHERE run_id = ?1 AND speedtest_id IS NULL",
+    [ST_CHECK] = "INSERT INTO checks (run_id, name, target, status, "
+                 "reason, value, wall_ns) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_PATH_CHANGE] =
         "INSERT INTO path_changes (run_id, set_id, prev_set_id, target, "
         "kind, flow_id, ttl, old_addr, new_addr, old_rtt_ms, new_rtt_ms, "
@@ -915,6 +918,37 @@ int store_add_path_change(store *s, int64_t run_id, int64_t set_id,
   store_bind_measure(st, 11, c->new_rtt_ms);
   sqlite3_bind_int64(st, 12, wall_ns);
   rc = store_exec(s, st, "cannot record a path change");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}
+
+int store_add_check(store *s, int64_t run_id, const char *name,
+                    const char *target, const char *status, const char *reason,
+                    double value, int64_t wall_ns)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!name || !status)
+    return BN_EINVAL;
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_CHECK);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+  store_bind_text(st, 3, target);
+  sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+  store_bind_text(st, 5, reason);
+  if (isnan(value))
+    sqlite3_bind_null(st, 6);
+  else
+    sqlite3_bind_double(st, 6, value);
+  sqlite3_bind_int64(st, 7, wall_ns);
+  rc = store_exec(s, st, "cannot record a check");
   if (rc < 0)
     return rc;
   return store_write_done(s, 1);

@@ -85,6 +85,11 @@ int store_finish_speedtest(store *s, int64_t run_id, const char *provider,
                            const bn_speedtest_result *r, int64_t wall_ns,
                            const char *grade, int attempts);
 
+/** One pre-flight check result, recorded with a run (value NaN: none). */
+int store_add_check(store *s, int64_t run_id, const char *name,
+                    const char *target, const char *status, const char *reason,
+                    double value, int64_t wall_ns);
+
 /** Commit the open batch (no-op when empty). */
 int store_flush(store *s);
 /** Rows written since the last commit. */

@@ -28,6 +28,7 @@ enum store_stmt_id {
   ST_ATTEMPT,
   ST_ATTEMPT_LINK,
   ST_PATH_CHANGE,
+  ST_CHECK,
   ST_COUNT
 };
 

@@ -17,12 +17,15 @@ libbncore_la_SOURCES = \
 	core/run.c core/run.h \
 	core/speedtest.c core/speedtest.h core/speedtest_settings.c \
 	core/speedtest_settings.h core/speedtest_print.c core/speedtest_print.h \
-	core/cli_speedtest.c core/cli_paths.c \
+	core/cli_speedtest.c core/cli_paths.c core/cli_check.c \
+	core/check.c core/check.h core/check_settings.c core/check_dns.c \
+	core/check_gateway.c \
+	core/check_mtu.c \
 	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c core/cli_report.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
-	$(UV_CFLAGS) $(CRYPTO_CFLAGS)
+	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS)
 libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \
-	$(CRYPTO_LIBS) $(LTDL_LIBS) -lm
+	$(CRYPTO_LIBS) $(MNL_LIBS) $(LTDL_LIBS) -lresolv -lm
 
 bin_PROGRAMS += bottleneck
 bottleneck_SOURCES = core/main.c

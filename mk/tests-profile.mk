@@ -24,7 +24,7 @@ tests_unit_test_options_LDADD = $(TEST_LIBS)
 # loader.c is not linked: test_profile.c brings a fake loader_find().
 tests_unit_test_profile_SOURCES = tests/unit/test_profile.c \
 	core/profile.c core/options.c core/conf.c core/conf_yaml.c \
-	core/log.c core/speedtest_settings.c
+	core/log.c core/speedtest_settings.c core/check_settings.c
 tests_unit_test_profile_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS)
 tests_unit_test_profile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_profile_LDADD = $(TEST_LIBS)

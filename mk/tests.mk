@@ -26,3 +26,4 @@ include mk/tests-core.mk
 include mk/tests-lab.mk
 include mk/tests-speedtest.mk
 include mk/tests-paths.mk
+include mk/tests-check.mk
