@@ -34,5 +34,6 @@ int cli_report(int argc, char **argv);
 int cli_speedtest(int argc, char **argv);
 int cli_paths(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_selftest(int argc, char **argv);
 
 #endif

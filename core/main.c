@@ -27,6 +27,8 @@ static void main_usage(FILE *out)
           "  profile show        print a profile merged with its parents\n"
           "  report              render a stored run again (text, json...)\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
+          "  selftest            what this machine supports; every plugin\n"
+          "                      on loopback, in a few seconds\n"
           "  paths TARGET        stored path history and changes of a target\n"
           "  speedtest           throughput, latency under load (providers\n"
           "                      in order, with retries and failover)\n"
@@ -114,6 +116,8 @@ int main(int argc, char **argv)
     return cli_paths(argc, argv);
   if (!strcmp(argv[0], "check"))
     return cli_check(argc, argv);
+  if (!strcmp(argv[0], "selftest"))
+    return cli_selftest(argc, argv);
   if (!strcmp(argv[0], "version"))
     return main_version();
   if (!strcmp(argv[0], "help")) {

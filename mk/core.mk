@@ -20,7 +20,8 @@ libbncore_la_SOURCES = \
 	core/cli_speedtest.c core/cli_paths.c core/cli_check.c \
 	core/check.c core/check.h core/check_settings.c core/check_dns.c \
 	core/check_gateway.c \
-	core/check_mtu.c \
+	core/check_mtu.c core/cli_selftest.c core/selftest_caps.c \
+	core/selftest_caps.h \
 	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c core/cli_report.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
 	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS)
