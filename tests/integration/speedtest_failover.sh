@@ -56,14 +56,15 @@ n=$(q "SELECT count(*) FROM speedtest_attempts WHERE provider = 'hangs'
   AND duration_ns >= 2990000000 AND duration_ns < 3500000000")
 [ "$n" = 3 ] || fail "timeouts: $(q "SELECT duration_ns FROM speedtest_attempts WHERE provider = 'hangs'")"
 # backoff: the gap before retry 2 is at least 100 ms (base 200 ms,
-# jitter down to half), before retry 3 at least 200 ms (base doubled)
+# jitter down to half), before retry 3 at least 200 ms (base doubled);
+# the upper bounds leave room for a loaded machine (timers fire late)
 gaps=$(q "SELECT group_concat((b.wall_ns - a.wall_ns - a.duration_ns) / 1000000, ' ')
   FROM speedtest_attempts a JOIN speedtest_attempts b
   ON b.attempt = a.attempt + 1 AND b.provider = a.provider
   WHERE a.provider = 'refused' ORDER BY a.attempt")
 set -- $gaps
-[ "$1" -ge 100 ] && [ "$1" -le 260 ] || fail "first backoff $1 ms"
-[ "$2" -ge 200 ] && [ "$2" -le 460 ] || fail "second backoff $2 ms"
+[ "$1" -ge 100 ] && [ "$1" -le 400 ] || fail "first backoff $1 ms"
+[ "$2" -ge 200 ] && [ "$2" -le 700 ] || fail "second backoff $2 ms"
 
 # every provider failing: exit 1, and the failure is stored too
 sed -i '/name: good/d' "$T/p.yaml"
