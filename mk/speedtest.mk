@@ -2,11 +2,12 @@
 # http, librespeed).  Each plugin compiles the small shared engine in
 # plugins/speed-common/ into itself: plugins share no host symbols.
 
-SPEED_COMMON_SOURCES = plugins/speed-common/curl_loop.c \
-	plugins/speed-common/curl_loop.h plugins/speed-common/speed_engine.c \
+SPEED_COMMON_SOURCES = plugins/curl-common/curl_loop.c \
+	plugins/curl-common/curl_loop.h plugins/speed-common/speed_engine.c \
 	plugins/speed-common/speed_engine.h plugins/speed-common/speed_provider.c \
 	plugins/speed-common/speed_provider.h
-SPEED_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) -I$(srcdir)/plugins/speed-common
+SPEED_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) -I$(srcdir)/plugins/speed-common \
+	-I$(srcdir)/plugins/curl-common
 
 if BUILD_SPEED_CLOUDFLARE
 pkglib_LTLIBRARIES += plugins/speed-cloudflare/speed_cloudflare.la

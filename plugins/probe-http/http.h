@@ -4,7 +4,7 @@
  *
  *   http_options.c  option table, reading and checking the config,
  *                   expect_status lists, target URLs
- *   http_multi.c    the curl multi handle driven by the host's loop
+ *   ../curl-common/curl_loop.c  the curl multi handle on the host's loop
  *   http_request.c  one request: easy handle set-up, results, warnings
  *   http_plugin.c   init/start/stop/destroy and the descriptor
  */
@@ -14,6 +14,8 @@
 #include <bottleneck/sdk.h>
 
 #include <curl/curl.h>
+
+#include "curl_loop.h"
 
 /* Status codes an expect_status list may name: 100..599. */
 #define HTTP_STATUS_MIN 100
@@ -56,21 +58,12 @@ typedef struct http_target {
   unsigned warned; /* http_warn bits */
 } http_target;
 
-/* One socket curl asked us to watch. */
-typedef struct http_sock {
-  struct http_ctx *ctx;
-  bn_watch *watch;
-  struct http_sock *prev, *next;
-} http_sock;
-
 typedef struct http_ctx {
   bn_host *h;
   http_config cfg;
   http_target *targets;
   size_t n_targets;
-  CURLM *multi;
-  bn_timer *curl_timer; /* curl's one timeout (CURLMOPT_TIMERFUNCTION) */
-  http_sock *socks;
+  curl_loop loop;                /* the multi handle on the host's loop */
   struct http_request *requests; /* in flight */
   int curl_ready;                /* curl_global_init succeeded */
 } http_ctx;
@@ -102,14 +95,11 @@ int http_target_url(bn_host *h, const http_config *cfg, const bn_target *t,
                     char **out);
 int http_check(bn_host *h);
 
-/* http_multi.c */
-int http_multi_open(http_ctx *c);
-void http_multi_close(http_ctx *c);
-int http_multi_add(http_ctx *c, CURL *easy);
-
 /* http_request.c */
 void http_request_send(http_target *tt);
 void http_request_done(http_request *r, CURLcode result);
+/* curl_loop's callback: a finished transfer (its request in PRIVATE). */
+void http_request_finished(CURL *easy, CURLcode result, void *arg);
 void http_request_drop(http_request *r);
 
 #endif

@@ -62,7 +62,7 @@ static void http_destroy(void *ctx)
   if (!c)
     return;
   http_cancel_all(c);
-  http_multi_close(c);
+  curl_loop_close(&c->loop);
   for (i = 0; i < c->n_targets; i++)
     free(c->targets[i].url);
   free(c->targets);
@@ -121,7 +121,7 @@ static int http_init(bn_host *h, void **out)
     goto fail;
   }
   c->curl_ready = 1;
-  rc = http_multi_open(c);
+  rc = curl_loop_open(&c->loop, h, http_request_finished, c);
   if (rc < 0)
     goto fail;
   *out = c;

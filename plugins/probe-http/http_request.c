@@ -156,7 +156,7 @@ void http_request_drop(http_request *r)
 
   http_unlink(c, r);
   if (r->easy) {
-    curl_multi_remove_handle(c->multi, r->easy);
+    curl_loop_remove(&c->loop, r->easy);
     curl_easy_cleanup(r->easy);
   }
   free(r);
@@ -185,7 +185,7 @@ void http_request_send(http_target *tt)
     why = curl_easy_strerror(cc);
     goto fail;
   }
-  if (http_multi_add(c, r->easy) == 0)
+  if (curl_loop_add(&c->loop, r->easy) == 0)
     return;
   why = "cannot add the request to curl's multi handle";
 
@@ -282,7 +282,7 @@ void http_request_done(http_request *r, CURLcode result)
   uint32_t flags = 0;
   http_times t;
 
-  curl_multi_remove_handle(c->multi, r->easy);
+  curl_loop_remove(&c->loop, r->easy);
   http_times_get(r->easy, &t);
   /* A suspend or a clock step while in flight voids the timings. */
   if (c->h->api->clock_epoch(c->h) != r->sent.epoch)
@@ -294,4 +294,13 @@ void http_request_done(http_request *r, CURLcode result)
   http_unlink(c, r);
   curl_easy_cleanup(r->easy);
   free(r);
+}
+
+void http_request_finished(CURL *easy, CURLcode result, void *arg)
+{
+  char *priv = NULL;
+
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+  if (priv)
+    http_request_done((http_request *)priv, result);
 }

@@ -1,10 +1,11 @@
 /*
  * curl_loop.h - a libcurl multi handle driven by the host's event loop
- * (host timers and fd watches), for plugins that move data over HTTP.
- * Compiled into each plugin that uses it; nothing here is exported.
+ * (host timers and fd watches), for the plugins that use libcurl (the
+ * http probe, the HTTP speed test providers).  Compiled into each
+ * plugin that uses it; nothing here is exported.
  */
-#ifndef BN_SPEED_CURL_LOOP_H
-#define BN_SPEED_CURL_LOOP_H
+#ifndef BN_CURL_LOOP_H
+#define BN_CURL_LOOP_H
 
 #include <curl/curl.h>
 
