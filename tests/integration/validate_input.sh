@@ -80,7 +80,12 @@ while time.time() < end:
     try: s.accept()[0].close()
     except socket.timeout: pass
 ' &
-sleep 0.3
+# wait until it listens (python can take a while to start on a loaded
+# machine): connections refused before that would count as lost
+i=0
+until python3 -c 'import socket; socket.create_connection(("127.0.0.1", $port), 0.2)' 2>/dev/null; do
+  i=\$((i + 1)); [ \$i -gt 100 ] && exit 1; sleep 0.05
+done
 "$BN" run --profile "$T/run.yaml" --duration 2s --db "$T/r.db" --no-report
 SH
 isolated sh "$T/run.sh" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "run failed"; }
