@@ -105,7 +105,7 @@ static int cf_init(bn_host *h, void **out)
   c->sp.plan.down_start = 1000000;
   c->sp.plan.down_max = max;
   c->sp.plan.up_start = 256 * 1024;
-  c->sp.plan.up_max = 64 * 1024 * 1024;
+  c->sp.plan.up_max = 8 * 1024 * 1024;
   *out = c;
   return 0;
 }

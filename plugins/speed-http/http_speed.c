@@ -21,8 +21,7 @@ static const bn_option hs_options[] = {
      "URL that accepts POST bodies (none: no upload)", 0, 0, 0},
     {"ping_url", BN_OPT_STRING, NULL,
      "small URL for latency (default: HEAD of download_url)", 0, 0, 0},
-    {"upload_max", BN_OPT_SIZE, "64M", "largest upload request", 1024, 1e12,
-     0},
+    {"upload_max", BN_OPT_SIZE, "8M", "largest upload request", 1024, 1e12, 0},
     SPEED_COMMON_OPTIONS,
     BN_OPTIONS_END,
 };
@@ -59,7 +58,7 @@ static int hs_init(bn_host *h, void **out)
 {
   hs_ctx *c = calloc(1, sizeof(*c));
   speed_plan *plan;
-  uint64_t up_max = 64 * 1024 * 1024;
+  uint64_t up_max = 8 * 1024 * 1024;
 
   if (!c)
     return BN_ENOMEM;

@@ -377,7 +377,7 @@ static int ls_init(bn_host *h, void **out)
   c->sp.plan.down_start = LS_MIB;
   c->sp.plan.down_max = max;
   c->sp.plan.up_start = 256 * 1024;
-  c->sp.plan.up_max = 64 * LS_MIB;
+  c->sp.plan.up_max = 8 * LS_MIB;
   *out = c;
   return 0;
 }

@@ -40,7 +40,7 @@ REF_UP=$(iperf_mbps)
 
 cat >"$T/p.yaml" <<EOF
 name: lab-speedtest
-speedtest: {streams: 4, duration: 4s, timeout: 30s, retries: 0}
+speedtest: {streams: 4, duration: 6s, timeout: 40s, retries: 0}
 speedtests:
   - {plugin: iperf3, name: iperf3, server: "$LAB_TARGET_IP"}
   - {plugin: librespeed, name: librespeed, server: "$ST_URL"}

@@ -22,6 +22,13 @@ for sig in INT TERM; do
   db="$T/$sig.db"
   "$BN" run --profile "$T/p.yaml" --db "$db" >"$T/out" 2>"$T/err" &
   pid=$!
+  # from the first stored sample (start-up takes longer on a loaded
+  # machine), measure 1.5 s more, then stop
+  i=0
+  until [ "$(sqlite3 "$db" 'SELECT count(*) FROM samples' 2>/dev/null)" -ge 1 ] 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 200 ] && fail "SIG$sig: no sample within 10 s"
+    sleep 0.05
+  done
   sleep 1.5
   kill -$sig $pid
   wait $pid
