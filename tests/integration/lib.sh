@@ -48,6 +48,16 @@ expect_rc() {
   [ "$got" = "$want" ] || { cat "$T/out" "$T/err"; fail "$* exited $got, want $want"; }
 }
 
+# exclusive: wait until no other test that measures timing or loads the
+# machine (the network lab, the speed test servers) runs, and hold that
+# until this test exits: make -j2 check runs tests side by side, and one
+# test's load would show as another's delay and jitter.
+exclusive() {
+  command -v flock >/dev/null 2>&1 || return 0
+  exec 9>"${TMPDIR:-/tmp}/bottleneck-tests.lock"
+  flock -w 300 9 || echo "note: waited 300 s for the test lock; going on" >&2
+}
+
 need_root() {
   [ "$(id -u)" = 0 ] || skip "needs root"
 }

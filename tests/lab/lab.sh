@@ -89,6 +89,8 @@ lab_init() {
   [ -z "$LAB_STATE" ] || lab__err "lab_init: a lab is already running" ||
     return 1
   lab_reap
+  # one lab at a time: their timing must not suffer from each other
+  command -v exclusive >/dev/null 2>&1 && exclusive
   LAB_PREFIX="bn$$-${name:-lab}"
   mkdir -p "$LAB_RUNDIR" 2>/dev/null || LAB_RUNDIR=/tmp/bn-lab
   LAB_STATE="$LAB_RUNDIR/$LAB_PREFIX"
