@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_out.h"
 #include "check.h"
 #include "log.h"
 #include "options.h"
@@ -87,22 +88,6 @@ void check_print_text(const check_list *l, FILE *out)
   }
 }
 
-static void check_json_str(FILE *out, const char *s)
-{
-  fputc('"', out);
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-
-    if (ch == '"' || ch == '\\')
-      fprintf(out, "\\%c", ch);
-    else if (ch < 0x20)
-      fprintf(out, "\\u%04x", ch);
-    else
-      fputc(ch, out);
-  }
-  fputc('"', out);
-}
-
 void check_print_json(const check_list *l, FILE *out)
 {
   size_t i;
@@ -113,15 +98,15 @@ void check_print_json(const check_list *l, FILE *out)
     const check_result *r = &l->r[i];
 
     fprintf(out, "%s\n  {\"check\": ", i ? "," : "");
-    check_json_str(out, r->name);
+    json_out_str(out, r->name);
     fputs(", \"target\": ", out);
     if (r->target[0])
-      check_json_str(out, r->target);
+      json_out_str(out, r->target);
     else
       fputs("null", out);
     fprintf(out, ", \"status\": \"%s\", \"reason\": ",
             check_status_name(r->status));
-    check_json_str(out, r->reason);
+    json_out_str(out, r->reason);
     if (isnan(r->value))
       fputs(", \"value\": null}", out);
     else

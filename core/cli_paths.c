@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_out.h"
 #include "cli.h"
 #include "clock.h"
 #include "conf.h"
@@ -131,26 +132,6 @@ static void text_round(store *st, const store_path_round *r, FILE *out)
 
 /* ---- JSON ----------------------------------------------------------- */
 
-static void json_str(FILE *out, const char *s)
-{
-  if (!s) {
-    fputs("null", out);
-    return;
-  }
-  fputc('"', out);
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-
-    if (ch == '"' || ch == '\\')
-      fprintf(out, "\\%c", ch);
-    else if (ch < 0x20)
-      fprintf(out, "\\u%04x", ch);
-    else
-      fputc(ch, out);
-  }
-  fputc('"', out);
-}
-
 static void json_num(FILE *out, double v)
 {
   if (v < 0)
@@ -162,7 +143,7 @@ static void json_num(FILE *out, double v)
 static void json_hop(const bn_hop *h, FILE *out)
 {
   fprintf(out, "{\"ttl\": %d, \"addr\": ", h->ttl);
-  json_str(out, h->addr);
+  json_out_str(out, h->addr);
   fprintf(out, ", \"sent\": %u, \"received\": %u, \"loss_pct\": %.1f",
           (unsigned)h->sent, (unsigned)h->received,
           h->sent ? 100.0 * (h->sent - h->received) / h->sent : 0.0);
@@ -190,13 +171,13 @@ static int json_change(const store_path_change_row *c, void *arg)
   FILE *out = j->out;
 
   fprintf(out, "%s\n      {\"kind\": ", j->n++ ? "," : "");
-  json_str(out, c->kind);
+  json_out_str(out, c->kind);
   fprintf(out,
           ", \"flow\": %u, \"ttl\": %d, \"old_addr\": ", (unsigned)c->flow_id,
           c->ttl);
-  json_str(out, c->old_addr);
+  json_out_str(out, c->old_addr);
   fputs(", \"new_addr\": ", out);
-  json_str(out, c->new_addr);
+  json_out_str(out, c->new_addr);
   fputs(", \"old_rtt_ms\": ", out);
   json_num(out, c->old_rtt_ms);
   fputs(", \"new_rtt_ms\": ", out);
@@ -215,11 +196,11 @@ static void json_round(store *st, const store_path_round *r, int first,
           first ? "" : ",", (long long)r->set_id, (long long)r->run_id,
           (long long)r->wall_ns);
   fputs("\"probe\": ", out);
-  json_str(out, r->probe);
+  json_out_str(out, r->probe);
   fputs(", \"mode\": ", out);
-  json_str(out, r->mode);
+  json_out_str(out, r->mode);
   fputs(", \"set\": ", out);
-  json_str(out, r->set_hash);
+  json_out_str(out, r->set_hash);
   fputs(",\n    \"changes\": [", out);
   store_path_changes_each(st, r->set_id, json_change, &jc);
   fputs(jc.n ? "\n    ],\n    \"paths\": [" : "],\n    \"paths\": [", out);
@@ -228,7 +209,7 @@ static void json_round(store *st, const store_path_round *r, int first,
 
     fprintf(out, "%s\n      {\"flow\": %u, \"path\": ", i ? "," : "",
             (unsigned)p->flow_id);
-    json_str(out, r->path_ids[i]);
+    json_out_str(out, r->path_ids[i]);
     fprintf(out, ", \"status\": \"%s\", \"hops\": [",
             paths_status_name(p->status));
     for (k = 0; k < p->n_hops; k++) {
@@ -264,7 +245,7 @@ static int paths_main(const paths_args *a)
   }
   if (a->json) {
     printf("{\"target\": ");
-    json_str(stdout, a->target);
+    json_out_str(stdout, a->target);
     printf(", \"rounds\": [");
   } else if (n == 0) {
     printf("no paths stored for target '%s'%s\n", a->target,

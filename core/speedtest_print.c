@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "json_out.h"
 #include "speedtest_print.h"
 
 static const char *status_name(int status)
@@ -93,26 +94,6 @@ void speedtest_print_text(const speedtest_outcome *o, FILE *out)
   text_attempts(o, out);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-  if (!s) {
-    fputs("null", out);
-    return;
-  }
-  fputc('"', out);
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-
-    if (ch == '"' || ch == '\\')
-      fprintf(out, "\\%c", ch);
-    else if (ch < 0x20)
-      fprintf(out, "\\u%04x", ch);
-    else
-      fputc(ch, out);
-  }
-  fputc('"', out);
-}
-
 static void json_num(FILE *out, const char *key, double v, int last)
 {
   fprintf(out, "  \"%s\": ", key);
@@ -133,12 +114,12 @@ static void json_attempts(const speedtest_outcome *o, FILE *out)
 
     fprintf(out, "%s\n    {\"attempt\": %d, \"provider\": ", i ? "," : "",
             a->attempt);
-    json_str(out, a->provider);
+    json_out_str(out, a->provider);
     fputs(", \"server\": ", out);
-    json_str(out, a->server[0] ? a->server : NULL);
+    json_out_str(out, a->server[0] ? a->server : NULL);
     fprintf(out, ", \"status\": \"%s\", \"duration_s\": %.3f, \"error\": ",
             status_name(a->status), (double)a->duration_ns / 1e9);
-    json_str(out, a->status ? a->error : NULL);
+    json_out_str(out, a->status ? a->error : NULL);
     fputc('}', out);
   }
   fputs(o->n_attempts ? "\n  ]\n" : "]\n", out);
@@ -153,11 +134,11 @@ void speedtest_print_json(const speedtest_outcome *o, int64_t run_id,
   fprintf(out, "{\n  \"run\": %lld,\n  \"status\": \"%s\",\n",
           (long long)run_id, ok ? "ok" : "failed");
   fputs("  \"error\": ", out);
-  json_str(out, ok ? NULL : o->error);
+  json_out_str(out, ok ? NULL : o->error);
   fputs(",\n  \"provider\": ", out);
-  json_str(out, ok ? o->provider : NULL);
+  json_out_str(out, ok ? o->provider : NULL);
   fputs(",\n  \"server\": ", out);
-  json_str(out, ok ? r->server : NULL);
+  json_out_str(out, ok ? r->server : NULL);
   fprintf(out, ",\n  \"streams\": %d,\n", ok ? r->streams : 0);
   json_num(out, "download_bps", ok ? r->download_bps : -1, 0);
   json_num(out, "upload_bps", ok ? r->upload_bps : -1, 0);
@@ -173,7 +154,7 @@ void speedtest_print_json(const speedtest_outcome *o, int64_t run_id,
   json_num(out, "loss_pct", ok ? r->loss_pct : -1, 0);
   json_num(out, "udp_jitter_ms", ok ? r->udp_jitter_ms : -1, 0);
   fputs("  \"bufferbloat\": ", out);
-  json_str(out, ok ? o->grade : NULL);
+  json_out_str(out, ok ? o->grade : NULL);
   fputs(",\n", out);
   json_attempts(o, out);
   fputs("}\n", out);

@@ -18,6 +18,7 @@ libbncore_la_SOURCES = \
 	core/speedtest.c core/speedtest.h core/speedtest_settings.c \
 	core/speedtest_settings.h core/speedtest_print.c core/speedtest_print.h \
 	core/cli_speedtest.c core/cli_paths.c core/cli_check.c \
+	core/json_out.c core/json_out.h \
 	core/check.c core/check.h core/check_settings.c core/check_dns.c \
 	core/check_gateway.c \
 	core/check_mtu.c core/cli_selftest.c core/selftest_caps.c \
