@@ -1,9 +1,11 @@
-# mk/probe-traceroute.mk - the `traceroute` probe (UDP, Paris style, ICMP
-# errors from the socket error queue: no raw socket needed).
+# mk/probe-traceroute.mk - the `traceroute` probe (Paris style; UDP with
+# the socket error queue, ICMP and TCP SYN with raw sockets).
 
 if BUILD_PROBE_TRACEROUTE
 TRACE_SOURCES = plugins/probe-traceroute/trace.h \
 	plugins/probe-traceroute/trace_parse.c \
+	plugins/probe-traceroute/trace_raw_parse.c \
+	plugins/probe-traceroute/trace_raw.c \
 	plugins/probe-traceroute/trace_plugin.c
 pkglib_LTLIBRARIES += plugins/probe-traceroute/probe_traceroute.la
 plugins_probe_traceroute_probe_traceroute_la_SOURCES = $(TRACE_SOURCES)
@@ -14,7 +16,8 @@ plugins_probe_traceroute_probe_traceroute_la_LIBADD = -lm
 check_PROGRAMS += tests/unit/test_trace_parse
 TESTS += tests/unit/test_trace_parse
 tests_unit_test_trace_parse_SOURCES = tests/unit/test_trace_parse.c \
-	plugins/probe-traceroute/trace_parse.c plugins/probe-traceroute/trace.h
+	plugins/probe-traceroute/trace_parse.c \
+	plugins/probe-traceroute/trace_raw_parse.c plugins/probe-traceroute/trace.h
 tests_unit_test_trace_parse_CFLAGS = $(TEST_CFLAGS) \
 	-I$(srcdir)/plugins/probe-traceroute
 tests_unit_test_trace_parse_LDADD = $(TEST_LIBS)

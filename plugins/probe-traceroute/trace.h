@@ -1,13 +1,18 @@
 /*
  * trace.h - the `traceroute` probe (internal to the plugin).
  *
- * UDP probes, Paris style: every probe of one flow has the same source
- * and destination ports, so a load balancer that hashes the 5-tuple
- * keeps the flow on one path; the TTL is set per packet and the probe
- * is told apart by an identifier in its payload.  All TTLs of a round
- * are sent at once (`count` bursts, `spacing` apart).  ICMP errors come
- * back on each socket's error queue (IP_RECVERR / IPV6_RECVERR), so no
- * raw socket and no root are needed, on IPv4 and IPv6.
+ * Paris style: every probe of one flow has the same flow identifier
+ * (UDP and TCP: the ports; ICMP: the echo identifier and a constant
+ * checksum), so a load balancer that hashes the header keeps the flow
+ * on one path; the TTL is set per packet and the probe is told apart by
+ * what the router quotes back (UDP: the payload; TCP: the sequence
+ * number; ICMP: the echo sequence number and payload).  All TTLs of a
+ * round are sent at once (`count` bursts, `spacing` apart).
+ *
+ * UDP mode reads ICMP errors from each socket's error queue
+ * (IP_RECVERR / IPV6_RECVERR): no raw socket and no root.  ICMP and TCP
+ * modes build their packets and read answers on raw sockets
+ * (CAP_NET_RAW), as mtr and tcptraceroute do.
  */
 #ifndef BN_TRACE_H
 #define BN_TRACE_H
@@ -28,17 +33,29 @@
 typedef enum trace_kind {
   TRACE_NONE = 0,      /* not ours, or not understood */
   TRACE_TIME_EXCEEDED, /* a router on the way */
-  TRACE_PORT_UNREACH,  /* the target itself */
+  TRACE_REACHED,       /* the target itself answered */
   TRACE_UNREACH,       /* a router says: no way to the target */
 } trace_kind;
 
-/** A parsed error-queue message. */
+/** How probes are sent. */
+typedef enum trace_mode {
+  TRACE_UDP = 0, /* UDP to a closed port, error queue */
+  TRACE_ICMP,    /* ICMP echo requests, raw socket */
+  TRACE_TCP,     /* TCP SYNs to an open or closed port, raw sockets */
+} trace_mode;
+
+/** A parsed answer about one probe. */
 typedef struct trace_reply {
   trace_kind kind;
-  uint32_t round;               /* from the quoted payload */
-  uint32_t probe;               /* from the quoted payload */
-  struct sockaddr_storage from; /* the router (offender) */
+  uint32_t round;               /* the round, or its low bits (round_mask) */
+  uint32_t round_mask;          /* bits of `round` that the answer carries */
+  uint32_t probe;               /* the probe's index in the round */
+  struct sockaddr_storage from; /* who answered (router or target) */
   socklen_t fromlen;
+  /* raw modes: whose probe it was */
+  struct sockaddr_storage dst; /* the probe's destination */
+  uint16_t key;                /* flow key: TCP source port, ICMP echo id */
+  uint16_t port;               /* TCP destination port */
 } trace_reply;
 
 /**
@@ -53,6 +70,54 @@ trace_kind trace_parse(const struct msghdr *msg, size_t payload_len,
 /** Write a probe's payload (TRACE_PAYLOAD bytes). */
 void trace_payload(unsigned char *buf, uint32_t round, uint32_t probe);
 
+/** Check a quoted payload: 1 when it is ours, with its round and probe. */
+int trace_payload_ok(const unsigned char *p, size_t len, uint32_t *round,
+                     uint32_t *probe);
+
+/* ---- raw modes (trace_raw_parse.c) ------------------------------------ */
+
+/** Largest packet trace_build_icmp / trace_build_syn write. */
+#define TRACE_PKT_MAX 32
+
+/** The echo sequence number of a probe (ICMP mode): 2 round bits. */
+uint16_t trace_icmp_seq(uint32_t round, uint32_t probe);
+/** The TCP sequence number of a probe: 8 round bits and a check byte. */
+uint32_t trace_tcp_seq(uint32_t round, uint32_t probe);
+
+/**
+ * An ICMP echo request (IPv4 when v6 is 0) with identifier id, into buf;
+ * returns its length.  The payload carries a word that keeps the
+ * checksum the same for every probe of a flow (Paris traceroute: a load
+ * balancer hashing the ICMP header sees one flow).  The IPv4 checksum is
+ * filled in; the kernel computes the ICMPv6 one.
+ */
+size_t trace_build_icmp(unsigned char *buf, int v6, uint16_t id,
+                        uint32_t round, uint32_t probe);
+
+/**
+ * A TCP SYN from src to dst (same family, ports included) with sequence
+ * number seq and an MSS option, checksummed, into buf; returns its
+ * length.
+ */
+size_t trace_build_syn(unsigned char *buf, const struct sockaddr *src,
+                       const struct sockaddr *dst, uint32_t seq);
+
+/**
+ * Parse one packet read from a raw socket of `family` (AF_INET packets
+ * start with the IP header, AF_INET6 ones without it) and protocol
+ * `proto` (IPPROTO_ICMP, IPPROTO_ICMPV6 or IPPROTO_TCP), sent by `from`,
+ * for probes of `mode`.  Understood: time exceeded and destination
+ * unreachable quoting one of our probes, echo replies (ICMP mode), and
+ * SYN-ACK or RST answering one of our SYNs (TCP mode).  Fills out (dst,
+ * key, port, round bits, probe) and returns the kind; TRACE_NONE for
+ * anything else: short or malformed packets, other protocols, quotes of
+ * someone else's packet, a failed check.
+ */
+trace_kind trace_raw_parse(const unsigned char *pkt, size_t len, int family,
+                           int proto, trace_mode mode,
+                           const struct sockaddr *from, socklen_t fromlen,
+                           trace_reply *out);
+
 /** Per-hop statistics of a round. */
 typedef struct trace_hop_acc {
   char addr[64];
@@ -64,5 +129,77 @@ typedef struct trace_hop_acc {
 void trace_hop_add(trace_hop_acc *h, const char *addr, double ms);
 /** The hop as the SDK wants it (addr NULL when it never answered). */
 void trace_hop_out(const trace_hop_acc *h, int ttl, bn_hop *out);
+
+/* ---- the probe's state (trace_plugin.c, trace_raw.c) ------------------ */
+
+/** One flow of a target: its own socket (udp mode) and hop statistics. */
+typedef struct trace_flow {
+  struct trace_tgt *tg;
+  int fd;
+  bn_watch *w;
+  trace_hop_acc hops[TRACE_MAX_TTL + 1]; /* by ttl, [0] unused */
+  int reached;      /* lowest ttl the target answered, or 0 */
+  int last_reached; /* the previous round's, or 0 */
+  int unreach;      /* lowest ttl a router said "unreachable", or 0 */
+  int64_t sent_at[TRACE_MAX_TTL + 1][TRACE_MAX_COUNT];
+} trace_flow;
+
+/** A raw socket (icmp and tcp modes) and what it is for. */
+typedef struct trace_raw {
+  struct trace_ctx *c;
+  struct trace_tgt *tg; /* tcp: the target it is connected to */
+  int family, proto;
+  int fd;
+  bn_watch *w;
+} trace_raw;
+
+/** A target: its address and flows. */
+typedef struct trace_tgt {
+  struct trace_ctx *c;
+  const bn_target *t;
+  bn_resolve *res;
+  int ready; /* sockets open */
+  int warned;
+  struct sockaddr_storage dst;
+  socklen_t dlen;
+  struct sockaddr_storage src; /* tcp: our address toward it */
+  trace_raw tcp;               /* tcp: raw socket connected to it */
+  trace_flow flows[TRACE_MAX_FLOWS];
+} trace_tgt;
+
+/** The probe. */
+typedef struct trace_ctx {
+  bn_host *h;
+  trace_mode mode;
+  uint16_t key_base; /* raw modes: flow i has key key_base + i */
+  trace_raw icmp[2]; /* raw modes: ICMP sockets, IPv4 and IPv6 */
+  int64_t max_ttl, count, flows, port;
+  int64_t interval, timeout, spacing;
+  double rtt_shift;
+  trace_tgt *tg;
+  size_t n;
+  uint32_t round;
+  int in_round;
+  int64_t k; /* next burst of the round */
+  int64_t round_wall, round_mono;
+  bn_timer *tick, *burst, *finish;
+  uint64_t bad, late;
+} trace_ctx;
+
+/** Count one answer into its flow's hop (round already resolved). */
+void trace_got(trace_flow *f, const trace_reply *r, int64_t now);
+
+/** Same address (family and address, ports ignored). */
+int trace_same_host(const struct sockaddr_storage *a,
+                    const struct sockaddr_storage *b);
+
+/** Raw modes: open the ICMP sockets; BN_OK or an error already logged. */
+int trace_raw_start(trace_ctx *c);
+/** Raw modes: a target's address is known; 0 or -errno. */
+int trace_raw_target(trace_tgt *tg);
+/** Raw modes: send probe k of flow fi at ttl. */
+void trace_raw_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k);
+/** Raw modes: close every raw socket. */
+void trace_raw_close(trace_ctx *c);
 
 #endif

@@ -45,14 +45,13 @@ static trace_kind trace_kind_of(const struct sock_extended_err *ee)
     if (ee->ee_type == ICMP_TIME_EXCEEDED && ee->ee_code == ICMP_EXC_TTL)
       return TRACE_TIME_EXCEEDED;
     if (ee->ee_type == ICMP_DEST_UNREACH)
-      return ee->ee_code == ICMP_PORT_UNREACH ? TRACE_PORT_UNREACH
-                                              : TRACE_UNREACH;
+      return ee->ee_code == ICMP_PORT_UNREACH ? TRACE_REACHED : TRACE_UNREACH;
   } else if (ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
     if (ee->ee_type == ICMP6_TIME_EXCEEDED &&
         ee->ee_code == ICMP6_TIME_EXCEED_TRANSIT)
       return TRACE_TIME_EXCEEDED;
     if (ee->ee_type == ICMP6_DST_UNREACH)
-      return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? TRACE_PORT_UNREACH
+      return ee->ee_code == ICMP6_DST_UNREACH_NOPORT ? TRACE_REACHED
                                                      : TRACE_UNREACH;
   }
   return TRACE_NONE;
@@ -95,14 +94,21 @@ trace_kind trace_parse(const struct msghdr *msg, size_t payload_len,
   memcpy(&out->from, off, out->fromlen);
   /* our payload, whole and with a matching check word */
   p = msg->msg_iov[0].iov_base;
-  if (payload_len < TRACE_PAYLOAD || trace_get32(p) != TRACE_MAGIC)
+  if (!trace_payload_ok(p, payload_len, &out->round, &out->probe))
     return out->kind = TRACE_NONE;
-  out->round = trace_get32(p + 4);
-  out->probe = trace_get32(p + 8);
-  if (trace_get32(p + 12) !=
-      (TRACE_MAGIC ^ out->round ^ (out->probe * 2654435761u)))
-    return out->kind = TRACE_NONE;
+  out->round_mask = 0xffffffffu;
   return out->kind;
+}
+
+int trace_payload_ok(const unsigned char *p, size_t len, uint32_t *round,
+                     uint32_t *probe)
+{
+  if (len < TRACE_PAYLOAD || trace_get32(p) != TRACE_MAGIC)
+    return 0;
+  *round = trace_get32(p + 4);
+  *probe = trace_get32(p + 8);
+  return trace_get32(p + 12) ==
+         (TRACE_MAGIC ^ *round ^ (*probe * 2654435761u));
 }
 
 void trace_hop_add(trace_hop_acc *h, const char *addr, double ms)

@@ -14,45 +14,11 @@
 
 #include "trace.h"
 
-typedef struct trace_flow {
-  struct trace_tgt *tg;
-  int fd;
-  bn_watch *w;
-  trace_hop_acc hops[TRACE_MAX_TTL + 1]; /* by ttl, [0] unused */
-  int reached;      /* lowest ttl the target answered, or 0 */
-  int last_reached; /* the previous round's, or 0 */
-  int unreach;      /* lowest ttl a router said "unreachable", or 0 */
-  int64_t sent_at[TRACE_MAX_TTL + 1][TRACE_MAX_COUNT];
-} trace_flow;
-
-typedef struct trace_tgt {
-  struct trace_ctx *c;
-  const bn_target *t;
-  bn_resolve *res;
-  int ready; /* sockets open */
-  int warned;
-  struct sockaddr_storage dst;
-  socklen_t dlen;
-  trace_flow flows[TRACE_MAX_FLOWS];
-} trace_tgt;
-
-typedef struct trace_ctx {
-  bn_host *h;
-  int64_t max_ttl, count, flows, port;
-  int64_t interval, timeout, spacing;
-  double rtt_shift;
-  trace_tgt *tg;
-  size_t n;
-  uint32_t round;
-  int in_round;
-  int64_t k; /* next burst of the round */
-  int64_t round_wall, round_mono;
-  bn_timer *tick, *burst, *finish;
-  uint64_t bad, late;
-} trace_ctx;
+static const char *const trace_mode_name[] = {"udp", "icmp", "tcp"};
 
 static const bn_option trace_options[] = {
-    {"mode", BN_OPT_STRING, "udp", "probe method (udp)", 0, 0, 0},
+    {"mode", BN_OPT_STRING, "udp",
+     "probe method: udp (no privilege), icmp or tcp (raw sockets)", 0, 0, 0},
     {"max_ttl", BN_OPT_INT, "30", "give up after this many hops", 1,
      TRACE_MAX_TTL, 0},
     {"count", BN_OPT_INT, "3", "probes per hop and round", 1, TRACE_MAX_COUNT,
@@ -60,10 +26,10 @@ static const bn_option trace_options[] = {
     {"flows", BN_OPT_INT, "1",
      "flow identifiers per round (several: find load-balanced paths)", 1,
      TRACE_MAX_FLOWS, 0},
-    {"port", BN_OPT_INT, "33434",
-     "UDP destination port (closed at the "
-     "target)",
-     1, 65535, 0},
+    {"port", BN_OPT_INT, "0",
+     "destination port; 0: 33434 for udp (closed at the target), 80 for "
+     "tcp",
+     0, 65535, 0},
     {"interval", BN_OPT_DURATION, "60s", "time between rounds", 0.1, 86400, 0},
     {"timeout", BN_OPT_DURATION, "2s",
      "wait for answers after the last "
@@ -94,7 +60,7 @@ static void trace_addr_text(const struct sockaddr_storage *ss, char *buf,
               (socklen_t)len);
 }
 
-static void trace_got(trace_flow *f, const trace_reply *r, int64_t now)
+void trace_got(trace_flow *f, const trace_reply *r, int64_t now)
 {
   trace_ctx *c = f->tg->c;
   uint32_t flow = r->probe / (TRACE_MAX_TTL * TRACE_MAX_COUNT);
@@ -115,7 +81,7 @@ static void trace_got(trace_flow *f, const trace_reply *r, int64_t now)
   trace_addr_text(&r->from, addr, sizeof(addr));
   trace_hop_add(&f->hops[ttl], addr, (double)(now - f->sent_at[ttl][k]) / 1e6);
   f->sent_at[ttl][k] = 0; /* a duplicate is not a second answer */
-  if (r->kind == TRACE_PORT_UNREACH && (!f->reached || (int)ttl < f->reached))
+  if (r->kind == TRACE_REACHED && (!f->reached || (int)ttl < f->reached))
     f->reached = (int)ttl;
   if (r->kind == TRACE_UNREACH && (!f->unreach || (int)ttl < f->unreach))
     f->unreach = (int)ttl;
@@ -197,11 +163,14 @@ static void trace_resolved(int status, const struct sockaddr *addr,
     ((struct sockaddr_in6 *)&tg->dst)->sin6_port = htons((uint16_t)c->port);
   else
     ((struct sockaddr_in *)&tg->dst)->sin_port = htons((uint16_t)c->port);
-  for (i = 0; i < c->flows && rc == 0; i++)
-    rc = trace_socket(tg, &tg->flows[i]);
+  if (c->mode == TRACE_UDP)
+    for (i = 0; i < c->flows && rc == 0; i++)
+      rc = trace_socket(tg, &tg->flows[i]);
+  else
+    rc = trace_raw_target(tg);
   if (rc != 0) {
-    bn_error(c->h, "%s: cannot open a UDP socket: %s", tg->t->name,
-             strerror(-rc));
+    bn_error(c->h, "%s: cannot open a %s socket: %s", tg->t->name,
+             trace_mode_name[c->mode], strerror(-rc));
     return;
   }
   tg->ready = 1;
@@ -287,7 +256,10 @@ static void trace_send_burst(trace_ctx *c)
       int64_t top = trace_top(c, f);
 
       for (ttl = 1; ttl <= top; ttl++)
-        trace_send(c, f, (int)fi, (int)ttl, (int)c->k);
+        if (c->mode == TRACE_UDP)
+          trace_send(c, f, (int)fi, (int)ttl, (int)c->k);
+        else
+          trace_raw_send(c, f, (int)fi, (int)ttl, (int)c->k);
     }
   }
   c->k++;
@@ -380,7 +352,7 @@ static void trace_emit(trace_ctx *c, trace_tgt *tg)
     trace_path(c, &tg->flows[fi], (int)fi, hops[fi], &paths[fi]);
   memset(&ps, 0, sizeof(ps));
   ps.target = tg->t->name;
-  ps.mode = "udp";
+  ps.mode = trace_mode_name[c->mode];
   ps.paths = paths;
   ps.n_paths = (size_t)c->flows;
   ps.rtt_shift_ms = c->rtt_shift;
@@ -425,6 +397,17 @@ static void trace_finish(bn_timer *t, void *arg)
 
 /* ---- the plugin ------------------------------------------------------- */
 
+/* The mode by name, or -1. */
+static int trace_mode_of(const char *name)
+{
+  int i;
+
+  for (i = 0; i < 3; i++)
+    if (!strcmp(name, trace_mode_name[i]))
+      return i;
+  return -1;
+}
+
 static int trace_check(bn_host *h)
 {
   const bn_host_api *api = h->api;
@@ -432,11 +415,9 @@ static int trace_check(bn_host *h)
   const char *mode = "udp";
 
   api->cfg_string(h, cfg, "mode", &mode);
-  if (strcmp(mode, "udp") != 0)
+  if (trace_mode_of(mode) < 0)
     return api->cfg_error(h, api->cfg_get(cfg, "mode"),
-                          "mode '%s' is not available; this version "
-                          "traces with udp",
-                          mode);
+                          "unknown mode '%s'; use udp, icmp or tcp", mode);
   return 0;
 }
 
@@ -463,6 +444,7 @@ static void trace_close(trace_ctx *c)
     }
     c->tg[i].ready = 0;
   }
+  trace_raw_close(c);
 }
 
 static void trace_destroy(void *ctx)
@@ -481,6 +463,7 @@ static int trace_init(bn_host *h, void **out)
   const bn_host_api *api = h->api;
   const bn_node *cfg = api->config(h);
   const bn_target *t;
+  const char *mode = "udp";
   trace_ctx *c;
   size_t i;
   int fi;
@@ -491,6 +474,8 @@ static int trace_init(bn_host *h, void **out)
   if (!c)
     return BN_ENOMEM;
   c->h = h;
+  api->cfg_string(h, cfg, "mode", &mode);
+  c->mode = (trace_mode)trace_mode_of(mode);
   api->cfg_int(h, cfg, "max_ttl", &c->max_ttl);
   api->cfg_int(h, cfg, "count", &c->count);
   api->cfg_int(h, cfg, "flows", &c->flows);
@@ -499,6 +484,12 @@ static int trace_init(bn_host *h, void **out)
   api->cfg_duration(h, cfg, "timeout", &c->timeout);
   api->cfg_duration(h, cfg, "spacing", &c->spacing);
   api->cfg_double(h, cfg, "rtt_shift", &c->rtt_shift);
+  if (c->port == 0)
+    c->port = c->mode == TRACE_TCP ? 80 : 33434;
+  /* raw modes: flow keys (TCP source ports, echo ids) that differ from
+   * one process to the next, clear of the usual ephemeral ports' start */
+  c->key_base = (uint16_t)(61000 + (getpid() % 256) * TRACE_MAX_FLOWS);
+  c->icmp[0].fd = c->icmp[1].fd = -1;
   t = api->targets(h, &c->n);
   c->tg = calloc(c->n ? c->n : 1, sizeof(*c->tg));
   if (!c->tg) {
@@ -508,8 +499,11 @@ static int trace_init(bn_host *h, void **out)
   for (i = 0; i < c->n; i++) {
     c->tg[i].c = c;
     c->tg[i].t = &t[i];
-    for (fi = 0; fi < TRACE_MAX_FLOWS; fi++)
+    c->tg[i].tcp.fd = -1;
+    for (fi = 0; fi < TRACE_MAX_FLOWS; fi++) {
       c->tg[i].flows[fi].fd = -1;
+      c->tg[i].flows[fi].tg = &c->tg[i];
+    }
   }
   *out = c;
   return 0;
@@ -524,7 +518,10 @@ static int trace_start(void *ctx)
 {
   trace_ctx *c = ctx;
   size_t i;
+  int rc;
 
+  if (c->mode != TRACE_UDP && (rc = trace_raw_start(c)) != BN_OK)
+    return rc;
   /* resolve first, trace once the addresses are known */
   for (i = 0; i < c->n; i++)
     c->tg[i].res = c->h->api->resolve(c->h, c->tg[i].t->host, AF_UNSPEC,
@@ -545,8 +542,9 @@ static const bn_probe_ops trace_ops = {
     .stop = trace_stop,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("traceroute", "1.0", BN_KIND_PROBE,
-                         "Paris-style UDP traceroute, all TTLs at once, "
+BN_PLUGIN_DEFINE_CHECKED("traceroute", "1.1", BN_KIND_PROBE,
+                         "Paris-style traceroute (UDP, ICMP, TCP SYN), "
+                         "all TTLs at once, "
                          "mtr-style hop statistics and path history",
                          trace_options, trace_init, trace_destroy, &trace_ops,
                          trace_check);
