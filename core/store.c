@@ -228,6 +228,11 @@ static int store_open_common(const char *path, int readonly, store **out)
   rc = store_pragma(s, "PRAGMA foreign_keys = ON");
   if (rc < 0)
     goto fail;
+  if (store_rollup_functions(s->db) != BN_OK) {
+    rc = store_fail(path, s->db, "cannot register the rollup functions",
+                    "please report this as a bug");
+    goto fail;
+  }
   /* Refuse a newer or foreign file before changing anything in it. */
   rc = store_schema_check(s->db, path, &s->version);
   if (rc < 0)
@@ -304,6 +309,7 @@ void store_close(store *s)
     return;
   if (s->db) {
     store_flush(s);
+    store_rollup_free(s);
     for (i = 0; i < ST_COUNT; i++)
       sqlite3_finalize(s->st[i]);
     if (sqlite3_close(s->db) != SQLITE_OK)
@@ -404,12 +410,15 @@ int store_flush(store *s)
 
   if (!s || !s->in_tx)
     return BN_OK;
-  rc = store_exec_id(s, ST_COMMIT, "cannot commit");
+  rc = store_rollup_flush(s);
+  if (rc == BN_OK)
+    rc = store_exec_id(s, ST_COMMIT, "cannot commit");
   if (rc < 0) {
     log_error("store", "%s: %u rows were lost", s->path, s->pending);
     store_exec_id(s, ST_ROLLBACK, "cannot roll back");
     /* Series created in the lost batch are gone with it. */
     store_series_clear(s);
+    store_rollup_discard(s);
   }
   s->in_tx = 0;
   s->pending = 0;
@@ -629,6 +638,8 @@ int store_add_sample(store *s, int64_t run_id, const char *probe,
   sqlite3_bind_int64(st, 5, smp->mono_ns);
   sqlite3_bind_int64(st, 6, smp->flags);
   rc = store_exec(s, st, "cannot record a sample");
+  if (rc == BN_OK)
+    rc = store_rollup_add(s, sid, run_id, smp);
   if (rc < 0)
     return rc;
   return store_write_done(s, 1);

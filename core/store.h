@@ -19,7 +19,7 @@ typedef struct store store;
 #define STORE_BATCH_MAX 10000
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -92,6 +92,12 @@ int store_add_check(store *s, int64_t run_id, const char *name,
 
 /** Commit the open batch (no-op when empty). */
 int store_flush(store *s);
+
+/**
+ * Recount the per-minute rollups from the stored samples (they are kept
+ * as samples are written; this repairs or checks them).
+ */
+int store_rollup_rebuild(store *s);
 /** Rows written since the last commit. */
 unsigned store_pending(const store *s);
 

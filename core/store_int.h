@@ -39,6 +39,8 @@ typedef struct store_series_ent {
   int64_t id;
 } store_series_ent;
 
+typedef struct store_rollup_acc store_rollup_acc;
+
 struct store {
   sqlite3 *db;
   char *path;
@@ -51,6 +53,10 @@ struct store {
   size_t series_cap;
   size_t series_len;
   char *run_strs[4]; /* strings handed out by store_run_info */
+  /* per-minute rollups being counted (store_rollup.c) */
+  store_rollup_acc *rollup; /* open addressing by (series, run) */
+  size_t rollup_cap, rollup_len;
+  sqlite3_stmt *rollup_stmt;
 };
 
 /* Migrate the database to STORE_SCHEMA_VERSION (store_schema.c); sets
@@ -61,6 +67,40 @@ int store_schema_migrate(sqlite3 *db, const char *path, int *version);
 int store_schema_check(sqlite3 *db, const char *path, int *version);
 /* Read PRAGMA user_version. */
 int store_schema_read_version(sqlite3 *db, const char *path, int *version);
+
+/* Fill the rollups from the samples table (the 2 -> 3 migration, and
+ * store_rollup_rebuild): the same numbers store_rollup_add counts. */
+#define STORE_ROLLUP_BACKFILL                                                 \
+  "INSERT INTO rollups"                                                       \
+  " SELECT series_id, run_id, minute,"                                        \
+  "  sum(inv = 0 AND ld = 0), sum(inv = 0 AND ld = 0 AND (flags & 1) != 0),"  \
+  "  sum(inv), sum(inv = 0 AND (flags & 4) != 0),"                            \
+  "  sum(inv = 0 AND (flags & 8) != 0), count(rx), coalesce(sum(rx), 0),"     \
+  "  coalesce(sum(rx * rx), 0), min(rx), max(rx),"                            \
+  "  coalesce(sum(d), 0), count(d), bn_hist(rx)"                              \
+  " FROM (SELECT series_id, run_id, flags, inv, ld, minute, rx,"              \
+  "         abs(rx - lag(rx) OVER (PARTITION BY series_id, run_id,"           \
+  "             rx IS NULL ORDER BY wall_ns)) AS d"                           \
+  "       FROM (SELECT series_id, run_id, flags, wall_ns,"                    \
+  "               (flags & 2) != 0 AS inv, (flags & 12) != 0 AS ld,"          \
+  "               (wall_ns - ((wall_ns % 60000000000) + 60000000000)"         \
+  "                  % 60000000000) / 60000000000 AS minute,"                 \
+  "               CASE WHEN flags & 31 = 0 THEN value END AS rx"              \
+  "             FROM samples))"                                               \
+  " GROUP BY series_id, run_id, minute"
+
+/* Rollups (store_rollup.c).  Register bn_hist(), bn_hist_merge() and
+ * bn_hist_add() on a connection. */
+int store_rollup_functions(sqlite3 *db);
+/* Count a sample just written into its (series, run, minute). */
+int store_rollup_add(store *s, int64_t series_id, int64_t run_id,
+                     const bn_sample *smp);
+/* Write every pending accumulator (inside the open transaction). */
+int store_rollup_flush(store *s);
+/* Forget what is pending (the transaction was rolled back). */
+void store_rollup_discard(store *s);
+/* Free the accumulators. */
+void store_rollup_free(store *s);
 
 /* Log "PATH: what: sqlite message; hint" and return BN_EIO. */
 int store_fail(const char *path, sqlite3 *db, const char *what,

@@ -173,6 +173,30 @@ static const char *const store_migrations[] = {
     "  wall_ns INTEGER NOT NULL"
     ");"
     "CREATE INDEX checks_run ON checks (run_id);",
+    /* 2 -> 3: per-minute rollups (store_rollup.c), filled from the
+     * samples already stored.  Jitter pairs each received value with the
+     * previous received one of its series and run. */
+    "CREATE TABLE rollups ("
+    "  series_id INTEGER NOT NULL REFERENCES series (id),"
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  minute INTEGER NOT NULL," /* wall time / 60 s */
+    "  sent INTEGER NOT NULL,"
+    "  lost INTEGER NOT NULL,"
+    "  invalid INTEGER NOT NULL,"
+    "  late INTEGER NOT NULL,"
+    "  dup INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL," /* received values */
+    "  sum REAL NOT NULL,"
+    "  sumsq REAL NOT NULL,"
+    "  min REAL,"
+    "  max REAL,"
+    "  jit_sum REAL NOT NULL,"
+    "  jit_n INTEGER NOT NULL,"
+    "  hist BLOB," /* hist.h sketch of the received values */
+    "  PRIMARY KEY (series_id, run_id, minute)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX rollups_minute ON rollups (minute);" STORE_ROLLUP_BACKFILL
+    ";",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

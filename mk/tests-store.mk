@@ -2,11 +2,12 @@
 # statistics (core/stats.c): unit tests, the kill -9 test and a bench.
 
 STORE_SOURCES = core/log.c core/stats.c core/store.c core/store_schema.c \
-	core/store_query.c core/store_int.h
+	core/store_query.c core/store_int.h core/store_rollup.c core/hist.c \
+	core/hist.h
 
-check_PROGRAMS += tests/unit/test_stats tests/unit/test_store \
+check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/helpers/store_writer
-TESTS += tests/unit/test_stats tests/unit/test_store \
+TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/integration/store_kill9.sh
 
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/stats.c \
@@ -36,3 +37,7 @@ bench-store: tests/bench/store_bench$(EXEEXT)
 	./tests/bench/store_bench$(EXEEXT) $(BENCH_ARGS)
 
 .PHONY: bench-store
+
+tests_unit_test_hist_SOURCES = tests/unit/test_hist.c core/hist.c core/hist.h
+tests_unit_test_hist_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_hist_LDADD = $(TEST_LIBS) -lm

@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "hist.h"
 #include "store.h"
 
 #define EPS       1e-9
@@ -213,6 +214,7 @@ static void test_reopen_is_noop(void **state)
   assert_int_equal(f->n_lines, STORE_SCHEMA_VERSION);
   assert_true(strstr(f->lines[0], "migrated schema from version 0 to 1"));
   assert_true(strstr(f->lines[1], "migrated schema from version 1 to 2"));
+  assert_true(strstr(f->lines[2], "migrated schema from version 2 to 3"));
   store_close(s);
 
   f->n_lines = 0;
@@ -577,6 +579,128 @@ static void test_series_summary(void **state)
   store_close(s);
 }
 
+/* Every rollup row of the file as text, in key order. */
+static char *rollup_dump(const char *db)
+{
+  static char buf[16384];
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  size_t len = 0;
+
+  buf[0] = 0;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(h,
+                         "SELECT series_id, run_id, minute, sent, lost, "
+                         "invalid, late, dup, n, printf('%.6f', sum), "
+                         "printf('%.6f', sumsq), min, max, "
+                         "printf('%.6f', jit_sum), jit_n, hex(hist) "
+                         "FROM rollups ORDER BY 1, 2, 3",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int i;
+
+    for (i = 0; i < 16; i++)
+      len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+                              (const char *)sqlite3_column_text(st, i)
+                                  ? (const char *)sqlite3_column_text(st, i)
+                                  : "NULL",
+                              i == 15 ? "\n" : "|");
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return buf;
+}
+
+static void test_rollups(void **state)
+{
+  fixture *f = *state;
+  const int64_t min = 60000000000LL;
+  int64_t run = 0;
+  char live[16384];
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  store *s = open_with_run(f, &run);
+
+  /* minute 0: 10, lost, 20, invalid, late, dup; minute 1: 40 and an
+   * error; minute 2 of another series; a minute before 1970 */
+  add(s, run, "icmp", "a", "rtt_ms", 10, 1000, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 0, 2000, BN_SAMPLE_LOST);
+  add(s, run, "icmp", "a", "rtt_ms", 20, 3000, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 999, 4000, BN_SAMPLE_INVALID);
+  add(s, run, "icmp", "a", "rtt_ms", 500, 5000, BN_SAMPLE_LATE);
+  add(s, run, "icmp", "a", "rtt_ms", 5, 6000, BN_SAMPLE_DUP);
+  assert_int_equal(store_flush(s), 0); /* the minute spans commits */
+  add(s, run, "icmp", "a", "rtt_ms", 12, 7000, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 40, min + 1, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 0, min + 2,
+      BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  add(s, run, "icmp", "b", "rtt_ms", 3, 2 * min + 5, 0);
+  add(s, run, "icmp", "c", "rtt_ms", 4, -5, 0);
+  store_close(s);
+
+  snprintf(live, sizeof(live), "%s", rollup_dump(f->db));
+  assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(h,
+                         "SELECT minute, sent, lost, invalid, late, dup, n, "
+                         "sum, min, max, jit_sum, jit_n FROM rollups r JOIN "
+                         "series se ON se.id = r.series_id WHERE se.target "
+                         "= 'a' ORDER BY minute",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int64(st, 0), 0);
+  assert_int_equal(sqlite3_column_int(st, 1), 4); /* 10, lost, 20, 12 */
+  assert_int_equal(sqlite3_column_int(st, 2), 1);
+  assert_int_equal(sqlite3_column_int(st, 3), 1);
+  assert_int_equal(sqlite3_column_int(st, 4), 1);
+  assert_int_equal(sqlite3_column_int(st, 5), 1);
+  assert_int_equal(sqlite3_column_int(st, 6), 3);
+  assert_near(sqlite3_column_double(st, 7), 42);
+  assert_near(sqlite3_column_double(st, 8), 10);
+  assert_near(sqlite3_column_double(st, 9), 20);
+  assert_near(sqlite3_column_double(st, 10), 18); /* |20-10| + |12-20| */
+  assert_int_equal(sqlite3_column_int(st, 11), 2);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int64(st, 0), 1);
+  assert_int_equal(sqlite3_column_int(st, 1), 2);
+  assert_int_equal(sqlite3_column_int(st, 2), 1);
+  assert_near(sqlite3_column_double(st, 10), 28); /* across minutes */
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  /* the sketches of two minutes merge into the percentiles of both */
+  assert_int_equal(
+      sqlite3_prepare_v2(h,
+                         "SELECT hist FROM rollups r JOIN series se ON "
+                         "se.id = r.series_id WHERE se.target = 'a'",
+                         -1, &st, NULL),
+      SQLITE_OK);
+  {
+    hist hs;
+
+    memset(&hs, 0, sizeof(hs));
+    while (sqlite3_step(st) == SQLITE_ROW)
+      assert_int_equal(hist_merge_blob(&hs, sqlite3_column_blob(st, 0),
+                                       (size_t)sqlite3_column_bytes(st, 0)),
+                       0);
+    assert_int_equal(hs.n, 4);
+    assert_true(fabs(hist_quantile(&hs, 0.5, 10, 40) - 12) < 12 * 0.05);
+    assert_near(hist_quantile(&hs, 1, 10, 40), 40);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  /* the minute before 1970 is minute -1 */
+  assert_non_null(strstr(live, "|-1|1|0|0|0|0|1|"));
+
+  /* counted from the samples table, the rollups are the same */
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_rollup_rebuild(s), 0);
+  store_close(s);
+  assert_string_equal(rollup_dump(f->db), live);
+}
+
 static void test_paths(void **state)
 {
   fixture *f = *state;
@@ -837,6 +961,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_samples_round_trip, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_series_summary, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollups, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
       cmocka_unit_test_setup_teardown(test_events, setup, teardown),
       cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
