@@ -7,7 +7,8 @@ pkgs="build-essential autoconf automake libtool pkg-config
   libsqlite3-dev libcmocka-dev libuv1-dev libc-ares-dev libssl-dev libiperf-dev libmnl-dev
   sqlite3 python3 clang-format iproute2 iputils-ping fping procps curl
   mtr-tiny
-  nginx-light dnsmasq-base openssl iperf3"
+  nginx-light dnsmasq-base openssl iperf3
+  chromium poppler-utils fonts-dejavu-core"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

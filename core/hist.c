@@ -1,6 +1,8 @@
 /*
  * hist.c - the histogram sketch (see hist.h).
  */
+#include "config.h"
+
 #include "hist.h"
 
 #include <math.h>

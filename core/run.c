@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "log.h"
 #include "profile.h"
+#include "report_render.h"
 #include "run.h"
 #include "store.h"
 
@@ -270,23 +271,18 @@ static void run_signals_default(run_state *r)
 
 static int run_render_reports(run_state *r)
 {
-  bn_report_request req;
+  report_opts o;
   size_t i;
   int status = CLI_EXIT_OK;
 
-  req.run_id = r->core.run_id;
-  req.out = stdout;
-  for (i = 0; i < r->core.n_inst; i++) {
-    host_instance *in = &r->core.inst[i];
-    const bn_reporter_ops *ops = host_reporter_ops(in);
-
-    if (!in->initialised || !HOST_HAS(ops, render))
-      continue;
-    if (ops->render(in->ctx, &req) != BN_OK) {
-      log_error(in->prefix, "report failed; see above");
+  /* the model reads the store: everything of this run in it first */
+  store_flush(r->core.st);
+  memset(&o, 0, sizeof(o));
+  o.run_id = r->core.run_id;
+  for (i = 0; i < r->core.n_inst; i++)
+    if (report_render_instance(&r->core.inst[i], r->core.st, &o, stdout) !=
+        BN_OK)
       status = CLI_EXIT_PLUGIN;
-    }
-  }
   fflush(stdout);
   return status;
 }

@@ -15,6 +15,8 @@
  * its minute changes and before every commit, inside the same
  * transaction as the samples it counts: a lost batch loses both.
  */
+#include "config.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -24,11 +24,15 @@ libbncore_la_SOURCES = \
 	core/check_gateway.c \
 	core/check_mtu.c core/cli_selftest.c core/selftest_caps.c \
 	core/selftest_caps.h \
+	core/store_report.c core/store_report.h \
+	core/report_model.c core/report_model.h core/report_redact.c \
+	core/report_render.c core/report_render.h \
+	core/report_pdf.c core/report_pdf.h \
 	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c core/cli_report.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
-	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS)
+	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS) $(JSONC_CFLAGS)
 libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \
-	$(CRYPTO_LIBS) $(MNL_LIBS) $(LTDL_LIBS) -lresolv -lm
+	$(CRYPTO_LIBS) $(MNL_LIBS) $(JSONC_LIBS) $(LTDL_LIBS) -lresolv -lm
 
 bin_PROGRAMS += bottleneck
 bottleneck_SOURCES = core/main.c

@@ -7,7 +7,9 @@ PLUGIN_TEST_CFLAGS = $(TEST_CFLAGS) \
 MOCK_HOST_SOURCES = tests/unit/mock_host.c tests/unit/mock_host.h \
 	core/output.c core/output.h
 
-EXTRA_DIST += tests/golden/report_text.txt tests/golden/report_json.json
+EXTRA_DIST += tests/golden/report_mini.json tests/golden/report_mini.txt \
+	tests/golden/report_mini_ops.txt tests/golden/report_mini_compact.txt \
+	tests/golden/report_mini.html
 
 if BUILD_PROBE_TCP
 check_PROGRAMS += tests/unit/test_probe_tcp
@@ -22,9 +24,10 @@ if BUILD_REPORT_TEXT
 check_PROGRAMS += tests/unit/test_report_text
 TESTS += tests/unit/test_report_text
 tests_unit_test_report_text_SOURCES = tests/unit/test_report_text.c \
-	plugins/report-text/text.c $(MOCK_HOST_SOURCES)
-tests_unit_test_report_text_CFLAGS = $(PLUGIN_TEST_CFLAGS)
-tests_unit_test_report_text_LDADD = $(TEST_LIBS)
+	plugins/report-text/text.c plugins/report-text/text_table.c \
+	$(MOCK_HOST_SOURCES)
+tests_unit_test_report_text_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_report_text_LDADD = $(JSONC_LIBS) $(TEST_LIBS) -lm
 endif
 
 if BUILD_REPORT_JSON
@@ -35,3 +38,21 @@ tests_unit_test_report_json_SOURCES = tests/unit/test_report_json.c \
 tests_unit_test_report_json_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_test_report_json_LDADD = $(JSONC_LIBS) $(TEST_LIBS)
 endif
+
+# Reports from the store: golden outputs, bad input, the HTML page in a
+# browser and as PDF, redaction.
+REPORT_TESTS = tests/integration/report_golden.sh \
+	tests/integration/report_cli.sh \
+	tests/integration/report_html.sh \
+	tests/integration/report_redact.sh
+TESTS += $(REPORT_TESTS)
+EXTRA_DIST += $(REPORT_TESTS) tests/integration/schema_check.py \
+	docs/schemas/report.schema.json docs/reports.md
+
+# Bench (not a test): a report over a week of 1 Hz samples of 20 targets.
+EXTRA_DIST += tests/bench/report_bench.sh
+bench-report: all tests/helpers/report_fixture
+	BN_TOP_SRCDIR='$(abs_top_srcdir)' BN_TOP_BUILDDIR='$(abs_top_builddir)' \
+	BOTTLENECK_PLUGIN_PATH='$(STAGE_DIR)' \
+	$(SHELL) $(top_srcdir)/tests/bench/report_bench.sh $(BENCH_ARGS)
+.PHONY: bench-report

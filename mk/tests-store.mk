@@ -41,3 +41,9 @@ bench-store: tests/bench/store_bench$(EXEEXT)
 tests_unit_test_hist_SOURCES = tests/unit/test_hist.c core/hist.c core/hist.h
 tests_unit_test_hist_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_hist_LDADD = $(TEST_LIBS) -lm
+
+# Fills a store with the reports' mini data set, or a benchmark's week.
+check_PROGRAMS += tests/helpers/report_fixture
+tests_helpers_report_fixture_SOURCES = tests/helpers/report_fixture.c
+tests_helpers_report_fixture_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_helpers_report_fixture_LDADD = libbncore.la

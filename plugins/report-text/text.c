@@ -1,395 +1,517 @@
 /*
- * text.c - the `text` reporter: a plain-text summary of one run, a table
- * of every series (target, probe, metric) and the run's events.
+ * text.c - the `text` reporter: the report model (docs/reports.md) as
+ * plain text, the sections the model lists in its order: alerts, the
+ * per-target summary, latency and jitter over time, the latency CDF,
+ * speed tests and paths.  A section without data says why in one line.
  *
- * The statistics come ready-made from the store's series view; this
- * plugin only lays them out (column widths follow the content, numbers
- * are right-aligned, "-" stands for "no value").  With `output` set to a
- * path the report is written to a temporary file next to it and renamed,
- * so a reader never sees half a report.
+ * Column widths follow the content, numbers are right-aligned, "-"
+ * stands for "no value".  With `output` set to a path the report is
+ * written to a temporary file next to it and renamed, so a reader never
+ * sees half a report.
  */
 #include <bottleneck/sdk.h>
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define TEXT_SERIES_COLS 11
-#define TEXT_EVENT_COLS  5
-#define TEXT_CELL        128
+#include <json.h>
+
+#include "text_table.h"
+
+#define CELL 160
+/* Rows of a time table before it is thinned (compact: fewer). */
+#define TIME_ROWS_FULL    48
+#define TIME_ROWS_COMPACT 12
 
 typedef struct text_ctx {
   bn_host *h;
   char *output; /* "-" or a path */
 } text_ctx;
 
-/* Rows of cells, each cell its own string; widths are computed at print. */
-typedef struct text_table {
-  size_t ncols;
-  const char *const *heads;
-  const int *right; /* per column: right-aligned */
-  char **cells;     /* nrows * ncols */
-  size_t nrows, cap;
-} text_table;
-
-/* What render() gathers before it writes anything. */
-typedef struct text_report {
-  bn_host *h;
-  int64_t run_id;
-  char *host, *profile;
-  int64_t started_ns, ended_ns;
-  text_table series;
-  text_table events;
-  uint64_t invalid, late, dup;
-  int rc; /* first error inside a store callback */
-} text_report;
-
-static const char *const text_series_heads[TEXT_SERIES_COLS] = {
-    "TARGET", "PROBE", "METRIC", "SENT", "LOSS%", "MIN",
-    "AVG",    "P50",   "P95",    "MAX",  "JITTER"};
-static const int text_series_right[TEXT_SERIES_COLS] = {0, 0, 0, 1, 1, 1,
-                                                        1, 1, 1, 1, 1};
-static const char *const text_event_heads[TEXT_EVENT_COLS] = {
-    "TIME", "SEVERITY", "TARGET", "TYPE", "MESSAGE"};
-static const int text_event_right[TEXT_EVENT_COLS] = {0, 0, 0, 0, 0};
-
 static const bn_option text_options[] = {
     {"output", BN_OPT_STRING, "-",
      "file to write the report to; \"-\" writes to standard output", 0, 0, 0},
+    {"preset", BN_OPT_STRING, "full",
+     "detail: full, compact or ops (alerts, path changes and the worst "
+     "targets first)",
+     0, 0, 0},
+    {"redact", BN_OPT_BOOL, "false",
+     "replace host names and addresses with stable pseudonyms", 0, 0, 0},
     BN_OPTIONS_END};
 
-/* ---------------------------------------------------------------- */
-/* Tables                                                            */
-/* ---------------------------------------------------------------- */
+/* ---- reading the model ------------------------------------------------ */
 
-static void text_table_init(text_table *t, size_t ncols,
-                            const char *const *heads, const int *right)
+static json_object *get(json_object *o, const char *k)
 {
-  memset(t, 0, sizeof(*t));
-  t->ncols = ncols;
-  t->heads = heads;
-  t->right = right;
+  json_object *v = NULL;
+
+  return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
 }
 
-static void text_table_free(text_table *t)
+static const char *str(json_object *o, const char *k)
 {
-  size_t i;
+  json_object *v = get(o, k);
 
-  for (i = 0; i < t->nrows * t->ncols; i++)
-    free(t->cells[i]);
-  free(t->cells);
-  t->cells = NULL;
-  t->nrows = t->cap = 0;
+  return v && json_object_is_type(v, json_type_string)
+             ? json_object_get_string(v)
+             : NULL;
 }
 
-/* Append a row; the cells are copied. */
-static int text_table_add(text_table *t, const char *const *row)
+static double num(json_object *o, const char *k)
 {
-  size_t i, base;
+  json_object *v = get(o, k);
 
-  if (t->nrows == t->cap) {
-    size_t cap = t->cap ? 2 * t->cap : 8;
-    char **cells = realloc(t->cells, cap * t->ncols * sizeof(*cells));
-
-    if (!cells)
-      return BN_ENOMEM;
-    t->cells = cells;
-    t->cap = cap;
-  }
-  base = t->nrows * t->ncols;
-  for (i = 0; i < t->ncols; i++) {
-    t->cells[base + i] = strdup(row[i]);
-    if (!t->cells[base + i]) {
-      while (i-- > 0)
-        free(t->cells[base + i]);
-      return BN_ENOMEM;
-    }
-  }
-  t->nrows++;
-  return 0;
+  return v && !json_object_is_type(v, json_type_null)
+             ? json_object_get_double(v)
+             : NAN;
 }
 
-/* Display width: UTF-8 continuation bytes take no column. */
-static size_t text_width(const char *s)
-{
-  size_t n = 0;
-
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80)
-      n++;
-  return n;
-}
-
-static void text_pad(FILE *f, size_t n)
-{
-  while (n-- > 0)
-    fputc(' ', f);
-}
-
-static void text_table_row(const text_table *t, FILE *f, const size_t *w,
-                           const char *const *row)
-{
-  size_t i;
-
-  for (i = 0; i < t->ncols; i++) {
-    size_t pad = w[i] - text_width(row[i]);
-
-    if (i > 0)
-      fputs("  ", f);
-    if (t->right[i])
-      text_pad(f, pad);
-    fputs(row[i], f);
-    /* No trailing blanks after the last column. */
-    if (!t->right[i] && i + 1 < t->ncols)
-      text_pad(f, pad);
-  }
-  fputc('\n', f);
-}
-
-static int text_table_print(const text_table *t, FILE *f)
-{
-  size_t *w = calloc(t->ncols, sizeof(*w));
-  size_t r, i;
-
-  if (!w)
-    return BN_ENOMEM;
-  for (i = 0; i < t->ncols; i++)
-    w[i] = text_width(t->heads[i]);
-  for (r = 0; r < t->nrows; r++) {
-    for (i = 0; i < t->ncols; i++) {
-      size_t cw = text_width(t->cells[r * t->ncols + i]);
-
-      if (cw > w[i])
-        w[i] = cw;
-    }
-  }
-  text_table_row(t, f, w, t->heads);
-  for (r = 0; r < t->nrows; r++)
-    text_table_row(t, f, w, (const char *const *)&t->cells[r * t->ncols]);
-  free(w);
-  return 0;
-}
-
-/* ---------------------------------------------------------------- */
-/* Formatting                                                        */
-/* ---------------------------------------------------------------- */
-
-/* "2024-05-01T12:00:00Z": UTC, whole seconds. */
-static void text_time(char *buf, size_t len, int64_t wall_ns)
-{
-  time_t secs = (time_t)(wall_ns / 1000000000);
-  struct tm tm;
-
-  if (wall_ns < 0 && wall_ns % 1000000000)
-    secs--;
-  if (!gmtime_r(&secs, &tm) ||
-      strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-    snprintf(buf, len, "-");
-}
-
-static int text_is_ms(const char *metric)
-{
-  size_t n = strlen(metric);
-
-  return n >= 3 && strcmp(metric + n - 3, "_ms") == 0;
-}
-
-/* Milliseconds with 3 decimals, other units with 6 significant digits. */
-static void text_num(char *buf, size_t len, double v, int ms)
+/* A number with `d` decimals, or "-". */
+static const char *fmt(char *buf, double v, int d)
 {
   if (!isfinite(v))
-    snprintf(buf, len, "-");
-  else if (ms)
-    snprintf(buf, len, "%.3f", v);
+    snprintf(buf, CELL, "-");
   else
-    snprintf(buf, len, "%.6g", v);
+    snprintf(buf, CELL, "%.*f", d, v);
+  return buf;
 }
 
-static const char *text_severity(bn_severity s)
+/* "2026-11-24T10:00:00.000Z" -> "2026-11-24 10:00:00" */
+static const char *when(char *buf, const char *iso)
 {
-  switch (s) {
-  case BN_SEV_INFO:
-    return "info";
-  case BN_SEV_WARNING:
-    return "warning";
-  case BN_SEV_CRITICAL:
-    return "critical";
-  }
-  return "unknown";
+  snprintf(buf, CELL, "%.10s %.8s", iso ? iso : "-",
+           iso && strlen(iso) > 11 ? iso + 11 : "");
+  return buf;
 }
 
-/* ---------------------------------------------------------------- */
-/* Gathering                                                         */
-/* ---------------------------------------------------------------- */
-
-static int text_on_series(const bn_series *s, void *arg)
+/* Unix seconds -> "2026-11-24 10:00:00" (UTC) */
+static const char *when_s(char *buf, double t)
 {
-  text_report *r = arg;
-  char cells[TEXT_SERIES_COLS][TEXT_CELL];
-  const char *row[TEXT_SERIES_COLS];
-  const double stats[6] = {s->min, s->avg, s->p50, s->p95, s->max, s->jitter};
-  int ms = text_is_ms(s->metric);
+  time_t s = (time_t)t;
+  struct tm tm;
+
+  if (!isfinite(t) || !gmtime_r(&s, &tm))
+    snprintf(buf, CELL, "-");
+  else
+    strftime(buf, CELL, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+static const char *or_dash(const char *s)
+{
+  return s && *s ? s : "-";
+}
+
+static void heading(FILE *f, const char *title)
+{
+  fprintf(f, "\n== %s ==\n", title);
+}
+
+/* Prints the note of a section without data; 1 when it had none. */
+static int unavailable(FILE *f, json_object *sec)
+{
+  json_object *a = get(sec, "available");
+
+  if (sec && a && json_object_get_boolean(a))
+    return 0;
+  fprintf(f, "%s\n", or_dash(str(sec, "note")));
+  return 1;
+}
+
+/* ---- sections ------------------------------------------------------------
+ */
+
+static void sec_alerts(FILE *f, json_object *m)
+{
+  static const char *const heads[] = {"TIME", "SEVERITY", "SOURCE", "TARGET",
+                                      "MESSAGE"};
+  static const int right[] = {0, 0, 0, 0, 0};
+  json_object *sec = get(m, "alerts"), *items = get(sec, "items");
+  json_object *c = get(sec, "counts");
+  text_table t;
   size_t i;
 
-  snprintf(cells[0], TEXT_CELL, "%s", s->target);
-  snprintf(cells[1], TEXT_CELL, "%s", s->probe);
-  snprintf(cells[2], TEXT_CELL, "%s", s->metric);
-  snprintf(cells[3], TEXT_CELL, "%" PRIu64, s->count);
-  snprintf(cells[4], TEXT_CELL, "%.1f", s->loss_pct);
-  for (i = 0; i < 6; i++)
-    text_num(cells[5 + i], TEXT_CELL, stats[i], ms);
-  for (i = 0; i < TEXT_SERIES_COLS; i++)
-    row[i] = cells[i];
-  r->invalid += s->invalid;
-  r->late += s->late;
-  r->dup += s->dup;
-  r->rc = text_table_add(&r->series, row);
-  return r->rc != 0;
+  heading(f, "Alerts");
+  if (unavailable(f, sec))
+    return;
+  fprintf(f, "%.0f critical, %.0f warning, %.0f info\n", num(c, "critical"),
+          num(c, "warning"), num(c, "info"));
+  if (!json_object_array_length(items))
+    return;
+  text_table_init(&t, 5, heads, right);
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i);
+    char b0[CELL];
+    const char *row[5];
+
+    row[0] = when(b0, str(it, "time"));
+    row[1] = or_dash(str(it, "severity"));
+    row[2] = or_dash(str(it, "source"));
+    row[3] = or_dash(str(it, "target"));
+    row[4] = or_dash(str(it, "message"));
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
 }
 
-static int text_on_event(const bn_event *e, const char *source, void *arg)
+static void sec_summary(FILE *f, json_object *m)
 {
-  text_report *r = arg;
-  char when[40];
-  const char *row[TEXT_EVENT_COLS];
+  static const char *const heads[] = {"TARGET", "PROBE", "METRIC", "SENT",
+                                      "LOSS%",  "MIN",   "AVG",    "P50",
+                                      "P95",    "MAX",   "JITTER"};
+  static const int right[] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+  json_object *sec = get(m, "summary"), *rows = get(sec, "targets");
+  double invalid = 0;
+  text_table t;
+  size_t i;
 
-  text_time(when, sizeof(when), e->wall_ns);
-  row[0] = when;
-  row[1] = text_severity(e->severity);
-  row[2] = e->target ? e->target : "-";
-  row[3] = e->type ? e->type : "-";
-  row[4] = e->message ? e->message : "";
-  r->rc = text_table_add(&r->events, row);
-  return r->rc != 0;
+  heading(f, "Summary");
+  if (unavailable(f, sec))
+    return;
+  text_table_init(&t, 11, heads, right);
+  for (i = 0; i < json_object_array_length(rows); i++) {
+    json_object *r = json_object_array_get_idx(rows, i);
+    char b[8][CELL];
+    const char *row[11];
+
+    row[0] = or_dash(str(r, "target"));
+    row[1] = or_dash(str(r, "probe"));
+    row[2] = or_dash(str(r, "metric"));
+    row[3] = fmt(b[0], num(r, "sent"), 0);
+    row[4] = fmt(b[1], num(r, "loss_pct"), 1);
+    row[5] = fmt(b[2], num(r, "min"), 3);
+    row[6] = fmt(b[3], num(r, "avg"), 3);
+    row[7] = fmt(b[4], num(r, "p50"), 3);
+    row[8] = fmt(b[5], num(r, "p95"), 3);
+    row[9] = fmt(b[6], num(r, "max"), 3);
+    row[10] = fmt(b[7], num(r, "jitter"), 3);
+    if (isfinite(num(r, "invalid")))
+      invalid += num(r, "invalid");
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
+  if (invalid > 0)
+    fprintf(f, "%.0f invalid samples (clock jump or suspend) left out\n",
+            invalid);
 }
 
-static void text_report_free(text_report *r)
+/* Rows to print of n points: all, or every k-th so that at most max. */
+static size_t stride(size_t n, size_t max)
 {
-  free(r->host);
-  free(r->profile);
-  text_table_free(&r->series);
-  text_table_free(&r->events);
+  return n > max ? (n + max - 1) / max : 1;
 }
 
-static int text_collect(text_ctx *c, int64_t run_id, text_report *r)
+static void sec_latency(FILE *f, json_object *m, size_t max_rows)
 {
-  const bn_host_api *api = c->h->api;
-  bn_run_info info;
-  bn_query q;
-  int rc;
+  static const char *const heads[] = {"TIME", "SENT", "LOSS%", "P5",
+                                      "P50",  "P95",  "MAX"};
+  static const int right[] = {0, 1, 1, 1, 1, 1, 1};
+  json_object *sec = get(m, "latency"), *series = get(sec, "series");
+  size_t i, j;
 
-  memset(r, 0, sizeof(*r));
-  r->h = c->h;
-  text_table_init(&r->series, TEXT_SERIES_COLS, text_series_heads,
-                  text_series_right);
-  text_table_init(&r->events, TEXT_EVENT_COLS, text_event_heads,
-                  text_event_right);
-  rc = api->run_info(c->h, run_id, &info);
-  if (rc < 0) {
-    if (run_id)
-      bn_error(c->h, "run %" PRId64 " not found in the history store", run_id);
+  heading(f, "Latency over time (ms)");
+  if (unavailable(f, sec))
+    return;
+  fprintf(f, "buckets of %g s (%s)\n", num(sec, "bucket_s"),
+          or_dash(str(sec, "source")));
+  for (i = 0; i < json_object_array_length(series); i++) {
+    json_object *s = json_object_array_get_idx(series, i),
+                *pts = get(s, "points");
+    size_t n = json_object_array_length(pts), k = stride(n, max_rows);
+    text_table t;
+
+    fprintf(f, "\n%s (%s, %s)%s\n", or_dash(str(s, "target")),
+            or_dash(str(s, "probe")), or_dash(str(s, "metric")),
+            k > 1 ? ", every few buckets" : "");
+    text_table_init(&t, 7, heads, right);
+    for (j = 0; j < n; j += k) {
+      json_object *p = json_object_array_get_idx(pts, j);
+      char b[7][CELL];
+      const char *row[7];
+
+      row[0] = when_s(b[0], num(p, "t"));
+      row[1] = fmt(b[1], num(p, "sent"), 0);
+      row[2] = fmt(b[2], num(p, "loss_pct"), 1);
+      row[3] = fmt(b[3], num(p, "p5"), 3);
+      row[4] = fmt(b[4], num(p, "p50"), 3);
+      row[5] = fmt(b[5], num(p, "p95"), 3);
+      row[6] = fmt(b[6], num(p, "max"), 3);
+      text_table_add(&t, row);
+    }
+    text_table_print(&t, f);
+    text_table_free(&t);
+  }
+}
+
+static void sec_jitter(FILE *f, json_object *m, size_t max_rows)
+{
+  static const char *const heads[] = {"TARGET", "PROBE", "MIN",
+                                      "AVG",    "MAX",   "LAST"};
+  static const int right[] = {0, 0, 1, 1, 1, 1};
+  json_object *sec = get(m, "jitter"), *series = get(sec, "series");
+  text_table t;
+  size_t i, j;
+
+  (void)max_rows;
+  heading(f, "Jitter (ms, per bucket)");
+  if (unavailable(f, sec))
+    return;
+  text_table_init(&t, 6, heads, right);
+  for (i = 0; i < json_object_array_length(series); i++) {
+    json_object *s = json_object_array_get_idx(series, i),
+                *pts = get(s, "points");
+    double lo = INFINITY, hi = -INFINITY, sum = 0, last = NAN;
+    size_t n = json_object_array_length(pts);
+    char b[4][CELL];
+    const char *row[6];
+
+    for (j = 0; j < n; j++) {
+      double v = num(json_object_array_get_idx(pts, j), "jitter");
+
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+      sum += v;
+      last = v;
+    }
+    row[0] = or_dash(str(s, "target"));
+    row[1] = or_dash(str(s, "probe"));
+    row[2] = fmt(b[0], n ? lo : NAN, 3);
+    row[3] = fmt(b[1], n ? sum / (double)n : NAN, 3);
+    row[4] = fmt(b[2], n ? hi : NAN, 3);
+    row[5] = fmt(b[3], last, 3);
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
+}
+
+/* The value where the CDF reaches q (the first point at or above it). */
+static double cdf_at(json_object *pts, double q)
+{
+  size_t i;
+
+  for (i = 0; i < json_object_array_length(pts); i++) {
+    json_object *p = json_object_array_get_idx(pts, i);
+
+    if (json_object_get_double(json_object_array_get_idx(p, 1)) >= q - 1e-9)
+      return json_object_get_double(json_object_array_get_idx(p, 0));
+  }
+  return NAN;
+}
+
+static void sec_cdf(FILE *f, json_object *m)
+{
+  static const char *const heads[] = {"TARGET", "PROBE", "10%", "25%",
+                                      "50%",    "75%",   "90%", "99%"};
+  static const int right[] = {0, 0, 1, 1, 1, 1, 1, 1};
+  static const double qs[] = {0.10, 0.25, 0.50, 0.75, 0.90, 0.99};
+  json_object *sec = get(m, "cdf"), *series = get(sec, "series");
+  text_table t;
+  size_t i, j;
+
+  heading(f, "Latency distribution (ms at which this share of answers "
+             "arrived)");
+  if (unavailable(f, sec))
+    return;
+  text_table_init(&t, 8, heads, right);
+  for (i = 0; i < json_object_array_length(series); i++) {
+    json_object *s = json_object_array_get_idx(series, i);
+    char b[6][CELL];
+    const char *row[8];
+
+    row[0] = or_dash(str(s, "target"));
+    row[1] = or_dash(str(s, "probe"));
+    for (j = 0; j < 6; j++)
+      row[2 + j] = fmt(b[j], cdf_at(get(s, "points"), qs[j]), 3);
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
+}
+
+static void sec_speedtests(FILE *f, json_object *m)
+{
+  static const char *const heads[] = {"TIME",      "PROVIDER", "SERVER",
+                                      "DOWN Mb/s", "UP Mb/s",  "IDLE ms",
+                                      "LOADED ms", "GRADE",    "ERROR"};
+  static const int right[] = {0, 0, 0, 1, 1, 1, 1, 0, 0};
+  json_object *sec = get(m, "speedtests"), *items = get(sec, "items");
+  text_table t;
+  size_t i;
+
+  heading(f, "Speed tests");
+  if (unavailable(f, sec))
+    return;
+  text_table_init(&t, 9, heads, right);
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i);
+    char b[6][CELL], loaded[2 * CELL + 4];
+    const char *row[9];
+
+    row[0] = when(b[0], str(it, "time"));
+    row[1] = or_dash(str(it, "provider"));
+    row[2] = or_dash(str(it, "server"));
+    row[3] = fmt(b[1], num(it, "down_mbps"), 2);
+    row[4] = fmt(b[2], num(it, "up_mbps"), 2);
+    row[5] = fmt(b[3], num(it, "idle_ms"), 2);
+    snprintf(loaded, sizeof(loaded), "%s/%s",
+             fmt(b[4], num(it, "loaded_down_ms"), 1),
+             fmt(b[5], num(it, "loaded_up_ms"), 1));
+    row[6] = loaded;
+    row[7] = or_dash(str(it, "bufferbloat"));
+    row[8] = or_dash(str(it, "error"));
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
+}
+
+static void path_changes(FILE *f, json_object *changes, size_t max)
+{
+  size_t n = json_object_array_length(changes), i;
+
+  if (!n) {
+    fprintf(f, "  no path changes\n");
+    return;
+  }
+  fprintf(f, "  %zu change%s%s:\n", n, n == 1 ? "" : "s",
+          n > max ? " (the latest shown)" : "");
+  for (i = n > max ? n - max : 0; i < n; i++) {
+    json_object *c = json_object_array_get_idx(changes, i);
+    const char *kind = or_dash(str(c, "kind"));
+    char b0[CELL];
+
+    fprintf(f, "    %s  ", when(b0, str(c, "time")));
+    if (!strcmp(kind, "set"))
+      fprintf(f, "the set of distinct paths changed\n");
+    else if (!strcmp(kind, "rtt_shift"))
+      fprintf(f, "hop %.0f (%s) RTT %.2f -> %.2f ms\n", num(c, "ttl"),
+              or_dash(str(c, "new_addr")), num(c, "old_rtt_ms"),
+              num(c, "new_rtt_ms"));
     else
-      bn_error(c->h, "no run in the history store");
-    return rc;
+      fprintf(f, "hop %.0f %s %s -> %s (flow %.0f)\n", num(c, "ttl"), kind,
+              or_dash(str(c, "old_addr")), or_dash(str(c, "new_addr")),
+              num(c, "flow"));
   }
-  r->run_id = info.id;
-  r->started_ns = info.started_ns;
-  r->ended_ns = info.ended_ns;
-  r->host = strdup(info.host ? info.host : "-");
-  r->profile = strdup(info.profile ? info.profile : "-");
-  if (!r->host || !r->profile)
-    return BN_ENOMEM;
-  memset(&q, 0, sizeof(q));
-  /* The id the store gave, so that series and events match the header. */
-  q.run_id = info.id;
-  rc = api->series_each(c->h, &q, text_on_series, r);
-  if (rc == 0)
-    rc = r->rc;
-  if (rc == 0)
-    rc = api->events_each(c->h, &q, text_on_event, r);
-  if (rc == 0)
-    rc = r->rc;
-  if (rc < 0)
-    bn_error(c->h, "cannot read run %" PRId64 " from the history store",
-             info.id);
-  return rc;
 }
 
-/* ---------------------------------------------------------------- */
-/* Writing                                                           */
-/* ---------------------------------------------------------------- */
-
-static const char *text_plural(uint64_t n, const char *one, const char *many)
+static void sec_paths(FILE *f, json_object *m, int compact)
 {
-  return n == 1 ? one : many;
+  static const char *const heads[] = {"HOP", "ADDRESS", "LOSS%",
+                                      "AVG", "BEST",    "WORST"};
+  static const int right[] = {1, 0, 1, 1, 1, 1};
+  json_object *sec = get(m, "paths"), *targets = get(sec, "targets");
+  size_t i, j, k;
+
+  heading(f, "Paths");
+  if (unavailable(f, sec))
+    return;
+  for (i = 0; i < json_object_array_length(targets); i++) {
+    json_object *t = json_object_array_get_idx(targets, i),
+                *latest = get(t, "latest"), *paths = get(latest, "paths");
+    char b0[CELL];
+
+    fprintf(f, "\n%s (%s, %s): %.0f rounds; latest %s\n",
+            or_dash(str(t, "target")), or_dash(str(t, "probe")),
+            or_dash(str(t, "mode")), num(t, "rounds"),
+            when(b0, str(latest, "time")));
+    for (j = 0; j < json_object_array_length(paths); j++) {
+      json_object *p = json_object_array_get_idx(paths, j),
+                  *hops = get(p, "hops");
+      text_table tb;
+
+      if (compact && j > 0)
+        break;
+      fprintf(f, "  flow %.0f, %s\n", num(p, "flow"),
+              or_dash(str(p, "status")));
+      text_table_init(&tb, 6, heads, right);
+      for (k = 0; k < json_object_array_length(hops); k++) {
+        json_object *h = json_object_array_get_idx(hops, k);
+        char b[5][CELL];
+        const char *row[6];
+
+        row[0] = fmt(b[0], num(h, "ttl"), 0);
+        row[1] = str(h, "addr") ? str(h, "addr") : "???";
+        row[2] = fmt(b[1],
+                     num(h, "sent") > 0
+                         ? 100.0 * (num(h, "sent") - num(h, "received")) /
+                               num(h, "sent")
+                         : NAN,
+                     1);
+        row[3] = fmt(b[2], num(h, "avg_ms"), 3);
+        row[4] = fmt(b[3], num(h, "best_ms"), 3);
+        row[5] = fmt(b[4], num(h, "worst_ms"), 3);
+        text_table_add(&tb, row);
+      }
+      text_table_print(&tb, f);
+      text_table_free(&tb);
+    }
+    path_changes(f, get(t, "changes"), compact ? 5 : 50);
+  }
 }
 
-static int text_write(const text_report *r, FILE *f)
+static int text_write(json_object *m, FILE *f)
 {
-  char started[40];
-  int rc;
+  json_object *meta = get(m, "meta"), *runs = get(meta, "runs"),
+              *sections = get(m, "sections");
+  const char *preset = or_dash(str(meta, "preset"));
+  int compact = !strcmp(preset, "compact");
+  size_t rows = compact ? TIME_ROWS_COMPACT : TIME_ROWS_FULL, i;
+  char b0[CELL], b1[CELL];
 
-  text_time(started, sizeof(started), r->started_ns);
-  fprintf(f, "Bottleneck report \xe2\x80\x94 profile %s, run %" PRId64 "\n",
-          r->profile, r->run_id);
-  fprintf(f, "host %s, started %s, ", r->host, started);
-  if (r->ended_ns)
-    fprintf(f, "duration %.3f s\n\n",
-            (double)(r->ended_ns - r->started_ns) / 1e9);
-  else
-    fprintf(f, "duration - (still running)\n\n");
-  if (r->series.nrows == 0) {
-    fputs("no samples in this run\n", f);
-  } else {
-    rc = text_table_print(&r->series, f);
-    if (rc < 0)
-      return rc;
+  fprintf(f, "Bottleneck report: profile %s, host %s\n",
+          or_dash(str(meta, "profile")), or_dash(str(meta, "host")));
+  fprintf(f, "%s .. %s UTC, %zu run%s, preset %s%s\n",
+          when(b0, str(meta, "since")), when(b1, str(meta, "until")),
+          json_object_array_length(runs),
+          json_object_array_length(runs) == 1 ? "" : "s", preset,
+          json_object_get_boolean(get(meta, "redacted")) ? ", redacted" : "");
+  for (i = 0; i < json_object_array_length(sections); i++) {
+    const char *s =
+        json_object_get_string(json_object_array_get_idx(sections, i));
+
+    if (!strcmp(s, "alerts"))
+      sec_alerts(f, m);
+    else if (!strcmp(s, "summary"))
+      sec_summary(f, m);
+    else if (!strcmp(s, "latency"))
+      sec_latency(f, m, rows);
+    else if (!strcmp(s, "jitter"))
+      sec_jitter(f, m, rows);
+    else if (!strcmp(s, "cdf"))
+      sec_cdf(f, m);
+    else if (!strcmp(s, "speedtests"))
+      sec_speedtests(f, m);
+    else if (!strcmp(s, "paths"))
+      sec_paths(f, m, compact);
   }
-  if (r->invalid || r->late || r->dup)
-    fputc('\n', f);
-  if (r->invalid)
-    fprintf(f, "%" PRIu64 " %s (clock jump or suspend) left out\n", r->invalid,
-            text_plural(r->invalid, "invalid sample", "invalid samples"));
-  if (r->late)
-    fprintf(f, "%" PRIu64 " %s (after the timeout) not counted\n", r->late,
-            text_plural(r->late, "late answer", "late answers"));
-  if (r->dup)
-    fprintf(f, "%" PRIu64 " %s left out\n", r->dup,
-            text_plural(r->dup, "duplicate answer", "duplicate answers"));
-  if (r->events.nrows > 0) {
-    fputs("\nEVENTS\n", f);
-    rc = text_table_print(&r->events, f);
-    if (rc < 0)
-      return rc;
-  }
-  return 0;
+  return ferror(f) ? BN_EIO : BN_OK;
 }
-
-/* ---------------------------------------------------------------- */
-/* Plugin callbacks                                                  */
-/* ---------------------------------------------------------------- */
 
 static int text_render(void *ctx, const bn_report_request *req)
 {
   text_ctx *c = ctx;
   const bn_host_api *api = c->h->api;
-  text_report r;
+  json_object *model = json_tokener_parse(req->model_json);
   bn_output *out = NULL;
   int rc;
 
-  /* Gather first: a failed query must not leave a file behind. */
-  rc = text_collect(c, req->run_id, &r);
-  if (rc == 0)
-    rc = api->output_open(c->h, c->output, req->out, &out);
+  if (!model) {
+    bn_error(c->h, "the report model does not parse as JSON");
+    return BN_EINVAL;
+  }
+  rc = api->output_open(c->h, c->output, req->out, &out);
   if (rc == 0) {
-    rc = text_write(&r, api->output_file(out));
+    rc = text_write(model, api->output_file(out));
     if (api->output_close(c->h, out, rc == 0) != 0 && rc == 0)
       rc = BN_EIO;
   }
-  text_report_free(&r);
+  json_object_put(model);
   return rc;
 }
 
@@ -405,6 +527,8 @@ static void text_destroy(void *ctx)
 
 static int text_init(bn_host *h, void **out)
 {
+  const bn_host_api *api = h->api;
+  const bn_node *cfg = api->config(h);
   const char *output = "-";
   text_ctx *c;
   int rc;
@@ -413,13 +537,13 @@ static int text_init(bn_host *h, void **out)
   if (!c)
     return BN_ENOMEM;
   c->h = h;
-  rc = h->api->cfg_string(h, h->api->config(h), "output", &output);
+  rc = api->cfg_string(h, cfg, "output", &output);
   if (rc == BN_ENOENT)
     rc = 0;
   if (rc == 0 && *output == '\0')
-    rc = h->api->cfg_error(h, h->api->cfg_get(h->api->config(h), "output"),
-                           "output must not be empty; use \"-\" for "
-                           "standard output");
+    rc = api->cfg_error(h, api->cfg_get(cfg, "output"),
+                        "output must not be empty; use \"-\" for standard "
+                        "output");
   if (rc == 0) {
     c->output = strdup(output);
     if (!c->output)
@@ -438,6 +562,7 @@ static const bn_reporter_ops text_ops = {
     text_render,
 };
 
-BN_PLUGIN_DEFINE("text", "1.0", BN_KIND_REPORTER,
-                 "plain-text table of a run's series and events", text_options,
-                 text_init, text_destroy, &text_ops);
+BN_PLUGIN_DEFINE("text", "2.0", BN_KIND_REPORTER,
+                 "plain-text report: alerts, summary, latency and jitter "
+                 "over time, CDF, speed tests, paths",
+                 text_options, text_init, text_destroy, &text_ops);

@@ -38,7 +38,7 @@ extern "C" {
 /** Major version of the plugin ABI; plugins of another major are refused. */
 #define BN_ABI_MAJOR 2
 /** Minor version of the plugin ABI; plugins of a newer minor are refused. */
-#define BN_ABI_MINOR 0
+#define BN_ABI_MINOR 1
 
 /** Name of the one symbol every plugin exports (made by BN_PLUGIN_DEFINE). */
 #define BN_PLUGIN_SYMBOL "bn_plugin_descriptor"
@@ -596,10 +596,21 @@ typedef struct bn_exporter_ops {
   int (*flush)(void *ctx);
 } bn_exporter_ops;
 
-/** What a reporter is asked to render. */
+/**
+ * What a reporter is asked to render.  Since ABI 2.1 the host builds the
+ * report model once (the range, presets and redaction already applied)
+ * and hands it over as JSON text; its shape is documented by
+ * docs/schemas/report.schema.json.  A reporter renders the sections that
+ * `sections` lists, in that order, and shows a section's `note` when it
+ * is not `available`.
+ */
 typedef struct bn_report_request {
-  int64_t run_id; /**< the run to report on */
+  int64_t run_id; /**< the run reported on (0: a range of runs) */
   FILE *out;      /**< where to write when the plugin has no output */
+  /* -- ABI 2.1 -- */
+  const char *model_json; /**< the report model, JSON text (never NULL) */
+  const char *preset;     /**< "full", "compact" or "ops" */
+  int redacted;           /**< names and addresses are pseudonyms */
 } bn_report_request;
 
 /** Reporter: renders stored history through the store views. */

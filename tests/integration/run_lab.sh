@@ -65,8 +65,8 @@ grep -E '^ *lab-closed +tcp' "$T/report.txt" | grep -qE ' 100\.0+ ' ||
 python3 - "$T/again.json" <<'PY' || fail "report --reporter json is wrong"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r["run"]["id"] == 1 and r["run"]["profile"] == "lab", r["run"]
-rows = {(s["target"], s["probe"]): s for s in r["series"]}
+assert r["meta"]["runs"] == [1] and r["meta"]["profile"] == "lab", r["meta"]
+rows = {(s["target"], s["probe"]): s for s in r["summary"]["targets"]}
 assert rows[("lab-closed", "tcp")]["loss_pct"] == 100.0
 assert rows[("lab-web", "tcp")]["loss_pct"] == 0.0
 PY

@@ -1,0 +1,24 @@
+/*
+ * report_render.h - handing a reporter instance its report: the model is
+ * built for the instance's own `preset` and `redact` options (every
+ * reporter has them) over the range asked for, and passed as JSON text.
+ */
+#ifndef BN_CORE_REPORT_RENDER_H
+#define BN_CORE_REPORT_RENDER_H
+
+#include <stdio.h>
+
+#include "host.h"
+#include "report_model.h"
+
+/**
+ * Render with one reporter instance.  `base` gives the range (run,
+ * since, until, targets, profile); the preset and redaction come from
+ * the instance's options.  Returns BN_OK; BN_ENOENT when the model could
+ * not be built (nothing in range, a store error); BN_ERR when the
+ * reporter failed (logged with the plugin's name).
+ */
+int report_render_instance(host_instance *in, store *st,
+                           const report_opts *base, FILE *out);
+
+#endif

@@ -1,0 +1,886 @@
+/*
+ * store_report.c - the sections of the report model, read from the
+ * store (see store_report.h).  Latency statistics come from per-bucket
+ * accumulators that merge either raw samples (short ranges) or rollup
+ * minutes (long ones): count, sum, sum of squares, extremes, jitter
+ * sums and a histogram sketch all add up, so both paths give the same
+ * kind of numbers.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hist.h"
+#include "log.h"
+#include "store_int.h"
+#include "store_report.h"
+
+#define RAW_MAX_NS (2 * 3600 * 1000000000LL) /* longer: rollups */
+#define MINUTE_NS  60000000000LL
+#define MAX_ITEMS  2000 /* events, changes: the newest ones */
+
+typedef struct acc {
+  uint64_t sent, lost, n, jit_n, invalid;
+  double sum, sumsq, min, max, jit_sum;
+  hist h;
+} acc;
+
+/* ---- small helpers --------------------------------------------------------
+ */
+
+json_object *store_report_num(double v, int digits)
+{
+  char buf[64];
+  size_t len;
+
+  if (!isfinite(v))
+    return NULL;
+  snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  if (strchr(buf, '.')) {
+    len = strlen(buf);
+    while (len > 1 && buf[len - 1] == '0')
+      buf[--len] = 0;
+    if (buf[len - 1] == '.')
+      buf[--len] = 0;
+  }
+  if (!strcmp(buf, "-0"))
+    snprintf(buf, sizeof(buf), "0");
+  return json_object_new_double_s(v, buf);
+}
+
+json_object *store_report_time(int64_t wall_ns)
+{
+  char buf[64];
+  struct tm tm;
+  time_t t = (time_t)(wall_ns / 1000000000LL);
+  long ms = (long)(wall_ns % 1000000000LL / 1000000);
+
+  if (ms < 0) {
+    t--;
+    ms += 1000;
+  }
+  gmtime_r(&t, &tm);
+  snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+           tm.tm_sec, ms);
+  return json_object_new_string(buf);
+}
+
+static void put(json_object *o, const char *k, json_object *v)
+{
+  json_object_object_add(o, k, v);
+}
+
+static json_object *str_or_null(const unsigned char *s)
+{
+  return s ? json_object_new_string((const char *)s) : NULL;
+}
+
+static json_object *col_num(sqlite3_stmt *st, int i, int digits)
+{
+  if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    return NULL;
+  return store_report_num(sqlite3_column_double(st, i), digits);
+}
+
+static json_object *section(json_object *model, const char *name)
+{
+  json_object *o = json_object_new_object();
+
+  put(model, name, o);
+  return o;
+}
+
+/* available: whether the store held any such data; note: why not */
+static void availability(json_object *sec, int available, const char *note)
+{
+  put(sec, "available", json_object_new_boolean(available));
+  if (!available)
+    put(sec, "note", json_object_new_string(note));
+}
+
+static int prepare(store *s, const char *sql, sqlite3_stmt **st)
+{
+  if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot query the history for a report",
+                      "is the database damaged? try sqlite3 PATH 'PRAGMA "
+                      "integrity_check'");
+  return BN_OK;
+}
+
+/* Binds ?1 run (or NULL), ?2 since, ?3 until. */
+static void bind_range(sqlite3_stmt *st, const store_report_range *r)
+{
+  if (r->run_id)
+    sqlite3_bind_int64(st, 1, r->run_id);
+  else
+    sqlite3_bind_null(st, 1);
+  sqlite3_bind_int64(st, 2, r->since_ns);
+  sqlite3_bind_int64(st, 3, r->until_ns);
+}
+
+static int target_wanted(const store_report_range *r, const char *target)
+{
+  size_t i;
+
+  if (!r->n_targets)
+    return 1;
+  for (i = 0; target && i < r->n_targets; i++)
+    if (!strcmp(r->targets[i], target))
+      return 1;
+  return 0;
+}
+
+/* ---- latency
+ * ---------------------------------------------------------------- */
+
+static void acc_init(acc *a)
+{
+  memset(a, 0, sizeof(*a));
+  a->min = INFINITY;
+  a->max = -INFINITY;
+}
+
+static void acc_merge(acc *into, const acc *a)
+{
+  int i;
+
+  into->sent += a->sent;
+  into->lost += a->lost;
+  into->invalid += a->invalid;
+  into->n += a->n;
+  into->jit_n += a->jit_n;
+  into->sum += a->sum;
+  into->sumsq += a->sumsq;
+  into->jit_sum += a->jit_sum;
+  if (a->min < into->min)
+    into->min = a->min;
+  if (a->max > into->max)
+    into->max = a->max;
+  for (i = 0; i < HIST_BINS; i++)
+    into->h.bin[i] += a->h.bin[i];
+  into->h.n += a->h.n;
+}
+
+static double acc_q(const acc *a, double q)
+{
+  return a->n ? hist_quantile(&a->h, q, a->min, a->max) : NAN;
+}
+
+static double acc_avg(const acc *a)
+{
+  return a->n ? a->sum / (double)a->n : NAN;
+}
+
+static double acc_loss(const acc *a)
+{
+  return a->sent ? 100.0 * (double)a->lost / (double)a->sent : NAN;
+}
+
+static double acc_jitter(const acc *a)
+{
+  return a->jit_n ? a->jit_sum / (double)a->jit_n : NAN;
+}
+
+static double acc_stddev(const acc *a)
+{
+  double m, v;
+
+  if (!a->n)
+    return NAN;
+  m = a->sum / (double)a->n;
+  v = a->sumsq / (double)a->n - m * m;
+  return v > 0 ? sqrt(v) : 0;
+}
+
+/* Raw samples of one series into buckets (and jitter between them). */
+static int latency_raw(store *s, const store_report_range *r, int64_t sid,
+                       acc *b, size_t nb)
+{
+  sqlite3_stmt *st = NULL;
+  double prev = 0;
+  int has_prev = 0, rc;
+
+  rc = prepare(s,
+               "SELECT wall_ns, value, flags FROM samples WHERE series_id = "
+               "?4 AND (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 AND "
+               "wall_ns < ?3 ORDER BY wall_ns",
+               &st);
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  sqlite3_bind_int64(st, 4, sid);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t w = sqlite3_column_int64(st, 0);
+    uint32_t flags = (uint32_t)sqlite3_column_int64(st, 2);
+    size_t i = (size_t)((w - r->since_ns) / r->bucket_ns);
+    acc *a;
+    double v;
+
+    if (i >= nb)
+      i = nb - 1;
+    a = &b[i];
+    a->invalid += (flags & BN_SAMPLE_INVALID) != 0;
+    if (flags & (BN_SAMPLE_INVALID | BN_SAMPLE_LATE | BN_SAMPLE_DUP))
+      continue;
+    a->sent++;
+    a->lost += (flags & BN_SAMPLE_LOST) != 0;
+    if ((flags & (BN_SAMPLE_LOST | BN_SAMPLE_ERROR)) ||
+        sqlite3_column_type(st, 1) == SQLITE_NULL)
+      continue;
+    v = sqlite3_column_double(st, 1);
+    a->n++;
+    a->sum += v;
+    a->sumsq += v * v;
+    if (v < a->min)
+      a->min = v;
+    if (v > a->max)
+      a->max = v;
+    hist_add(&a->h, v);
+    if (has_prev) {
+      a->jit_sum += fabs(v - prev);
+      a->jit_n++;
+    }
+    prev = v;
+    has_prev = 1;
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? BN_OK
+                           : store_fail(s->path, s->db, "cannot read samples",
+                                        "is the database damaged?");
+}
+
+/* Rollup minutes of one series into buckets. */
+static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
+                           acc *b, size_t nb)
+{
+  sqlite3_stmt *st = NULL;
+  int64_t m0 = r->since_ns / MINUTE_NS;
+  int rc;
+
+  rc = prepare(
+      s,
+      "SELECT minute, sent, lost, n, sum, sumsq, min, max, jit_sum, "
+      "jit_n, hist, invalid FROM rollups WHERE series_id = ?4 AND (?1 IS "
+      "NULL OR run_id = ?1) AND minute >= ?2 AND minute < ?3",
+      &st);
+  if (rc < 0)
+    return rc;
+  if (r->run_id)
+    sqlite3_bind_int64(st, 1, r->run_id);
+  else
+    sqlite3_bind_null(st, 1);
+  sqlite3_bind_int64(st, 2, m0);
+  sqlite3_bind_int64(st, 3, (r->until_ns + MINUTE_NS - 1) / MINUTE_NS);
+  sqlite3_bind_int64(st, 4, sid);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t w = sqlite3_column_int64(st, 0) * MINUTE_NS;
+    size_t i =
+        w < r->since_ns ? 0 : (size_t)((w - r->since_ns) / r->bucket_ns);
+    acc *a;
+
+    if (i >= nb)
+      i = nb - 1;
+    a = &b[i];
+    a->sent += (uint64_t)sqlite3_column_int64(st, 1);
+    a->lost += (uint64_t)sqlite3_column_int64(st, 2);
+    a->n += (uint64_t)sqlite3_column_int64(st, 3);
+    a->sum += sqlite3_column_double(st, 4);
+    a->sumsq += sqlite3_column_double(st, 5);
+    if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+      double lo = sqlite3_column_double(st, 6),
+             hi = sqlite3_column_double(st, 7);
+
+      if (lo < a->min)
+        a->min = lo;
+      if (hi > a->max)
+        a->max = hi;
+    }
+    a->jit_sum += sqlite3_column_double(st, 8);
+    a->jit_n += (uint64_t)sqlite3_column_int64(st, 9);
+    a->invalid += (uint64_t)sqlite3_column_int64(st, 11);
+    if (hist_merge_blob(&a->h, sqlite3_column_blob(st, 10),
+                        (size_t)sqlite3_column_bytes(st, 10)) != 0) {
+      log_warn("store",
+               "%s: a damaged rollup sketch (series %lld): percentiles "
+               "of that minute are partial",
+               s->path, (long long)sid);
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? BN_OK
+                           : store_fail(s->path, s->db, "cannot read rollups",
+                                        "is the database damaged?");
+}
+
+static json_object *series_head(const char *target, const char *probe,
+                                const char *metric)
+{
+  json_object *o = json_object_new_object();
+
+  put(o, "target", json_object_new_string(target));
+  put(o, "probe", json_object_new_string(probe));
+  put(o, "metric", json_object_new_string(metric));
+  return o;
+}
+
+static void stats_into(json_object *o, const acc *a)
+{
+  put(o, "sent", json_object_new_int64((int64_t)a->sent));
+  put(o, "lost", json_object_new_int64((int64_t)a->lost));
+  put(o, "loss_pct", store_report_num(acc_loss(a), 2));
+  put(o, "min", store_report_num(a->n ? a->min : NAN, 3));
+  put(o, "p5", store_report_num(acc_q(a, 0.05), 3));
+  put(o, "p50", store_report_num(acc_q(a, 0.5), 3));
+  put(o, "p95", store_report_num(acc_q(a, 0.95), 3));
+  put(o, "max", store_report_num(a->n ? a->max : NAN, 3));
+  put(o, "avg", store_report_num(acc_avg(a), 3));
+  put(o, "jitter", store_report_num(acc_jitter(a), 3));
+}
+
+static json_object *cdf_points(const acc *a, size_t max_points)
+{
+  json_object *pts = json_object_new_array();
+  uint64_t seen = 0;
+  size_t used = 0, step = 1, k = 0;
+  int i;
+
+  for (i = 0; i < HIST_BINS; i++)
+    used += a->h.bin[i] != 0;
+  if (max_points && used > max_points)
+    step = (used + max_points - 1) / max_points;
+  for (i = 0; i < HIST_BINS; i++) {
+    json_object *p;
+    double v;
+
+    if (!a->h.bin[i])
+      continue;
+    seen += a->h.bin[i];
+    if (++k % step && seen != a->h.n)
+      continue;
+    v = hist_value(i);
+    if (v < a->min)
+      v = a->min;
+    if (v > a->max || seen == a->h.n)
+      v = a->max;
+    p = json_object_new_array();
+    json_object_array_add(p, store_report_num(v, 3));
+    json_object_array_add(p,
+                          store_report_num((double)seen / (double)a->h.n, 4));
+    json_object_array_add(pts, p);
+  }
+  return pts;
+}
+
+int store_report_latency(store *s, const store_report_range *r,
+                         json_object *model)
+{
+  json_object *sum = section(model, "summary"),
+              *lat = section(model, "latency"), *cdf = section(model, "cdf");
+  json_object *rows = json_object_new_array(),
+              *series = json_object_new_array(),
+              *cdfs = json_object_new_array();
+  store_report_range rr = *r;
+  sqlite3_stmt *st = NULL;
+  size_t nb, i;
+  acc *b;
+  int rc, raw = r->until_ns - r->since_ns <= RAW_MAX_NS;
+
+  if (!raw && rr.bucket_ns % MINUTE_NS)
+    rr.bucket_ns += MINUTE_NS - rr.bucket_ns % MINUTE_NS;
+  if (rr.bucket_ns <= 0)
+    rr.bucket_ns = 1000000000LL;
+  nb = (size_t)((rr.until_ns - rr.since_ns + rr.bucket_ns - 1) / rr.bucket_ns);
+  if (nb < 1)
+    nb = 1;
+  put(sum, "targets", rows);
+  put(lat, "bucket_s", store_report_num((double)rr.bucket_ns / 1e9, 3));
+  put(lat, "source", json_object_new_string(raw ? "samples" : "rollups"));
+  put(lat, "series", series);
+  put(cdf, "series", cdfs);
+  b = malloc(nb * sizeof(*b));
+  if (!b)
+    return BN_ENOMEM;
+  /* the metric that stands for each probe's latency, in series with
+   * data in range (found through the rollups: cheap) */
+  rc = prepare(s,
+               "SELECT se.id, se.target, se.probe, se.metric FROM series se "
+               "WHERE se.metric IN ('rtt_ms', 'query_ms', 'total_ms', "
+               "'path_rtt_ms') AND EXISTS (SELECT 1 FROM rollups ro WHERE "
+               "ro.series_id = se.id AND (?1 IS NULL OR ro.run_id = ?1) AND "
+               "ro.minute >= ?2 / 60000000000 AND ro.minute <= ?3 / "
+               "60000000000) ORDER BY se.target, se.probe, se.metric",
+               &st);
+  if (rc < 0) {
+    free(b);
+    return rc;
+  }
+  bind_range(st, r);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t sid = sqlite3_column_int64(st, 0);
+    const char *target = (const char *)sqlite3_column_text(st, 1);
+    const char *probe = (const char *)sqlite3_column_text(st, 2);
+    const char *metric = (const char *)sqlite3_column_text(st, 3);
+    json_object *row, *ser, *pts, *c;
+    acc total;
+
+    if (!target_wanted(r, target))
+      continue;
+    for (i = 0; i < nb; i++)
+      acc_init(&b[i]);
+    rc = raw ? latency_raw(s, &rr, sid, b, nb)
+             : latency_rollups(s, &rr, sid, b, nb);
+    if (rc < 0)
+      break;
+    acc_init(&total);
+    pts = json_object_new_array();
+    for (i = 0; i < nb; i++) {
+      json_object *p;
+
+      acc_merge(&total, &b[i]);
+      if (!b[i].sent)
+        continue;
+      p = json_object_new_object();
+      put(p, "t",
+          store_report_num(
+              (double)(rr.since_ns + (int64_t)i * rr.bucket_ns) / 1e9, 3));
+      stats_into(p, &b[i]);
+      json_object_array_add(pts, p);
+    }
+    if (!total.sent && !total.invalid) {
+      json_object_put(pts);
+      continue;
+    }
+    row = series_head(target, probe, metric);
+    stats_into(row, &total);
+    put(row, "stddev", store_report_num(acc_stddev(&total), 3));
+    put(row, "invalid", json_object_new_int64((int64_t)total.invalid));
+    json_object_array_add(rows, row);
+    ser = series_head(target, probe, metric);
+    put(ser, "points", pts);
+    json_object_array_add(series, ser);
+    if (total.n) {
+      c = series_head(target, probe, metric);
+      put(c, "points", cdf_points(&total, r->cdf_points));
+      json_object_array_add(cdfs, c);
+    }
+  }
+  sqlite3_finalize(st);
+  free(b);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc < 0)
+    return rc;
+  availability(sum, json_object_array_length(rows) > 0,
+               "no latency samples in this range");
+  availability(lat, json_object_array_length(series) > 0,
+               "no latency samples in this range");
+  availability(cdf, json_object_array_length(cdfs) > 0,
+               "no answered probes in this range");
+  return BN_OK;
+}
+
+/* ---- alerts
+ * ------------------------------------------------------------------ */
+
+static const char *const sev_name[] = {"info", "warning", "critical"};
+
+int store_report_alerts(store *s, const store_report_range *r,
+                        json_object *model)
+{
+  json_object *sec = section(model, "alerts"),
+              *items = json_object_new_array(),
+              *counts = json_object_new_object(),
+              *timeline = json_object_new_array();
+  int64_t n[3] = {0, 0, 0}, nbk, i;
+  int64_t *tl;
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  nbk = (r->until_ns - r->since_ns + r->bucket_ns - 1) / r->bucket_ns;
+  if (nbk < 1)
+    nbk = 1;
+  tl = calloc((size_t)nbk * 3, sizeof(*tl));
+  if (!tl)
+    return BN_ENOMEM;
+  put(sec, "counts", counts);
+  put(sec, "items", items);
+  put(sec, "timeline", timeline);
+  /* events, and checks that warned or failed, newest first */
+  rc = prepare(s,
+               "SELECT wall_ns, severity, source, target, type, message FROM "
+               "(SELECT wall_ns, severity, source, target, type, message "
+               "FROM events WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns >= "
+               "?2 AND wall_ns < ?3 UNION ALL SELECT wall_ns, CASE status "
+               "WHEN 'fail' THEN 2 ELSE 1 END, 'check:' || name, target, "
+               "'check', reason FROM checks WHERE status != 'pass' AND (?1 IS "
+               "NULL OR run_id = ?1) AND wall_ns >= ?2 AND wall_ns < ?3) "
+               "ORDER BY wall_ns DESC",
+               &st);
+  if (rc < 0) {
+    free(tl);
+    return rc;
+  }
+  bind_range(st, r);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t w = sqlite3_column_int64(st, 0);
+    int sev = sqlite3_column_int(st, 1);
+    const char *target = (const char *)sqlite3_column_text(st, 3);
+    json_object *it;
+
+    if (target && !target_wanted(r, target))
+      continue;
+    if (sev < 0 || sev > 2)
+      sev = 0;
+    n[sev]++;
+    i = (w - r->since_ns) / r->bucket_ns;
+    if (i >= 0 && i < nbk)
+      tl[i * 3 + sev]++;
+    if (json_object_array_length(items) >= MAX_ITEMS)
+      continue;
+    it = json_object_new_object();
+    put(it, "time", store_report_time(w));
+    put(it, "severity", json_object_new_string(sev_name[sev]));
+    put(it, "source", str_or_null(sqlite3_column_text(st, 2)));
+    put(it, "target", str_or_null(sqlite3_column_text(st, 3)));
+    put(it, "type", str_or_null(sqlite3_column_text(st, 4)));
+    put(it, "message", str_or_null(sqlite3_column_text(st, 5)));
+    json_object_array_add(items, it);
+  }
+  sqlite3_finalize(st);
+  for (i = 0; i < 3; i++)
+    put(counts, sev_name[i], json_object_new_int64(n[i]));
+  for (i = 0; i < nbk; i++) {
+    json_object *p;
+
+    if (!tl[i * 3] && !tl[i * 3 + 1] && !tl[i * 3 + 2])
+      continue;
+    p = json_object_new_object();
+    put(p, "t",
+        store_report_num((double)(r->since_ns + i * r->bucket_ns) / 1e9, 3));
+    put(p, "info", json_object_new_int64(tl[i * 3]));
+    put(p, "warning", json_object_new_int64(tl[i * 3 + 1]));
+    put(p, "critical", json_object_new_int64(tl[i * 3 + 2]));
+    json_object_array_add(timeline, p);
+  }
+  free(tl);
+  if (rc != SQLITE_DONE)
+    return store_fail(s->path, s->db, "cannot read events",
+                      "is the database damaged?");
+  put(sec, "available", json_object_new_boolean(1));
+  if (!n[0] && !n[1] && !n[2])
+    put(sec, "note", json_object_new_string("no alerts in this range"));
+  return BN_OK;
+}
+
+/* ---- speed tests -----------------------------------------------------------
+ */
+
+int store_report_speedtests(store *s, const store_report_range *r,
+                            json_object *model)
+{
+  json_object *sec = section(model, "speedtests"),
+              *items = json_object_new_array();
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  put(sec, "items", items);
+  rc = prepare(s,
+               "SELECT wall_ns, provider, server, download_bps / 1e6, "
+               "upload_bps / 1e6, latency_ms, jitter_ms, loaded_down_ms, "
+               "loaded_up_ms, bufferbloat, loss_pct, attempts, status, error "
+               "FROM speedtests WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns "
+               ">= ?2 AND wall_ns < ?3 ORDER BY wall_ns",
+               &st);
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *it = json_object_new_object();
+
+    put(it, "time", store_report_time(sqlite3_column_int64(st, 0)));
+    put(it, "t",
+        store_report_num((double)sqlite3_column_int64(st, 0) / 1e9, 3));
+    put(it, "provider", str_or_null(sqlite3_column_text(st, 1)));
+    put(it, "server", str_or_null(sqlite3_column_text(st, 2)));
+    put(it, "down_mbps", col_num(st, 3, 2));
+    put(it, "up_mbps", col_num(st, 4, 2));
+    put(it, "idle_ms", col_num(st, 5, 3));
+    put(it, "jitter_ms", col_num(st, 6, 3));
+    put(it, "loaded_down_ms", col_num(st, 7, 3));
+    put(it, "loaded_up_ms", col_num(st, 8, 3));
+    put(it, "bufferbloat", str_or_null(sqlite3_column_text(st, 9)));
+    put(it, "loss_pct", col_num(st, 10, 2));
+    put(it, "attempts", json_object_new_int64(sqlite3_column_int64(st, 11)));
+    put(it, "ok", json_object_new_boolean(sqlite3_column_int(st, 12) == 0));
+    put(it, "error", str_or_null(sqlite3_column_text(st, 13)));
+    json_object_array_add(items, it);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return store_fail(s->path, s->db, "cannot read speed tests",
+                      "is the database damaged?");
+  availability(sec, json_object_array_length(items) > 0,
+               "no speed tests in this range; run 'bottleneck speedtest'");
+  return BN_OK;
+}
+
+/* ---- paths
+ * ------------------------------------------------------------------ */
+
+static const char *const path_status[] = {"reached", "max ttl", "unreachable",
+                                          "error"};
+
+/* The hops of the latest round's paths. */
+static int paths_latest(store *s, int64_t set_id, json_object *out)
+{
+  sqlite3_stmt *st = NULL;
+  json_object *paths = json_object_new_array(), *hops = NULL;
+  int64_t cur = -1;
+  int rc;
+
+  put(out, "paths", paths);
+  rc = prepare(s,
+               "SELECT p.id, p.flow_id, p.status, p.path_hash, h.ttl, h.addr, "
+               "h.sent, h.received, h.rtt_ms, h.best_ms, h.worst_ms, "
+               "h.loss_pct FROM paths p LEFT JOIN hops h ON h.path_id = p.id "
+               "WHERE p.set_id = ?1 ORDER BY p.flow_id, p.id, h.ttl",
+               &st);
+  if (rc < 0)
+    return rc;
+  sqlite3_bind_int64(st, 1, set_id);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *h;
+
+    if (sqlite3_column_int64(st, 0) != cur) {
+      json_object *p = json_object_new_object();
+      int status = sqlite3_column_int(st, 2);
+
+      cur = sqlite3_column_int64(st, 0);
+      put(p, "flow", json_object_new_int64(sqlite3_column_int64(st, 1)));
+      put(p, "path", str_or_null(sqlite3_column_text(st, 3)));
+      put(p, "status",
+          json_object_new_string(
+              path_status[status >= 0 && status < 4 ? status : 3]));
+      hops = json_object_new_array();
+      put(p, "hops", hops);
+      json_object_array_add(paths, p);
+    }
+    if (sqlite3_column_type(st, 4) == SQLITE_NULL)
+      continue;
+    h = json_object_new_object();
+    put(h, "ttl", json_object_new_int64(sqlite3_column_int64(st, 4)));
+    put(h, "addr", str_or_null(sqlite3_column_text(st, 5)));
+    put(h, "sent", json_object_new_int64(sqlite3_column_int64(st, 6)));
+    put(h, "received", json_object_new_int64(sqlite3_column_int64(st, 7)));
+    put(h, "avg_ms", col_num(st, 8, 3));
+    put(h, "best_ms", col_num(st, 9, 3));
+    put(h, "worst_ms", col_num(st, 10, 3));
+    put(h, "loss_pct", col_num(st, 11, 1));
+    json_object_array_add(hops, h);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? BN_OK
+                           : store_fail(s->path, s->db, "cannot read paths",
+                                        "is the database damaged?");
+}
+
+/* Layers: per ttl, every address seen in range, with how often (rounds
+ * and flows), mean RTT and loss: the hop view draws them as columns. */
+static int paths_layers(store *s, const store_report_range *r,
+                        const char *target, const char *probe,
+                        json_object *out)
+{
+  sqlite3_stmt *st = NULL;
+  json_object *layers = json_object_new_array(), *layer = NULL;
+  int64_t cur = -1;
+  int rc;
+
+  put(out, "layers", layers);
+  rc = prepare(s,
+               "SELECT h.ttl, h.addr, count(*), sum(h.sent), sum(h.received), "
+               "sum(h.rtt_ms * h.received) / nullif(sum(CASE WHEN h.rtt_ms "
+               "IS NOT NULL THEN h.received END), 0) FROM path_sets ps JOIN "
+               "paths p ON p.set_id = ps.id JOIN hops h ON h.path_id = p.id "
+               "WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
+               "ps.run_id = ?1) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
+               "GROUP BY h.ttl, h.addr ORDER BY h.ttl, count(*) DESC, h.addr",
+               &st);
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  sqlite3_bind_text(st, 4, target, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 5, probe, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *n = json_object_new_object();
+    int64_t sent = sqlite3_column_int64(st, 3),
+            recv = sqlite3_column_int64(st, 4);
+
+    if (sqlite3_column_int64(st, 0) != cur) {
+      cur = sqlite3_column_int64(st, 0);
+      layer = json_object_new_object();
+      put(layer, "ttl", json_object_new_int64(cur));
+      put(layer, "nodes", json_object_new_array());
+      json_object_array_add(layers, layer);
+    }
+    put(n, "addr", str_or_null(sqlite3_column_text(st, 1)));
+    put(n, "seen", json_object_new_int64(sqlite3_column_int64(st, 2)));
+    put(n, "loss_pct",
+        store_report_num(
+            sent ? 100.0 * (double)(sent - recv) / (double)sent : NAN, 1));
+    put(n, "avg_ms", col_num(st, 5, 3));
+    json_object_array_add(json_object_object_get(layer, "nodes"), n);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? BN_OK
+                           : store_fail(s->path, s->db, "cannot read hops",
+                                        "is the database damaged?");
+}
+
+/* Links: how often a hop address was followed by another at the next
+ * ttl (the hop view's bands). */
+static int paths_links(store *s, const store_report_range *r,
+                       const char *target, const char *probe, json_object *out)
+{
+  sqlite3_stmt *st = NULL;
+  json_object *links = json_object_new_array();
+  int rc;
+
+  put(out, "links", links);
+  rc = prepare(s,
+               "SELECT h1.ttl, h1.addr, h2.addr, count(*) FROM path_sets ps "
+               "JOIN paths p ON p.set_id = ps.id JOIN hops h1 ON h1.path_id "
+               "= p.id JOIN hops h2 ON h2.path_id = p.id AND h2.ttl = h1.ttl "
+               "+ 1 WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
+               "ps.run_id = ?1) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
+               "GROUP BY h1.ttl, h1.addr, h2.addr ORDER BY h1.ttl, h1.addr, "
+               "h2.addr",
+               &st);
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  sqlite3_bind_text(st, 4, target, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 5, probe, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *l = json_object_new_object();
+
+    put(l, "ttl", json_object_new_int64(sqlite3_column_int64(st, 0)));
+    put(l, "from", str_or_null(sqlite3_column_text(st, 1)));
+    put(l, "to", str_or_null(sqlite3_column_text(st, 2)));
+    put(l, "count", json_object_new_int64(sqlite3_column_int64(st, 3)));
+    json_object_array_add(links, l);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? BN_OK
+                           : store_fail(s->path, s->db, "cannot read hops",
+                                        "is the database damaged?");
+}
+
+static int paths_changes(store *s, const store_report_range *r,
+                         const char *target, json_object *out)
+{
+  sqlite3_stmt *st = NULL;
+  json_object *changes = json_object_new_array();
+  int rc;
+
+  put(out, "changes", changes);
+  rc = prepare(s,
+               "SELECT wall_ns, kind, flow_id, ttl, old_addr, new_addr, "
+               "old_rtt_ms, new_rtt_ms FROM path_changes WHERE target = ?4 "
+               "AND (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 AND wall_ns "
+               "< ?3 ORDER BY wall_ns, id LIMIT 2000",
+               &st);
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  sqlite3_bind_text(st, 4, target, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *c = json_object_new_object();
+
+    put(c, "time", store_report_time(sqlite3_column_int64(st, 0)));
+    put(c, "t",
+        store_report_num((double)sqlite3_column_int64(st, 0) / 1e9, 3));
+    put(c, "kind", str_or_null(sqlite3_column_text(st, 1)));
+    put(c, "flow", json_object_new_int64(sqlite3_column_int64(st, 2)));
+    put(c, "ttl", json_object_new_int64(sqlite3_column_int64(st, 3)));
+    put(c, "old_addr", str_or_null(sqlite3_column_text(st, 4)));
+    put(c, "new_addr", str_or_null(sqlite3_column_text(st, 5)));
+    put(c, "old_rtt_ms", col_num(st, 6, 3));
+    put(c, "new_rtt_ms", col_num(st, 7, 3));
+    json_object_array_add(changes, c);
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE
+             ? BN_OK
+             : store_fail(s->path, s->db, "cannot read path changes",
+                          "is the database damaged?");
+}
+
+int store_report_paths(store *s, const store_report_range *r,
+                       json_object *model)
+{
+  json_object *sec = section(model, "paths"),
+              *targets = json_object_new_array();
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  put(sec, "targets", targets);
+  rc = prepare(s,
+               "SELECT target, probe, count(*), max(id), max(wall_ns) FROM "
+               "path_sets WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 "
+               "AND wall_ns < ?3 GROUP BY target, probe ORDER BY target, "
+               "probe",
+               &st);
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *target = (const char *)sqlite3_column_text(st, 0);
+    const char *probe = (const char *)sqlite3_column_text(st, 1);
+    json_object *t, *latest;
+    sqlite3_stmt *m = NULL;
+    int rc2;
+
+    if (!target_wanted(r, target))
+      continue;
+    t = json_object_new_object();
+    json_object_array_add(targets, t);
+    put(t, "target", json_object_new_string(target));
+    put(t, "probe", json_object_new_string(probe));
+    put(t, "rounds", json_object_new_int64(sqlite3_column_int64(st, 2)));
+    latest = json_object_new_object();
+    put(t, "latest", latest);
+    put(latest, "time", store_report_time(sqlite3_column_int64(st, 4)));
+    rc2 = prepare(s, "SELECT mode, set_hash FROM path_sets WHERE id = ?", &m);
+    if (rc2 == BN_OK) {
+      sqlite3_bind_int64(m, 1, sqlite3_column_int64(st, 3));
+      if (sqlite3_step(m) == SQLITE_ROW) {
+        put(t, "mode", str_or_null(sqlite3_column_text(m, 0)));
+        put(latest, "set", str_or_null(sqlite3_column_text(m, 1)));
+      }
+      sqlite3_finalize(m);
+    }
+    if (rc2 == BN_OK)
+      rc2 = paths_latest(s, sqlite3_column_int64(st, 3), latest);
+    if (rc2 == BN_OK)
+      rc2 = paths_layers(s, r, target, probe, t);
+    if (rc2 == BN_OK)
+      rc2 = paths_links(s, r, target, probe, t);
+    if (rc2 == BN_OK)
+      rc2 = paths_changes(s, r, target, t);
+    if (rc2 < 0) {
+      sqlite3_finalize(st);
+      return rc2;
+    }
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return store_fail(s->path, s->db, "cannot read path sets",
+                      "is the database damaged?");
+  availability(sec, json_object_array_length(targets) > 0,
+               "no traceroute rounds in this range; add the traceroute probe "
+               "to the profile");
+  return BN_OK;
+}
