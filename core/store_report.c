@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "hist.h"
+#include "stat_acc.h"
 #include "log.h"
 #include "store_int.h"
 #include "store_report.h"
@@ -23,11 +24,7 @@
 #define MINUTE_NS  60000000000LL
 #define MAX_ITEMS  2000 /* events, changes: the newest ones */
 
-typedef struct acc {
-  uint64_t sent, lost, n, jit_n, invalid;
-  double sum, sumsq, min, max, jit_sum;
-  hist h;
-} acc;
+typedef stat_acc acc;
 
 /* ---- small helpers --------------------------------------------------------
  */
@@ -141,60 +138,7 @@ static int target_wanted(const store_report_range *r, const char *target)
 static void acc_init(acc *a)
 {
   memset(a, 0, sizeof(*a));
-  a->min = INFINITY;
-  a->max = -INFINITY;
-}
-
-static void acc_merge(acc *into, const acc *a)
-{
-  int i;
-
-  into->sent += a->sent;
-  into->lost += a->lost;
-  into->invalid += a->invalid;
-  into->n += a->n;
-  into->jit_n += a->jit_n;
-  into->sum += a->sum;
-  into->sumsq += a->sumsq;
-  into->jit_sum += a->jit_sum;
-  if (a->min < into->min)
-    into->min = a->min;
-  if (a->max > into->max)
-    into->max = a->max;
-  for (i = 0; i < HIST_BINS; i++)
-    into->h.bin[i] += a->h.bin[i];
-  into->h.n += a->h.n;
-}
-
-static double acc_q(const acc *a, double q)
-{
-  return a->n ? hist_quantile(&a->h, q, a->min, a->max) : NAN;
-}
-
-static double acc_avg(const acc *a)
-{
-  return a->n ? a->sum / (double)a->n : NAN;
-}
-
-static double acc_loss(const acc *a)
-{
-  return a->sent ? 100.0 * (double)a->lost / (double)a->sent : NAN;
-}
-
-static double acc_jitter(const acc *a)
-{
-  return a->jit_n ? a->jit_sum / (double)a->jit_n : NAN;
-}
-
-static double acc_stddev(const acc *a)
-{
-  double m, v;
-
-  if (!a->n)
-    return NAN;
-  m = a->sum / (double)a->n;
-  v = a->sumsq / (double)a->n - m * m;
-  return v > 0 ? sqrt(v) : 0;
+  stat_acc_reset(a);
 }
 
 /* Raw samples of one series into buckets (and jitter between them). */
@@ -219,34 +163,20 @@ static int latency_raw(store *s, const store_report_range *r, int64_t sid,
     uint32_t flags = (uint32_t)sqlite3_column_int64(st, 2);
     size_t i = (size_t)((w - r->since_ns) / r->bucket_ns);
     acc *a;
-    double v;
 
     if (i >= nb)
       i = nb - 1;
     a = &b[i];
-    a->invalid += (flags & BN_SAMPLE_INVALID) != 0;
-    if (flags & (BN_SAMPLE_INVALID | BN_SAMPLE_LATE | BN_SAMPLE_DUP))
-      continue;
-    a->sent++;
-    a->lost += (flags & BN_SAMPLE_LOST) != 0;
-    if ((flags & (BN_SAMPLE_LOST | BN_SAMPLE_ERROR)) ||
-        sqlite3_column_type(st, 1) == SQLITE_NULL)
-      continue;
-    v = sqlite3_column_double(st, 1);
-    a->n++;
-    a->sum += v;
-    a->sumsq += v * v;
-    if (v < a->min)
-      a->min = v;
-    if (v > a->max)
-      a->max = v;
-    hist_add(&a->h, v);
-    if (has_prev) {
-      a->jit_sum += fabs(v - prev);
-      a->jit_n++;
-    }
-    prev = v;
-    has_prev = 1;
+    /* the jitter chain runs across buckets */
+    a->prev = prev;
+    a->has_prev = has_prev;
+    stat_acc_add(a,
+                 sqlite3_column_type(st, 1) == SQLITE_NULL
+                     ? NAN
+                     : sqlite3_column_double(st, 1),
+                 flags);
+    prev = a->prev;
+    has_prev = a->has_prev;
   }
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? BN_OK
@@ -332,14 +262,14 @@ static void stats_into(json_object *o, const acc *a)
 {
   put(o, "sent", json_object_new_int64((int64_t)a->sent));
   put(o, "lost", json_object_new_int64((int64_t)a->lost));
-  put(o, "loss_pct", store_report_num(acc_loss(a), 2));
+  put(o, "loss_pct", store_report_num(stat_acc_loss_pct(a), 2));
   put(o, "min", store_report_num(a->n ? a->min : NAN, 3));
-  put(o, "p5", store_report_num(acc_q(a, 0.05), 3));
-  put(o, "p50", store_report_num(acc_q(a, 0.5), 3));
-  put(o, "p95", store_report_num(acc_q(a, 0.95), 3));
+  put(o, "p5", store_report_num(stat_acc_quantile(a, 0.05), 3));
+  put(o, "p50", store_report_num(stat_acc_quantile(a, 0.5), 3));
+  put(o, "p95", store_report_num(stat_acc_quantile(a, 0.95), 3));
   put(o, "max", store_report_num(a->n ? a->max : NAN, 3));
-  put(o, "avg", store_report_num(acc_avg(a), 3));
-  put(o, "jitter", store_report_num(acc_jitter(a), 3));
+  put(o, "avg", store_report_num(stat_acc_avg(a), 3));
+  put(o, "jitter", store_report_num(stat_acc_jitter(a), 3));
 }
 
 static json_object *cdf_points(const acc *a, size_t max_points)
@@ -441,7 +371,7 @@ int store_report_latency(store *s, const store_report_range *r,
     for (i = 0; i < nb; i++) {
       json_object *p;
 
-      acc_merge(&total, &b[i]);
+      stat_acc_merge(&total, &b[i]);
       if (!b[i].sent)
         continue;
       p = json_object_new_object();
@@ -457,7 +387,7 @@ int store_report_latency(store *s, const store_report_range *r,
     }
     row = series_head(target, probe, metric);
     stats_into(row, &total);
-    put(row, "stddev", store_report_num(acc_stddev(&total), 3));
+    put(row, "stddev", store_report_num(stat_acc_stddev(&total), 3));
     put(row, "invalid", json_object_new_int64((int64_t)total.invalid));
     json_object_array_add(rows, row);
     ser = series_head(target, probe, metric);

@@ -23,18 +23,14 @@
 
 #include "hist.h"
 #include "log.h"
+#include "stat_acc.h"
 #include "store_int.h"
 
 #define ROLLUP_NS 60000000000LL
-#define NOT_RX                                                                \
-  (BN_SAMPLE_LOST | BN_SAMPLE_LATE | BN_SAMPLE_DUP | BN_SAMPLE_ERROR)
-
 struct store_rollup_acc {
   int64_t series_id, run_id, minute;
-  int used, dirty, has_prev;
-  uint64_t sent, lost, invalid, late, dup, n, jit_n;
-  double sum, sumsq, min, max, jit_sum, prev;
-  hist h;
+  int used, dirty;
+  stat_acc a;
 };
 
 /* ---- SQL functions ------------------------------------------------------ */
@@ -123,24 +119,21 @@ static const char rollup_upsert_sql[] =
     "  jit_sum = jit_sum + excluded.jit_sum, jit_n = jit_n + excluded.jit_n,"
     "  hist = bn_hist_add(hist, excluded.hist)";
 
-static void rollup_reset(store_rollup_acc *a)
+static void rollup_reset(store_rollup_acc *r)
 {
-  a->dirty = 0;
-  a->sent = a->lost = a->invalid = a->late = a->dup = a->n = a->jit_n = 0;
-  a->sum = a->sumsq = a->jit_sum = 0;
-  a->min = INFINITY;
-  a->max = -INFINITY;
-  memset(&a->h, 0, sizeof(a->h));
+  r->dirty = 0;
+  stat_acc_reset(&r->a);
 }
 
 /* Write one accumulator (adding to the stored minute) and clear it. */
-static int rollup_write(store *s, store_rollup_acc *a)
+static int rollup_write(store *s, store_rollup_acc *r)
 {
   unsigned char buf[HIST_BLOB_MAX];
+  const stat_acc *a = &r->a;
   sqlite3_stmt *st;
   int rc;
 
-  if (!a->dirty)
+  if (!r->dirty)
     return BN_OK;
   if (!s->rollup_stmt &&
       sqlite3_prepare_v3(s->db, rollup_upsert_sql, -1,
@@ -149,9 +142,9 @@ static int rollup_write(store *s, store_rollup_acc *a)
     return store_fail(s->path, s->db, "cannot prepare the rollup update",
                       "please report this as a bug");
   st = s->rollup_stmt;
-  sqlite3_bind_int64(st, 1, a->series_id);
-  sqlite3_bind_int64(st, 2, a->run_id);
-  sqlite3_bind_int64(st, 3, a->minute);
+  sqlite3_bind_int64(st, 1, r->series_id);
+  sqlite3_bind_int64(st, 2, r->run_id);
+  sqlite3_bind_int64(st, 3, r->minute);
   sqlite3_bind_int64(st, 4, (sqlite3_int64)a->sent);
   sqlite3_bind_int64(st, 5, (sqlite3_int64)a->lost);
   sqlite3_bind_int64(st, 6, (sqlite3_int64)a->invalid);
@@ -176,7 +169,7 @@ static int rollup_write(store *s, store_rollup_acc *a)
            : store_fail(s->path, s->db, "cannot update a rollup",
                         "check free disk space");
   sqlite3_reset(st);
-  rollup_reset(a);
+  rollup_reset(r);
   return rc;
 }
 
@@ -211,6 +204,7 @@ static store_rollup_acc *rollup_slot(store *s, int64_t series_id,
     store_rollup_acc *a = &s->rollup[i & mask];
 
     if (!a->used) {
+      memset(a, 0, sizeof(*a));
       a->used = 1;
       a->series_id = series_id;
       a->run_id = run_id;
@@ -227,50 +221,22 @@ static store_rollup_acc *rollup_slot(store *s, int64_t series_id,
 int store_rollup_add(store *s, int64_t series_id, int64_t run_id,
                      const bn_sample *smp)
 {
-  store_rollup_acc *a = rollup_slot(s, series_id, run_id);
+  store_rollup_acc *r = rollup_slot(s, series_id, run_id);
   int64_t minute;
-  uint32_t flags = smp->flags;
-  double v = smp->value;
   int rc;
 
-  if (!a)
+  if (!r)
     return BN_ENOMEM;
   /* floor division: wall times before 1970 stay in their minute */
   minute = smp->wall_ns / ROLLUP_NS - (smp->wall_ns % ROLLUP_NS < 0);
-  if (minute != a->minute) {
-    rc = rollup_write(s, a);
+  if (minute != r->minute) {
+    rc = rollup_write(s, r);
     if (rc < 0)
       return rc;
-    a->minute = minute;
+    r->minute = minute;
   }
-  a->dirty = 1;
-  if (flags & BN_SAMPLE_INVALID) {
-    a->invalid++;
-    return BN_OK;
-  }
-  if (flags & (BN_SAMPLE_LATE | BN_SAMPLE_DUP)) {
-    a->late += (flags & BN_SAMPLE_LATE) != 0;
-    a->dup += (flags & BN_SAMPLE_DUP) != 0;
-    return BN_OK;
-  }
-  a->sent++;
-  a->lost += (flags & BN_SAMPLE_LOST) != 0;
-  if ((flags & NOT_RX) || isnan(v))
-    return BN_OK;
-  a->n++;
-  a->sum += v;
-  a->sumsq += v * v;
-  if (v < a->min)
-    a->min = v;
-  if (v > a->max)
-    a->max = v;
-  hist_add(&a->h, v);
-  if (a->has_prev) {
-    a->jit_sum += fabs(v - a->prev);
-    a->jit_n++;
-  }
-  a->prev = v;
-  a->has_prev = 1;
+  r->dirty = 1;
+  stat_acc_add(&r->a, smp->value, smp->flags);
   return BN_OK;
 }
 

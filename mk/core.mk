@@ -12,6 +12,7 @@ libbncore_la_SOURCES = \
 	core/stats.c core/stats.h \
 	core/store.c core/store_schema.c core/store_query.c core/store.h \
 	core/store_rollup.c core/hist.c core/hist.h \
+	core/stat_acc.c core/stat_acc.h \
 	core/store_paths.c core/store_paths.h core/pathdiff.c core/pathdiff.h \
 	core/store_int.h \
 	core/host.c core/host.h core/output.c core/output.h \

@@ -11,11 +11,17 @@ plugins_probe_tcp_probe_tcp_la_CFLAGS = $(AM_CFLAGS)
 plugins_probe_tcp_probe_tcp_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
 endif
 
+# What every reporter shares (compiled into each).
+REPORT_COMMON = plugins/report-common/report_common.c \
+	plugins/report-common/report_common.h
+
 if BUILD_REPORT_TEXT
 pkglib_LTLIBRARIES += plugins/report-text/report_text.la
 plugins_report_text_report_text_la_SOURCES = plugins/report-text/text.c \
-	plugins/report-text/text_table.c plugins/report-text/text_table.h
-plugins_report_text_report_text_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+	plugins/report-text/text_table.c plugins/report-text/text_table.h \
+	$(REPORT_COMMON)
+plugins_report_text_report_text_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(srcdir)/plugins/report-common
 plugins_report_text_report_text_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
 plugins_report_text_report_text_la_LIBADD = $(JSONC_LIBS) -lm
 endif
@@ -25,15 +31,19 @@ pkglib_LTLIBRARIES += plugins/report-html/report_html.la
 plugins_report_html_report_html_la_SOURCES = plugins/report-html/html.h \
 	plugins/report-html/html_plugin.c plugins/report-html/html_page.c \
 	plugins/report-html/html_sections.c plugins/report-html/html_paths.c \
-	plugins/report-html/html_svg.c plugins/report-html/html_write.c
-plugins_report_html_report_html_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+	plugins/report-html/html_svg.c plugins/report-html/html_write.c \
+	$(REPORT_COMMON)
+plugins_report_html_report_html_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(srcdir)/plugins/report-common
 plugins_report_html_report_html_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
 plugins_report_html_report_html_la_LIBADD = $(JSONC_LIBS) -lm
 
 if BUILD_REPORT_JSON
 pkglib_LTLIBRARIES += plugins/report-json/report_json.la
-plugins_report_json_report_json_la_SOURCES = plugins/report-json/json.c
-plugins_report_json_report_json_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+plugins_report_json_report_json_la_SOURCES = plugins/report-json/json.c \
+	$(REPORT_COMMON)
+plugins_report_json_report_json_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(srcdir)/plugins/report-common
 plugins_report_json_report_json_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
 plugins_report_json_report_json_la_LIBADD = $(JSONC_LIBS) -lm
 endif

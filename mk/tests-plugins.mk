@@ -25,8 +25,9 @@ check_PROGRAMS += tests/unit/test_report_text
 TESTS += tests/unit/test_report_text
 tests_unit_test_report_text_SOURCES = tests/unit/test_report_text.c \
 	plugins/report-text/text.c plugins/report-text/text_table.c \
-	$(MOCK_HOST_SOURCES)
-tests_unit_test_report_text_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS)
+	$(REPORT_COMMON) $(MOCK_HOST_SOURCES)
+tests_unit_test_report_text_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(srcdir)/plugins/report-common
 tests_unit_test_report_text_LDADD = $(JSONC_LIBS) $(TEST_LIBS) -lm
 endif
 
@@ -34,8 +35,9 @@ if BUILD_REPORT_JSON
 check_PROGRAMS += tests/unit/test_report_json
 TESTS += tests/unit/test_report_json
 tests_unit_test_report_json_SOURCES = tests/unit/test_report_json.c \
-	plugins/report-json/json.c $(MOCK_HOST_SOURCES)
-tests_unit_test_report_json_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS)
+	plugins/report-json/json.c $(REPORT_COMMON) $(MOCK_HOST_SOURCES)
+tests_unit_test_report_json_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS) \
+	-I$(srcdir)/plugins/report-common
 tests_unit_test_report_json_LDADD = $(JSONC_LIBS) $(TEST_LIBS)
 endif
 

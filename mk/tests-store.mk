@@ -3,7 +3,7 @@
 
 STORE_SOURCES = core/log.c core/stats.c core/store.c core/store_schema.c \
 	core/store_query.c core/store_int.h core/store_rollup.c core/hist.c \
-	core/hist.h
+	core/hist.h core/stat_acc.c core/stat_acc.h
 
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/helpers/store_writer

@@ -19,6 +19,7 @@
 
 #include <json.h>
 
+#include "report_common.h"
 #include "text_table.h"
 
 #define CELL 160
@@ -26,21 +27,8 @@
 #define TIME_ROWS_FULL    48
 #define TIME_ROWS_COMPACT 12
 
-typedef struct text_ctx {
-  bn_host *h;
-  char *output; /* "-" or a path */
-} text_ctx;
-
-static const bn_option text_options[] = {
-    {"output", BN_OPT_STRING, "-",
-     "file to write the report to; \"-\" writes to standard output", 0, 0, 0},
-    {"preset", BN_OPT_STRING, "full",
-     "detail: full, compact or ops (alerts, path changes and the worst "
-     "targets first)",
-     0, 0, 0},
-    {"redact", BN_OPT_BOOL, "false",
-     "replace host names and addresses with stable pseudonyms", 0, 0, 0},
-    BN_OPTIONS_END};
+static const bn_option text_options[] = {REPORT_COMMON_OPTIONS,
+                                         BN_OPTIONS_END};
 
 /* ---- reading the model ------------------------------------------------ */
 
@@ -493,68 +481,25 @@ static int text_write(json_object *m, FILE *f)
   return ferror(f) ? BN_EIO : BN_OK;
 }
 
+static int text_write_model(json_object *model, FILE *f, void *own)
+{
+  (void)own;
+  return text_write(model, f);
+}
+
 static int text_render(void *ctx, const bn_report_request *req)
 {
-  text_ctx *c = ctx;
-  const bn_host_api *api = c->h->api;
-  json_object *model = json_tokener_parse(req->model_json);
-  bn_output *out = NULL;
-  int rc;
-
-  if (!model) {
-    bn_error(c->h, "the report model does not parse as JSON");
-    return BN_EINVAL;
-  }
-  rc = api->output_open(c->h, c->output, req->out, &out);
-  if (rc == 0) {
-    rc = text_write(model, api->output_file(out));
-    if (api->output_close(c->h, out, rc == 0) != 0 && rc == 0)
-      rc = BN_EIO;
-  }
-  json_object_put(model);
-  return rc;
+  return report_ctx_render(ctx, req, text_write_model);
 }
 
 static void text_destroy(void *ctx)
 {
-  text_ctx *c = ctx;
-
-  if (!c)
-    return;
-  free(c->output);
-  free(c);
+  report_ctx_free(ctx);
 }
 
 static int text_init(bn_host *h, void **out)
 {
-  const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  const char *output = "-";
-  text_ctx *c;
-  int rc;
-
-  c = calloc(1, sizeof(*c));
-  if (!c)
-    return BN_ENOMEM;
-  c->h = h;
-  rc = api->cfg_string(h, cfg, "output", &output);
-  if (rc == BN_ENOENT)
-    rc = 0;
-  if (rc == 0 && *output == '\0')
-    rc = api->cfg_error(h, api->cfg_get(cfg, "output"),
-                        "output must not be empty; use \"-\" for standard "
-                        "output");
-  if (rc == 0) {
-    c->output = strdup(output);
-    if (!c->output)
-      rc = BN_ENOMEM;
-  }
-  if (rc < 0) {
-    text_destroy(c);
-    return rc;
-  }
-  *out = c;
-  return 0;
+  return report_ctx_new(h, (report_ctx **)out);
 }
 
 static const bn_reporter_ops text_ops = {

@@ -62,9 +62,9 @@ static void test_descriptor(void **state)
   assert_string_equal(p->name, "json");
   assert_int_equal(p->kind, BN_KIND_REPORTER);
   assert_string_equal(p->options[0].name, "output");
-  assert_string_equal(p->options[1].name, "pretty");
-  assert_string_equal(p->options[2].name, "preset");
-  assert_string_equal(p->options[3].name, "redact");
+  assert_string_equal(p->options[1].name, "preset");
+  assert_string_equal(p->options[2].name, "redact");
+  assert_string_equal(p->options[3].name, "pretty");
   assert_null(p->options[4].name);
 }
 
