@@ -70,6 +70,19 @@ trace_kind trace_parse(const struct msghdr *msg, size_t payload_len,
 /** Write a probe's payload (TRACE_PAYLOAD bytes). */
 void trace_payload(unsigned char *buf, uint32_t round, uint32_t probe);
 
+/** Control data for one packet's TTL (IP_TTL) or hop limit (IPV6_HOPLIMIT). */
+typedef union trace_ttl_ctrl {
+  char b[CMSG_SPACE(sizeof(int))];
+  struct cmsghdr align;
+} trace_ttl_ctrl;
+
+/**
+ * Make msg send iov (one buffer) with the TTL of this one packet in
+ * ctrl: the flow's addresses and ports never change, only the TTL.
+ */
+void trace_msg_ttl(struct msghdr *msg, struct iovec *iov, trace_ttl_ctrl *ctrl,
+                   int v6, int ttl);
+
 /** Check a quoted payload: 1 when it is ours, with its round and probe. */
 int trace_payload_ok(const unsigned char *p, size_t len, uint32_t *round,
                      uint32_t *probe);

@@ -143,3 +143,20 @@ void trace_hop_out(const trace_hop_acc *h, int ttl, bn_hop *out)
   if (!h->received)
     out->flags = BN_SAMPLE_LOST;
 }
+
+void trace_msg_ttl(struct msghdr *msg, struct iovec *iov, trace_ttl_ctrl *ctrl,
+                   int v6, int ttl)
+{
+  struct cmsghdr *cm;
+
+  memset(ctrl, 0, sizeof(*ctrl));
+  msg->msg_iov = iov;
+  msg->msg_iovlen = 1;
+  msg->msg_control = ctrl->b;
+  msg->msg_controllen = sizeof(ctrl->b);
+  cm = CMSG_FIRSTHDR(msg);
+  cm->cmsg_level = v6 ? SOL_IPV6 : SOL_IP;
+  cm->cmsg_type = v6 ? IPV6_HOPLIMIT : IP_TTL;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &ttl, sizeof(int));
+}

@@ -181,13 +181,9 @@ static void trace_resolved(int status, const struct sockaddr *addr,
 static void trace_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
 {
   unsigned char buf[TRACE_PAYLOAD];
-  union {
-    char b[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } ctrl;
+  trace_ttl_ctrl ctrl;
   struct iovec iov = {buf, sizeof(buf)};
   struct msghdr msg;
-  struct cmsghdr *cm;
   int v6 = f->tg->dst.ss_family == AF_INET6, tries;
   uint32_t probe =
       ((uint32_t)fi * TRACE_MAX_TTL + (uint32_t)(ttl - 1)) * TRACE_MAX_COUNT +
@@ -195,17 +191,7 @@ static void trace_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
 
   trace_payload(buf, c->round, probe);
   memset(&msg, 0, sizeof(msg));
-  memset(&ctrl, 0, sizeof(ctrl));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctrl.b;
-  msg.msg_controllen = sizeof(ctrl.b);
-  /* the TTL of this one packet: the flow's 5-tuple never changes */
-  cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = v6 ? SOL_IPV6 : SOL_IP;
-  cm->cmsg_type = v6 ? IPV6_HOPLIMIT : IP_TTL;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &ttl, sizeof(int));
+  trace_msg_ttl(&msg, &iov, &ctrl, v6, ttl);
   f->hops[ttl].sent++;
   f->sent_at[ttl][k] = trace_now(c);
   /* A connected UDP socket reports an earlier ICMP error (the target's

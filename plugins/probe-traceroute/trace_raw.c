@@ -191,13 +191,9 @@ void trace_raw_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
 {
   trace_tgt *tg = f->tg;
   unsigned char pkt[TRACE_PKT_MAX];
-  union {
-    char b[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } ctrl;
+  trace_ttl_ctrl ctrl;
   struct iovec iov = {pkt, 0};
   struct msghdr msg;
-  struct cmsghdr *cm;
   struct sockaddr_storage dst;
   int v6 = tg->dst.ss_family == AF_INET6, fd;
   uint32_t probe =
@@ -228,16 +224,7 @@ void trace_raw_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
     msg.msg_namelen = tg->dlen;
     fd = c->icmp[v6].fd;
   }
-  memset(&ctrl, 0, sizeof(ctrl));
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctrl.b;
-  msg.msg_controllen = sizeof(ctrl.b);
-  cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = v6 ? SOL_IPV6 : SOL_IP;
-  cm->cmsg_type = v6 ? IPV6_HOPLIMIT : IP_TTL;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &ttl, sizeof(int));
+  trace_msg_ttl(&msg, &iov, &ctrl, v6, ttl);
   f->hops[ttl].sent++;
   f->sent_at[ttl][k] = raw_now(c);
   if (fd < 0 || sendmsg(fd, &msg, 0) < 0)
