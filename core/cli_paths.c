@@ -107,11 +107,13 @@ static int text_change(const store_path_change_row *c, void *arg)
   d.new_addr = c->new_addr;
   d.old_rtt_ms = c->old_rtt_ms;
   d.new_rtt_ms = c->new_rtt_ms;
+  d.old_n = c->old_paths;
+  d.new_n = c->new_paths;
+  pathdiff_describe(&d, msg, sizeof(msg));
   if (!strcmp(c->kind, "set")) {
-    fprintf(out, "  change: the set of distinct paths changed\n");
+    fprintf(out, "  change: %s\n", msg);
     return 0;
   }
-  pathdiff_describe(&d, msg, sizeof(msg));
   fprintf(out, "  change: %s (flow %u)\n", msg, (unsigned)c->flow_id);
   return 0;
 }
@@ -182,6 +184,9 @@ static int json_change(const store_path_change_row *c, void *arg)
   json_num(out, c->old_rtt_ms);
   fputs(", \"new_rtt_ms\": ", out);
   json_num(out, c->new_rtt_ms);
+  if (!strcmp(c->kind, "set"))
+    fprintf(out, ", \"old_paths\": %d, \"new_paths\": %d", c->old_paths,
+            c->new_paths);
   fputc('}', out);
   return 0;
 }

@@ -72,7 +72,8 @@ static const char *const store_sql[ST_COUNT] = {
     [ST_PATH_CHANGE] =
         "INSERT INTO path_changes (run_id, set_id, prev_set_id, target, "
         "kind, flow_id, ttl, old_addr, new_addr, old_rtt_ms, new_rtt_ms, "
-        "wall_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "wall_ns, old_paths, new_paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+        "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 };
 
 static int64_t store_now_ns(void)
@@ -928,6 +929,13 @@ int store_add_path_change(store *s, int64_t run_id, int64_t set_id,
   store_bind_measure(st, 10, c->old_rtt_ms);
   store_bind_measure(st, 11, c->new_rtt_ms);
   sqlite3_bind_int64(st, 12, wall_ns);
+  if (!strcmp(c->kind, "set")) {
+    sqlite3_bind_int(st, 13, c->old_n);
+    sqlite3_bind_int(st, 14, c->new_n);
+  } else {
+    sqlite3_bind_null(st, 13);
+    sqlite3_bind_null(st, 14);
+  }
   rc = store_exec(s, st, "cannot record a path change");
   if (rc < 0)
     return rc;

@@ -279,7 +279,8 @@ int store_path_changes_each(store *s, int64_t set_id,
 {
   static const char sql[] =
       "SELECT kind, prev_set_id, flow_id, ttl, old_addr, new_addr, "
-      "old_rtt_ms, new_rtt_ms FROM path_changes WHERE set_id = ?1 "
+      "old_rtt_ms, new_rtt_ms, old_paths, new_paths FROM path_changes "
+      "WHERE set_id = ?1 "
       "ORDER BY id";
   sqlite3_stmt *st;
   int rc;
@@ -298,6 +299,8 @@ int store_path_changes_each(store *s, int64_t set_id,
     c.new_addr = (const char *)sqlite3_column_text(st, 5);
     c.old_rtt_ms = sp_real(st, 6);
     c.new_rtt_ms = sp_real(st, 7);
+    c.old_paths = sqlite3_column_int(st, 8);
+    c.new_paths = sqlite3_column_int(st, 9);
     if (fn(&c, arg))
       break;
   }

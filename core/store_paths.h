@@ -57,6 +57,7 @@ typedef struct store_path_change_row {
   int ttl;
   const char *old_addr, *new_addr;
   double old_rtt_ms, new_rtt_ms; /* negative: none */
+  int old_paths, new_paths;      /* "set": distinct paths before, after */
 } store_path_change_row;
 
 /** The changes recorded for round set_id, in order; fn returns non-zero

@@ -718,7 +718,8 @@ static int paths_changes(store *s, const store_report_range *r,
   put(out, "changes", changes);
   rc = prepare(s,
                "SELECT wall_ns, kind, flow_id, ttl, old_addr, new_addr, "
-               "old_rtt_ms, new_rtt_ms FROM path_changes WHERE target = ?4 "
+               "old_rtt_ms, new_rtt_ms, old_paths, new_paths FROM "
+               "path_changes WHERE target = ?4 "
                "AND (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 AND wall_ns "
                "< ?3 ORDER BY wall_ns, id LIMIT 2000",
                &st);
@@ -739,6 +740,10 @@ static int paths_changes(store *s, const store_report_range *r,
     put(c, "new_addr", str_or_null(sqlite3_column_text(st, 5)));
     put(c, "old_rtt_ms", col_num(st, 6, 3));
     put(c, "new_rtt_ms", col_num(st, 7, 3));
+    if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+      put(c, "old_paths", json_object_new_int64(sqlite3_column_int64(st, 8)));
+      put(c, "new_paths", json_object_new_int64(sqlite3_column_int64(st, 9)));
+    }
     json_object_array_add(changes, c);
   }
   sqlite3_finalize(st);

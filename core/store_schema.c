@@ -174,8 +174,9 @@ static const char *const store_migrations[] = {
     ");"
     "CREATE INDEX checks_run ON checks (run_id);",
     /* 2 -> 3: per-minute rollups (store_rollup.c), filled from the
-     * samples already stored.  Jitter pairs each received value with the
-     * previous received one of its series and run. */
+     * samples already stored; the path counts of a set change.  Jitter pairs
+     * each received value with the previous received one of its series and
+     * run. */
     "CREATE TABLE rollups ("
     "  series_id INTEGER NOT NULL REFERENCES series (id),"
     "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
@@ -195,8 +196,11 @@ static const char *const store_migrations[] = {
     "  hist BLOB," /* hist.h sketch of the received values */
     "  PRIMARY KEY (series_id, run_id, minute)"
     ") WITHOUT ROWID;"
-    "CREATE INDEX rollups_minute ON rollups (minute);" STORE_ROLLUP_BACKFILL
-    ";",
+    "CREATE INDEX rollups_minute ON rollups (minute);"
+    /* a "set" change: how many distinct paths before and after */
+    "ALTER TABLE path_changes ADD COLUMN old_paths INTEGER;"
+    "ALTER TABLE path_changes ADD COLUMN new_paths "
+    "INTEGER;" STORE_ROLLUP_BACKFILL ";",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

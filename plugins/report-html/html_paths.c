@@ -171,7 +171,8 @@ static void change_list(FILE *f, json_object *changes, size_t max)
     h_when(f, h_str(c, "time"));
     fputs("</span> ", f);
     if (kind && !strcmp(kind, "set")) {
-      fputs("the set of distinct paths changed", f);
+      fprintf(f, "the set of paths changed (%.0f → %.0f distinct)",
+              h_num(c, "old_paths"), h_num(c, "new_paths"));
     } else if (kind && !strcmp(kind, "rtt_shift")) {
       fprintf(f, "hop %.0f (", h_num(c, "ttl"));
       h_esc(f, h_str(c, "new_addr"));

@@ -376,7 +376,8 @@ static void path_changes(FILE *f, json_object *changes, size_t max)
 
     fprintf(f, "    %s  ", when(b0, str(c, "time")));
     if (!strcmp(kind, "set"))
-      fprintf(f, "the set of distinct paths changed\n");
+      fprintf(f, "the set of paths changed (%.0f -> %.0f distinct)\n",
+              num(c, "old_paths"), num(c, "new_paths"));
     else if (!strcmp(kind, "rtt_shift"))
       fprintf(f, "hop %.0f (%s) RTT %.2f -> %.2f ms\n", num(c, "ttl"),
               or_dash(str(c, "new_addr")), num(c, "old_rtt_ms"),

@@ -87,7 +87,7 @@ got=$(q "SELECT group_concat(kind || ':' || coalesce(ttl, 0), ' ') FROM
   fail "changes across runs: $got"
 expect_rc 0 "$BN" paths web --db "$T/h.db" --limit 0
 assert_contains "$T/out" "change: hop 3 (10.0.2.1) RTT 3.00 -> 40.00 ms"
-assert_contains "$T/out" "change: the set of distinct paths changed"
+assert_contains "$T/out" "change: the set of paths changed (1 -> 2 distinct)"
 assert_contains "$T/out" "2 paths"
 
 # bad arguments and an unknown target
