@@ -6,6 +6,7 @@ TRACE_SOURCES = plugins/probe-traceroute/trace.h \
 	plugins/probe-traceroute/trace_parse.c \
 	plugins/probe-traceroute/trace_raw_parse.c \
 	plugins/probe-traceroute/trace_raw.c \
+	plugins/probe-traceroute/trace_ping.c \
 	plugins/probe-traceroute/trace_plugin.c
 pkglib_LTLIBRARIES += plugins/probe-traceroute/probe_traceroute.la
 plugins_probe_traceroute_probe_traceroute_la_SOURCES = $(TRACE_SOURCES)

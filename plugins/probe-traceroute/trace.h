@@ -12,7 +12,8 @@
  * UDP mode reads ICMP errors from each socket's error queue
  * (IP_RECVERR / IPV6_RECVERR): no raw socket and no root.  ICMP and TCP
  * modes build their packets and read answers on raw sockets
- * (CAP_NET_RAW), as mtr and tcptraceroute do.
+ * (CAP_NET_RAW), as mtr and tcptraceroute do; without that privilege
+ * ICMP mode uses datagram ping sockets where ping_group_range allows.
  */
 #ifndef BN_TRACE_H
 #define BN_TRACE_H
@@ -186,6 +187,7 @@ typedef struct trace_ctx {
   trace_mode mode;
   uint16_t key_base; /* raw modes: flow i has key key_base + i */
   trace_raw icmp[2]; /* raw modes: ICMP sockets, IPv4 and IPv6 */
+  int ping;          /* icmp mode through ping sockets (no raw) */
   int64_t max_ttl, count, flows, port;
   int64_t interval, timeout, spacing;
   double rtt_shift;
@@ -214,5 +216,14 @@ int trace_raw_target(trace_tgt *tg);
 void trace_raw_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k);
 /** Raw modes: close every raw socket. */
 void trace_raw_close(trace_ctx *c);
+
+/* icmp mode without CAP_NET_RAW (trace_ping.c) */
+
+/** 1 when this process may open a ping socket of `family`. */
+int trace_ping_allowed(int family);
+/** Open flow f's ping socket toward tg; 0 or -errno. */
+int trace_ping_flow(trace_tgt *tg, trace_flow *f);
+/** Send probe k of flow fi at ttl on its ping socket. */
+void trace_ping_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k);
 
 #endif

@@ -125,15 +125,26 @@ static void raw_free(trace_ctx *c, trace_raw *rs)
 
 int trace_raw_start(trace_ctx *c)
 {
-  static const char *const name[] = {"udp", "icmp", "tcp"};
   int rc = raw_open(c, &c->icmp[0], AF_INET, IPPROTO_ICMP);
 
+  if ((rc == -EPERM || rc == -EACCES) && c->mode == TRACE_ICMP &&
+      trace_ping_allowed(AF_INET)) {
+    bn_info(c->h, "no CAP_NET_RAW: tracing with ping sockets");
+    c->ping = 1;
+    return BN_OK;
+  }
   if (rc == -EPERM || rc == -EACCES) {
-    bn_error(c->h,
-             "mode %s needs raw sockets: run as root or give the "
-             "program CAP_NET_RAW (setcap cap_net_raw+ep), or use mode "
-             "udp, which needs no privilege",
-             name[c->mode]);
+    if (c->mode == TRACE_ICMP)
+      bn_error(c->h,
+               "mode icmp needs raw sockets or ping sockets: run as root, "
+               "give the program CAP_NET_RAW (setcap cap_net_raw+ep) or "
+               "add your group to sysctl net.ipv4.ping_group_range; or "
+               "use mode udp, which needs no privilege");
+    else
+      bn_error(c->h,
+               "mode tcp needs raw sockets: run as root or give the "
+               "program CAP_NET_RAW (setcap cap_net_raw+ep), or use mode "
+               "udp, which needs no privilege");
     return BN_ENOTSUP;
   }
   if (rc != 0) {
@@ -166,7 +177,13 @@ int trace_raw_target(trace_tgt *tg)
 {
   trace_ctx *c = tg->c;
   int v6 = tg->dst.ss_family == AF_INET6, rc;
+  int64_t fi;
 
+  if (c->ping) {
+    for (fi = 0, rc = 0; fi < c->flows && rc == 0; fi++)
+      rc = trace_ping_flow(tg, &tg->flows[fi]);
+    return rc;
+  }
   if (c->icmp[v6].fd < 0)
     return -EAFNOSUPPORT;
   if (c->mode != TRACE_TCP)
@@ -200,6 +217,10 @@ void trace_raw_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
       ((uint32_t)fi * TRACE_MAX_TTL + (uint32_t)(ttl - 1)) * TRACE_MAX_COUNT +
       (uint32_t)k;
 
+  if (c->ping) {
+    trace_ping_send(c, f, fi, ttl, k);
+    return;
+  }
   memset(&msg, 0, sizeof(msg));
   if (c->mode == TRACE_TCP) {
     struct sockaddr_storage src = tg->src;

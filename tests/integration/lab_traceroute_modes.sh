@@ -5,8 +5,9 @@
 #  - each mode sees every hop in order on IPv4 and IPv6 and reaches the
 #    target: ICMP by its echo reply, TCP by the RST of a closed port and
 #    by the SYN-ACK of an open one;
-#  - without CAP_NET_RAW a raw mode fails with one line that names the
-#    capability and the mode that needs none.
+#  - without CAP_NET_RAW: icmp uses ping sockets where ping_group_range
+#    allows them, and otherwise (and tcp always) fails with one line that
+#    names the capability, the sysctl and the mode that needs neither.
 # Needs root (skips, or fails with BN_REQUIRE_LAB=1).
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
 . "$BN_TOP_SRCDIR/tests/lab/lab.sh"
@@ -79,24 +80,41 @@ got=$(last_hops "$T/h-tcp.db" t6)
 [ "$got" = "tcp reached $want6" ] || fail "tcp open port IPv6: '$got'"
 echo "tcp to an open port: reached"
 
-# no CAP_NET_RAW: one clear line, exit status 4 (a plugin failed to
-# start), when user nobody can reach the build tree
+# Without CAP_NET_RAW (user nobody, when it can reach the build tree):
+#  - ping sockets not allowed (ping_group_range "1 0"): icmp and tcp
+#    stop with one clear line, exit status 4 (a plugin failed to start);
+#  - ping sockets allowed: icmp traces through them, every hop, IPv4 and
+#    IPv6 (errors from the socket's error queue); tcp still needs raw.
 nobody() {
   lab_exec client setpriv --reuid=65534 --regid=65534 --clear-groups \
     --inh-caps=-all --bounding-set=-net_raw "$@"
 }
 profile icmp
-chmod 644 "$T/p-icmp.yaml"
+profile tcp
+chmod 644 "$T/p-icmp.yaml" "$T/p-tcp.yaml"
+mkdir -m 777 "$T/nobody"
 if command -v setpriv >/dev/null 2>&1 && nobody test -x "$BN" &&
   nobody test -r "$T/p-icmp.yaml"; then
-  expect_rc 4 nobody "$BN" run -p "$T/p-icmp.yaml" --db /tmp/bn-nocap-$$.db -d 300ms \
-    --no-report
-  rm -f /tmp/bn-nocap-$$.db
-  assert_contains "$T/err" "traceroute"
-  assert_contains "$T/err" "mode icmp needs raw sockets"
+  lab_exec client sysctl -q -w net.ipv4.ping_group_range="1 0"
+  expect_rc 4 nobody "$BN" run -p "$T/p-icmp.yaml" --db "$T/nobody/a.db" \
+    -d 300ms --no-report
+  assert_contains "$T/err" "[probe:traceroute:traceroute] mode icmp needs raw sockets or ping sockets"
   assert_contains "$T/err" "CAP_NET_RAW"
-  head -3 "$T/err"
+  assert_contains "$T/err" "net.ipv4.ping_group_range"
+  head -1 "$T/err"
+  lab_exec client sysctl -q -w net.ipv4.ping_group_range="0 2147483647"
+  expect_rc 0 nobody "$BN" --verbose run -p "$T/p-icmp.yaml" \
+    --db "$T/nobody/b.db" -d 1500ms --no-report
+  assert_contains "$T/err" "no CAP_NET_RAW: tracing with ping sockets"
+  got=$(last_hops "$T/nobody/b.db" t4)
+  [ "$got" = "icmp reached $LAB_HOPS" ] || fail "ping sockets IPv4: '$got'"
+  got=$(last_hops "$T/nobody/b.db" t6)
+  [ "$got" = "icmp reached $want6" ] || fail "ping sockets IPv6: '$got'"
+  echo "icmp through ping sockets as nobody: $LAB_HOPS; $want6"
+  expect_rc 4 nobody "$BN" run -p "$T/p-tcp.yaml" --db "$T/nobody/c.db" \
+    -d 300ms --no-report
+  assert_contains "$T/err" "mode tcp needs raw sockets: run as root"
 else
-  echo "note: user nobody cannot run $BN here; the no-privilege case is not tried"
+  echo "note: user nobody cannot run $BN here; the no-privilege cases are not tried"
 fi
 exit 0
