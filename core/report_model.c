@@ -345,6 +345,24 @@ static void model_preset(json_object *model, report_preset p)
   json_object_object_add(model, "sections", sections);
 }
 
+/* A bucket of a round size (1 s, 2 s, 5 s ... 1 h ... 1 d) giving at most
+ * about `points` buckets over span: a chart's points then fall on round
+ * times, and a sample exactly on a boundary is not pushed into the
+ * previous bucket by a range that ends a nanosecond late. */
+static int64_t model_bucket(int64_t span, int points)
+{
+  static const int64_t ladder_s[] = {1,    2,    5,     10,    15,    30,
+                                     60,   120,  300,   600,   900,   1800,
+                                     3600, 7200, 10800, 21600, 43200, 86400};
+  int64_t raw = (span + points - 1) / points;
+  size_t i;
+
+  for (i = 0; i < sizeof(ladder_s) / sizeof(ladder_s[0]); i++)
+    if (ladder_s[i] * 1000000000LL >= raw)
+      return ladder_s[i] * 1000000000LL;
+  return (raw + 86400000000000LL - 1) / 86400000000000LL * 86400000000000LL;
+}
+
 json_object *report_model_build(store *st, const report_opts *o)
 {
   store_report_range r;
@@ -359,10 +377,7 @@ json_object *report_model_build(store *st, const report_opts *o)
   r.targets = o->targets;
   r.n_targets = o->n_targets;
   span = r.until_ns - r.since_ns;
-  r.bucket_ns =
-      (span + preset_points[o->preset] - 1) / preset_points[o->preset];
-  if (r.bucket_ns < 1000000000LL)
-    r.bucket_ns = 1000000000LL;
+  r.bucket_ns = model_bucket(span, preset_points[o->preset]);
   r.cdf_points = (size_t)(preset_cdf[o->preset] ? preset_cdf[o->preset] : 40);
   model = json_object_new_object();
   json_object_object_add(model, "schema",

@@ -194,6 +194,44 @@ static size_t stride(size_t n, size_t max)
   return n > max ? (n + max - 1) / max : 1;
 }
 
+/* Points j .. j + k - 1 merged into one row, so that thinning a long
+ * table hides no spike: probes and losses add up, P5 is the lowest,
+ * P50 the mean of the medians, P95 and MAX the highest. */
+static void merged_row(json_object *pts, size_t j, size_t k, text_table *t)
+{
+  double sent = 0, lost = 0, p5 = INFINITY, p50 = 0, p95 = -INFINITY,
+         max = -INFINITY;
+  size_t i, n50 = 0, n = json_object_array_length(pts);
+  char b[7][CELL];
+  const char *row[7];
+
+  for (i = j; i < j + k && i < n; i++) {
+    json_object *p = json_object_array_get_idx(pts, i);
+    double v;
+
+    sent += num(p, "sent");
+    lost += num(p, "lost");
+    if ((v = num(p, "p5")) < p5)
+      p5 = v;
+    if (isfinite(v = num(p, "p50"))) {
+      p50 += v;
+      n50++;
+    }
+    if ((v = num(p, "p95")) > p95)
+      p95 = v;
+    if ((v = num(p, "max")) > max)
+      max = v;
+  }
+  row[0] = when_s(b[0], num(json_object_array_get_idx(pts, j), "t"));
+  row[1] = fmt(b[1], sent, 0);
+  row[2] = fmt(b[2], sent > 0 ? 100.0 * lost / sent : NAN, 1);
+  row[3] = fmt(b[3], p5, 3);
+  row[4] = fmt(b[4], n50 ? p50 / (double)n50 : NAN, 3);
+  row[5] = fmt(b[5], p95, 3);
+  row[6] = fmt(b[6], max, 3);
+  text_table_add(t, row);
+}
+
 static void sec_latency(FILE *f, json_object *m, size_t max_rows)
 {
   static const char *const heads[] = {"TIME", "SENT", "LOSS%", "P5",
@@ -213,24 +251,17 @@ static void sec_latency(FILE *f, json_object *m, size_t max_rows)
     size_t n = json_object_array_length(pts), k = stride(n, max_rows);
     text_table t;
 
-    fprintf(f, "\n%s (%s, %s)%s\n", or_dash(str(s, "target")),
-            or_dash(str(s, "probe")), or_dash(str(s, "metric")),
-            k > 1 ? ", every few buckets" : "");
+    fprintf(f, "\n%s (%s, %s)", or_dash(str(s, "target")),
+            or_dash(str(s, "probe")), or_dash(str(s, "metric")));
+    if (k > 1)
+      fprintf(f,
+              ", %zu buckets a row: P5 lowest, P50 mean, P95 and MAX "
+              "highest",
+              k);
+    fputc('\n', f);
     text_table_init(&t, 7, heads, right);
-    for (j = 0; j < n; j += k) {
-      json_object *p = json_object_array_get_idx(pts, j);
-      char b[7][CELL];
-      const char *row[7];
-
-      row[0] = when_s(b[0], num(p, "t"));
-      row[1] = fmt(b[1], num(p, "sent"), 0);
-      row[2] = fmt(b[2], num(p, "loss_pct"), 1);
-      row[3] = fmt(b[3], num(p, "p5"), 3);
-      row[4] = fmt(b[4], num(p, "p50"), 3);
-      row[5] = fmt(b[5], num(p, "p95"), 3);
-      row[6] = fmt(b[6], num(p, "max"), 3);
-      text_table_add(&t, row);
-    }
+    for (j = 0; j < n; j += k)
+      merged_row(pts, j, k, &t);
     text_table_print(&t, f);
     text_table_free(&t);
   }
