@@ -109,6 +109,16 @@ static int prepare(store *s, const char *sql, sqlite3_stmt **st)
   return BN_OK;
 }
 
+/* The end of a row loop: finalize; BN_OK when the rows ran out (rc
+ * SQLITE_DONE), else the store's error naming `what`. */
+static int rows_done(store *s, sqlite3_stmt *st, int rc, const char *what)
+{
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE
+             ? BN_OK
+             : store_fail(s->path, s->db, what, "is the database damaged?");
+}
+
 /* Binds ?1 run (or NULL), ?2 since, ?3 until. */
 static void bind_range(sqlite3_stmt *st, const store_report_range *r)
 {
@@ -178,10 +188,7 @@ static int latency_raw(store *s, const store_report_range *r, int64_t sid,
     prev = a->prev;
     has_prev = a->has_prev;
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? BN_OK
-                           : store_fail(s->path, s->db, "cannot read samples",
-                                        "is the database damaged?");
+  return rows_done(s, st, rc, "cannot read samples");
 }
 
 /* Rollup minutes of one series into buckets. */
@@ -241,10 +248,7 @@ static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
                s->path, (long long)sid);
     }
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? BN_OK
-                           : store_fail(s->path, s->db, "cannot read rollups",
-                                        "is the database damaged?");
+  return rows_done(s, st, rc, "cannot read rollups");
 }
 
 static json_object *series_head(const char *target, const char *probe,
@@ -318,7 +322,7 @@ int store_report_latency(store *s, const store_report_range *r,
   sqlite3_stmt *st = NULL;
   size_t nb, i;
   acc *b;
-  int rc, raw = r->until_ns - r->since_ns <= RAW_MAX_NS;
+  int rc, err = BN_OK, raw = r->until_ns - r->since_ns <= RAW_MAX_NS;
 
   if (!raw && rr.bucket_ns % MINUTE_NS)
     rr.bucket_ns += MINUTE_NS - rr.bucket_ns % MINUTE_NS;
@@ -362,9 +366,9 @@ int store_report_latency(store *s, const store_report_range *r,
       continue;
     for (i = 0; i < nb; i++)
       acc_init(&b[i]);
-    rc = raw ? latency_raw(s, &rr, sid, b, nb)
-             : latency_rollups(s, &rr, sid, b, nb);
-    if (rc < 0)
+    err = raw ? latency_raw(s, &rr, sid, b, nb)
+              : latency_rollups(s, &rr, sid, b, nb);
+    if (err < 0)
       break;
     acc_init(&total);
     pts = json_object_new_array();
@@ -399,9 +403,13 @@ int store_report_latency(store *s, const store_report_range *r,
       json_object_array_add(cdfs, c);
     }
   }
-  sqlite3_finalize(st);
   free(b);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc < 0)
+  if (err < 0) {
+    sqlite3_finalize(st);
+    return err;
+  }
+  rc = rows_done(s, st, rc, "cannot read the series");
+  if (rc < 0)
     return rc;
   availability(sum, json_object_array_length(rows) > 0,
                "no latency samples in this range");
@@ -548,10 +556,9 @@ int store_report_speedtests(store *s, const store_report_range *r,
     put(it, "error", str_or_null(sqlite3_column_text(st, 13)));
     json_object_array_add(items, it);
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE)
-    return store_fail(s->path, s->db, "cannot read speed tests",
-                      "is the database damaged?");
+  rc = rows_done(s, st, rc, "cannot read speed tests");
+  if (rc < 0)
+    return rc;
   availability(sec, json_object_array_length(items) > 0,
                "no speed tests in this range; run 'bottleneck speedtest'");
   return BN_OK;
@@ -611,10 +618,7 @@ static int paths_latest(store *s, int64_t set_id, json_object *out)
     put(h, "loss_pct", col_num(st, 11, 1));
     json_object_array_add(hops, h);
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? BN_OK
-                           : store_fail(s->path, s->db, "cannot read paths",
-                                        "is the database damaged?");
+  return rows_done(s, st, rc, "cannot read paths");
 }
 
 /* Layers: per ttl, every address seen in range, with how often (rounds
@@ -663,10 +667,7 @@ static int paths_layers(store *s, const store_report_range *r,
     put(n, "avg_ms", col_num(st, 5, 3));
     json_object_array_add(json_object_object_get(layer, "nodes"), n);
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? BN_OK
-                           : store_fail(s->path, s->db, "cannot read hops",
-                                        "is the database damaged?");
+  return rows_done(s, st, rc, "cannot read hops");
 }
 
 /* Links: how often a hop address was followed by another at the next
@@ -702,10 +703,7 @@ static int paths_links(store *s, const store_report_range *r,
     put(l, "count", json_object_new_int64(sqlite3_column_int64(st, 3)));
     json_object_array_add(links, l);
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? BN_OK
-                           : store_fail(s->path, s->db, "cannot read hops",
-                                        "is the database damaged?");
+  return rows_done(s, st, rc, "cannot read hops");
 }
 
 static int paths_changes(store *s, const store_report_range *r,
@@ -746,11 +744,7 @@ static int paths_changes(store *s, const store_report_range *r,
     }
     json_object_array_add(changes, c);
   }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE
-             ? BN_OK
-             : store_fail(s->path, s->db, "cannot read path changes",
-                          "is the database damaged?");
+  return rows_done(s, st, rc, "cannot read path changes");
 }
 
 int store_report_paths(store *s, const store_report_range *r,
@@ -810,10 +804,9 @@ int store_report_paths(store *s, const store_report_range *r,
       return rc2;
     }
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE)
-    return store_fail(s->path, s->db, "cannot read path sets",
-                      "is the database damaged?");
+  rc = rows_done(s, st, rc, "cannot read path sets");
+  if (rc < 0)
+    return rc;
   availability(sec, json_object_array_length(targets) > 0,
                "no traceroute rounds in this range; add the traceroute probe "
                "to the profile");

@@ -201,6 +201,20 @@ typedef struct trace_ctx {
   uint64_t bad, late;
 } trace_ctx;
 
+/**
+ * Open flow f's datagram socket of protocol proto (0: UDP, or a ping
+ * socket) connected to dst, with ICMP errors on its error queue, read
+ * by fn.  0 or -errno.
+ */
+int trace_flow_socket(trace_tgt *tg, trace_flow *f, int proto,
+                      const struct sockaddr_storage *dst, bn_watch_fn fn);
+/**
+ * Send probe k at ttl of flow f on fd (-1: none; logged), counting it
+ * sent; a send that only reports an earlier ICMP error is tried again.
+ */
+void trace_flow_send(trace_ctx *c, trace_flow *f, int fd, int ttl, int k,
+                     const struct msghdr *msg);
+
 /** Count one answer into its flow's hop (round already resolved). */
 void trace_got(trace_flow *f, const trace_reply *r, int64_t now);
 

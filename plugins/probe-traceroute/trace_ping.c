@@ -91,29 +91,14 @@ static void ping_on_read(bn_watch *w, int fd, int events, void *arg)
 int trace_ping_flow(trace_tgt *tg, trace_flow *f)
 {
   struct sockaddr_storage dst = tg->dst;
-  int on = 1, v6 = tg->dst.ss_family == AF_INET6, fd;
+  int v6 = tg->dst.ss_family == AF_INET6;
 
   if (v6)
     ((struct sockaddr_in6 *)&dst)->sin6_port = 0;
   else
     ((struct sockaddr_in *)&dst)->sin_port = 0;
-  fd = socket(tg->dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-              v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
-  if (fd < 0)
-    return -errno;
-  if ((v6 ? setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on))
-          : setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on))) != 0 ||
-      connect(fd, (struct sockaddr *)&dst, tg->dlen) != 0) {
-    int e = errno;
-
-    close(fd);
-    return -e;
-  }
-  f->fd = fd;
-  f->tg = tg;
-  f->w =
-      tg->c->h->api->watch_start(tg->c->h, fd, BN_WATCH_READ, ping_on_read, f);
-  return f->w ? 0 : -ENOMEM;
+  return trace_flow_socket(tg, f, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, &dst,
+                           ping_on_read);
 }
 
 void trace_ping_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
@@ -122,7 +107,7 @@ void trace_ping_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
   trace_ttl_ctrl ctrl;
   struct iovec iov = {pkt, 0};
   struct msghdr msg;
-  int v6 = f->tg->dst.ss_family == AF_INET6, tries;
+  int v6 = f->tg->dst.ss_family == AF_INET6;
   uint32_t probe =
       ((uint32_t)fi * TRACE_MAX_TTL + (uint32_t)(ttl - 1)) * TRACE_MAX_COUNT +
       (uint32_t)k;
@@ -131,17 +116,5 @@ void trace_ping_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
   iov.iov_len = trace_build_icmp(pkt, v6, 0, c->round, probe);
   memset(&msg, 0, sizeof(msg));
   trace_msg_ttl(&msg, &iov, &ctrl, v6, ttl);
-  f->hops[ttl].sent++;
-  f->sent_at[ttl][k] = c->h->api->now_mono_ns(c->h);
-  /* As with connected UDP sockets, an ICMP error about an earlier probe
-   * is reported by the next send, which then sends nothing: that error
-   * is on the error queue already, so send again. */
-  for (tries = 0; tries < 4; tries++) {
-    if (sendmsg(f->fd, &msg, 0) >= 0)
-      return;
-    if (errno != ECONNREFUSED && errno != EHOSTUNREACH &&
-        errno != ENETUNREACH && errno != EINTR)
-      break;
-  }
-  bn_debug(c->h, "%s: send ttl %d: %s", f->tg->t->name, ttl, strerror(errno));
+  trace_flow_send(c, f, f->fd, ttl, k, &msg);
 }

@@ -119,18 +119,20 @@ static void trace_on_err(bn_watch *w, int fd, int events, void *arg)
 
 /* ---- sockets ---------------------------------------------------------- */
 
-static int trace_socket(trace_tgt *tg, trace_flow *f)
+int trace_flow_socket(trace_tgt *tg, trace_flow *f, int proto,
+                      const struct sockaddr_storage *dst, bn_watch_fn fn)
 {
   int on = 1, fd, v6 = tg->dst.ss_family == AF_INET6;
 
-  fd = socket(tg->dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  fd = socket(tg->dst.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+              proto);
   if (fd < 0)
     return -errno;
   /* ICMP errors on the error queue; the kernel matches them to us by
-   * the quoted addresses and ports. */
+   * the quoted addresses and ports (or echo identifier). */
   if ((v6 ? setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on))
           : setsockopt(fd, SOL_IP, IP_RECVERR, &on, sizeof(on))) != 0 ||
-      connect(fd, (struct sockaddr *)&tg->dst, tg->dlen) != 0) {
+      connect(fd, (const struct sockaddr *)dst, tg->dlen) != 0) {
     int e = errno;
 
     close(fd);
@@ -138,9 +140,29 @@ static int trace_socket(trace_tgt *tg, trace_flow *f)
   }
   f->fd = fd;
   f->tg = tg;
-  f->w =
-      tg->c->h->api->watch_start(tg->c->h, fd, BN_WATCH_READ, trace_on_err, f);
+  f->w = tg->c->h->api->watch_start(tg->c->h, fd, BN_WATCH_READ, fn, f);
   return f->w ? 0 : -ENOMEM;
+}
+
+void trace_flow_send(trace_ctx *c, trace_flow *f, int fd, int ttl, int k,
+                     const struct msghdr *msg)
+{
+  int tries;
+
+  f->hops[ttl].sent++;
+  f->sent_at[ttl][k] = trace_now(c);
+  /* A connected datagram socket reports an earlier ICMP error (the
+   * target's port unreachable...) on the next send, which then sends
+   * nothing: that error is already on the error queue, so send again. */
+  for (tries = 0; fd >= 0 && tries < 4; tries++) {
+    if (sendmsg(fd, msg, 0) >= 0)
+      return;
+    if (errno != ECONNREFUSED && errno != EHOSTUNREACH &&
+        errno != ENETUNREACH && errno != EINTR)
+      break;
+  }
+  bn_debug(c->h, "%s: send ttl %d: %s", f->tg->t->name, ttl,
+           fd < 0 ? "no socket" : strerror(errno));
 }
 
 static void trace_resolved(int status, const struct sockaddr *addr,
@@ -165,7 +187,7 @@ static void trace_resolved(int status, const struct sockaddr *addr,
     ((struct sockaddr_in *)&tg->dst)->sin_port = htons((uint16_t)c->port);
   if (c->mode == TRACE_UDP)
     for (i = 0; i < c->flows && rc == 0; i++)
-      rc = trace_socket(tg, &tg->flows[i]);
+      rc = trace_flow_socket(tg, &tg->flows[i], 0, &tg->dst, trace_on_err);
   else
     rc = trace_raw_target(tg);
   if (rc != 0) {
@@ -184,7 +206,7 @@ static void trace_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
   trace_ttl_ctrl ctrl;
   struct iovec iov = {buf, sizeof(buf)};
   struct msghdr msg;
-  int v6 = f->tg->dst.ss_family == AF_INET6, tries;
+  int v6 = f->tg->dst.ss_family == AF_INET6;
   uint32_t probe =
       ((uint32_t)fi * TRACE_MAX_TTL + (uint32_t)(ttl - 1)) * TRACE_MAX_COUNT +
       (uint32_t)k;
@@ -192,19 +214,7 @@ static void trace_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
   trace_payload(buf, c->round, probe);
   memset(&msg, 0, sizeof(msg));
   trace_msg_ttl(&msg, &iov, &ctrl, v6, ttl);
-  f->hops[ttl].sent++;
-  f->sent_at[ttl][k] = trace_now(c);
-  /* A connected UDP socket reports an earlier ICMP error (the target's
-   * port unreachable...) on the next send, which then sends nothing:
-   * that error is already on the error queue, so send again. */
-  for (tries = 0; tries < 4; tries++) {
-    if (sendmsg(f->fd, &msg, 0) >= 0)
-      return;
-    if (errno != ECONNREFUSED && errno != EHOSTUNREACH &&
-        errno != ENETUNREACH && errno != EINTR)
-      break;
-  }
-  bn_debug(c->h, "%s: send ttl %d: %s", f->tg->t->name, ttl, strerror(errno));
+  trace_flow_send(c, f, f->fd, ttl, k, &msg);
 }
 
 static void trace_burst(bn_timer *t, void *arg);

@@ -246,11 +246,7 @@ void trace_raw_send(trace_ctx *c, trace_flow *f, int fi, int ttl, int k)
     fd = c->icmp[v6].fd;
   }
   trace_msg_ttl(&msg, &iov, &ctrl, v6, ttl);
-  f->hops[ttl].sent++;
-  f->sent_at[ttl][k] = raw_now(c);
-  if (fd < 0 || sendmsg(fd, &msg, 0) < 0)
-    bn_debug(c->h, "%s: send ttl %d: %s", tg->t->name, ttl,
-             fd < 0 ? "no socket" : strerror(errno));
+  trace_flow_send(c, f, fd, ttl, k, &msg);
 }
 
 void trace_raw_close(trace_ctx *c)

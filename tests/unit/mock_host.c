@@ -993,50 +993,6 @@ void mock_host_free(mock_host *m)
   memset(m, 0, sizeof(*m));
 }
 
-/* ---------------------------------------------------------------- */
-/* The golden data set                                               */
-/* ---------------------------------------------------------------- */
-
-#define MOCK_T0 INT64_C(1714564800000000000) /* 2024-05-01T12:00:00Z */
-#define MOCK_S  INT64_C(1000000000)
-
-static const bn_series mock_golden_series[] = {
-    {"gateway", "tcp", "rtt_ms", 60, 0, 2, 0, 1, 0.0, 0.412, 0.5874, 0.561,
-     0.90235, 1.204, 0.1431, 0.0982, MOCK_T0, MOCK_T0 + 59 * MOCK_S},
-    {"web", "tcp", "rtt_ms", 60, 6, 1, 1, 0, 10.0, 12.031, 18.4567, 15.882,
-     41.2764, 63.5, 9.8712, 6.2143, MOCK_T0, MOCK_T0 + 59 * MOCK_S},
-    {"web", "tcp-backup", "rtt_ms", 5, 5, 0, 0, 0, 100.0, NAN, NAN, NAN, NAN,
-     NAN, NAN, NAN, MOCK_T0 + 30 * MOCK_S, MOCK_T0 + 34 * MOCK_S},
-};
-
-static const mock_event mock_golden_events[] = {
-    {{NULL, "clock_jump", BN_SEV_INFO, 0.0,
-      "wall clock stepped by +2.000 s; 3 samples marked invalid",
-      MOCK_T0 + 12 * MOCK_S},
-     "core"},
-    {{"web", "loss_burst", BN_SEV_WARNING, 0.87,
-      "6 of 60 probes lost (10.0 %) in 5 s",
-      MOCK_T0 + 31 * MOCK_S + 250000000},
-     "loss"},
-};
-
-void mock_golden_data(mock_host *m)
-{
-  m->run.id = 42;
-  m->run.host = "testhost";
-  m->run.profile = "lab";
-  m->run.profile_hash =
-      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
-  m->run.version = "0.1.0";
-  m->run.started_ns = MOCK_T0;
-  m->run.ended_ns = MOCK_T0 + 60 * MOCK_S + 500000000;
-  m->run.exit_status = 0;
-  m->series = mock_golden_series;
-  m->n_series = sizeof(mock_golden_series) / sizeof(mock_golden_series[0]);
-  m->events = mock_golden_events;
-  m->n_events = sizeof(mock_golden_events) / sizeof(mock_golden_events[0]);
-}
-
 char *mock_read_file(const char *path, size_t *len)
 {
   FILE *f = fopen(path, "rb");

@@ -127,13 +127,6 @@ int mock_timer_times(const mock_host *m, size_t i, int64_t *after_ns,
 size_t mock_log_count(const mock_host *m, bn_log_level level,
                       const char *needle);
 
-/**
- * The fixed data set behind the golden reports: run 42 of profile "lab"
- * on host "testhost", 2 targets (one with loss and an event), invalid,
- * late and duplicate samples.
- */
-void mock_golden_data(mock_host *m);
-
 /** Whole file into a NUL-terminated malloc'd buffer, or NULL. */
 char *mock_read_file(const char *path, size_t *len);
 
