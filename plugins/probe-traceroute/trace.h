@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <bottleneck/sdk.h>
 
@@ -214,6 +215,17 @@ int trace_flow_socket(trace_tgt *tg, trace_flow *f, int proto,
  */
 void trace_flow_send(trace_ctx *c, trace_flow *f, int fd, int ttl, int k,
                      const struct msghdr *msg);
+
+/** The host's monotonic clock, in ns: when a probe left or an answer came. */
+int64_t trace_now(trace_ctx *c);
+
+/**
+ * Read one message from fd's error queue (an ICMP error quoting one of
+ * our probes) into iov, with its control messages in ctrl; msg is set up
+ * for trace_parse.  The length read, or -1 when the queue is empty.
+ */
+ssize_t trace_recv_err(int fd, struct msghdr *msg, struct iovec *iov,
+                       void *ctrl, size_t ctrllen);
 
 /** Count one answer into its flow's hop (round already resolved). */
 void trace_got(trace_flow *f, const trace_reply *r, int64_t now);

@@ -44,12 +44,7 @@ static void ping_on_read(bn_watch *w, int fd, int events, void *arg)
     trace_reply r;
     ssize_t n;
 
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctrl;
-    msg.msg_controllen = sizeof(ctrl);
-    n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+    n = trace_recv_err(fd, &msg, &iov, ctrl, sizeof(ctrl));
     if (n >= 0) {
       /* an error quoting our echo request: its header, then our payload */
       inner = msg;
@@ -60,7 +55,7 @@ static void ping_on_read(bn_watch *w, int fd, int events, void *arg)
           trace_parse(&inner, quoted.iov_len, &r) == TRACE_NONE)
         c->bad++;
       else
-        trace_got(f, &r, c->h->api->now_mono_ns(c->h));
+        trace_got(f, &r, trace_now(c));
       continue;
     }
     /* an echo reply from the target */
@@ -84,7 +79,7 @@ static void ping_on_read(bn_watch *w, int fd, int events, void *arg)
     memcpy(&r.from, &from,
            msg.msg_namelen < sizeof(from) ? msg.msg_namelen : sizeof(from));
     r.fromlen = msg.msg_namelen;
-    trace_got(f, &r, c->h->api->now_mono_ns(c->h));
+    trace_got(f, &r, trace_now(c));
   }
 }
 

@@ -42,12 +42,23 @@ static const bn_option trace_options[] = {
     BN_OPTIONS_END,
 };
 
-static int64_t trace_now(trace_ctx *c)
+int64_t trace_now(trace_ctx *c)
 {
   return c->h->api->now_mono_ns(c->h);
 }
 
 /* ---- receiving -------------------------------------------------------- */
+
+ssize_t trace_recv_err(int fd, struct msghdr *msg, struct iovec *iov,
+                       void *ctrl, size_t ctrllen)
+{
+  memset(msg, 0, sizeof(*msg));
+  msg->msg_iov = iov;
+  msg->msg_iovlen = 1;
+  msg->msg_control = ctrl;
+  msg->msg_controllen = ctrllen;
+  return recvmsg(fd, msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+}
 
 static void trace_addr_text(const struct sockaddr_storage *ss, char *buf,
                             size_t len)
@@ -98,12 +109,7 @@ static void trace_on_err(bn_watch *w, int fd, int events, void *arg)
     trace_reply r;
     ssize_t n;
 
-    memset(&msg, 0, sizeof(msg));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctrl;
-    msg.msg_controllen = sizeof(ctrl);
-    n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+    n = trace_recv_err(fd, &msg, &iov, ctrl, sizeof(ctrl));
     if (n < 0) {
       /* a datagram back (an open port answered): drain it */
       while (recv(fd, data, sizeof(data), MSG_DONTWAIT) >= 0)

@@ -24,11 +24,6 @@
 #define ICMP_FILTER 1
 #endif
 
-static int64_t raw_now(trace_ctx *c)
-{
-  return c->h->api->now_mono_ns(c->h);
-}
-
 /* The flow a parsed answer is about, or NULL when it is not ours. */
 static trace_flow *raw_flow(trace_ctx *c, trace_reply *r)
 {
@@ -76,7 +71,7 @@ static void raw_on_read(bn_watch *w, int fd, int events, void *arg)
       r.round = c->round;
     else
       r.round = c->round - 1;
-    trace_got(f, &r, raw_now(c));
+    trace_got(f, &r, trace_now(c));
   }
 }
 
