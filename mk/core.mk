@@ -2,39 +2,40 @@
 
 noinst_LTLIBRARIES += libbncore.la
 libbncore_la_SOURCES = \
-	core/log.c core/log.h \
-	core/clock.c core/clock.h \
-	core/loop.c core/loop.h core/resolve.c core/resolve.h \
-	core/conf.c core/conf_yaml.c core/conf.h \
-	core/options.c core/options.h \
-	core/profile.c core/profile.h \
-	core/loader.c core/loader.h \
-	core/stats.c core/stats.h \
-	core/store.c core/store_schema.c core/store_query.c core/store.h \
-	core/store_rollup.c core/hist.c core/hist.h \
-	core/stat_acc.c core/stat_acc.h \
-	core/store_paths.c core/store_paths.h core/pathdiff.c core/pathdiff.h \
-	core/store_int.h \
-	core/host.c core/host.h core/output.c core/output.h \
-	core/run.c core/run.h \
-	core/speedtest.c core/speedtest.h core/speedtest_settings.c \
-	core/speedtest_settings.h core/speedtest_print.c core/speedtest_print.h \
-	core/cli_speedtest.c core/cli_paths.c core/cli_check.c \
-	core/json_out.c core/json_out.h \
-	core/check.c core/check.h core/check_settings.c core/check_dns.c \
-	core/check_gateway.c \
-	core/check_mtu.c core/cli_selftest.c core/selftest_caps.c \
-	core/selftest_caps.h \
-	core/store_report.c core/store_report.h \
-	core/report_model.c core/report_model.h core/report_redact.c \
-	core/report_render.c core/report_render.h \
-	core/report_pdf.c core/report_pdf.h \
-	core/cli.h core/cli_run.c core/cli_plugins.c core/cli_profile.c core/cli_report.c
-libbncore_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
+	core/runtime/log.c core/runtime/log.h \
+	core/runtime/clock.c core/runtime/clock.h \
+	core/runtime/loop.c core/runtime/loop.h core/runtime/resolve.c core/runtime/resolve.h \
+	core/config/conf.c core/config/conf_yaml.c core/config/conf.h \
+	core/config/options.c core/config/options.h \
+	core/config/profile.c core/config/profile.h \
+	core/host/loader.c core/host/loader.h \
+	core/store/stats.c core/store/stats.h \
+	core/store/store.c core/store/store_schema.c core/store/store_query.c core/store/store.h \
+	core/store/store_rollup.c core/store/hist.c core/store/hist.h \
+	core/store/stat_acc.c core/store/stat_acc.h \
+	core/store/store_paths.c core/store/store_paths.h core/store/pathdiff.c core/store/pathdiff.h \
+	core/store/store_int.h \
+	core/host/host.c core/host/host.h core/host/output.c core/host/output.h \
+	core/host/run.c core/host/run.h \
+	core/speedtest/speedtest.c core/speedtest/speedtest.h core/speedtest/speedtest_settings.c \
+	core/speedtest/speedtest_settings.h core/speedtest/speedtest_print.c core/speedtest/speedtest_print.h \
+	core/cli/cli_speedtest.c core/cli/cli_paths.c core/cli/cli_check.c \
+	core/cli/json_out.c core/cli/json_out.h \
+	core/check/check.c core/check/check.h core/check/check_settings.c core/check/check_dns.c \
+	core/check/check_gateway.c \
+	core/check/check_mtu.c core/cli/cli_selftest.c core/check/selftest_caps.c \
+	core/check/selftest_caps.h \
+	core/store/store_report.c core/store/store_report.h \
+	core/report/report_model.c core/report/report_model.h core/report/report_redact.c \
+	core/report/report_render.c core/report/report_render.h \
+	core/report/report_pdf.c core/report/report_pdf.h \
+	core/cli/cli.h core/cli/cli_run.c core/cli/cli_plugins.c core/cli/cli_profile.c core/cli/cli_report.c
+libbncore_la_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
 	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS) $(JSONC_CFLAGS)
 libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \
 	$(CRYPTO_LIBS) $(MNL_LIBS) $(JSONC_LIBS) $(LTDL_LIBS) -lresolv -lm
 
 bin_PROGRAMS += bottleneck
-bottleneck_SOURCES = core/main.c
+bottleneck_SOURCES = core/cli/main.c
 bottleneck_LDADD = libbncore.la
+bottleneck_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES)

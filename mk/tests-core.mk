@@ -3,14 +3,14 @@
 
 check_PROGRAMS += tests/unit/test_clock
 TESTS += tests/unit/test_clock
-tests_unit_test_clock_SOURCES = tests/unit/test_clock.c core/clock.c
+tests_unit_test_clock_SOURCES = tests/unit/test_clock.c core/runtime/clock.c
 tests_unit_test_clock_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_clock_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/unit/test_resolve
 TESTS += tests/unit/test_resolve
-tests_unit_test_resolve_SOURCES = tests/unit/test_resolve.c core/resolve.c \
-	core/loop.c core/log.c
+tests_unit_test_resolve_SOURCES = tests/unit/test_resolve.c core/runtime/resolve.c \
+	core/runtime/loop.c core/runtime/log.c
 tests_unit_test_resolve_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_resolve_LDADD = $(TEST_LIBS)
 

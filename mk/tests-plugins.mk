@@ -5,7 +5,7 @@
 PLUGIN_TEST_CFLAGS = $(TEST_CFLAGS) \
 	-DBN_GOLDEN_DIR='"$(abs_top_srcdir)/tests/golden"'
 MOCK_HOST_SOURCES = tests/unit/mock_host.c tests/unit/mock_host.h \
-	core/output.c core/output.h
+	core/host/output.c core/host/output.h
 
 EXTRA_DIST += tests/golden/report_mini.json tests/golden/report_mini.txt \
 	tests/golden/report_mini_ops.txt tests/golden/report_mini_compact.txt \

@@ -10,21 +10,21 @@ TESTS += tests/unit/test_conf tests/unit/test_options \
 	tests/unit/test_profile
 
 tests_unit_test_conf_SOURCES = tests/unit/test_conf.c \
-	core/conf.c core/conf_yaml.c core/log.c
+	core/config/conf.c core/config/conf_yaml.c core/runtime/log.c
 tests_unit_test_conf_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS)
 tests_unit_test_conf_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_conf_LDADD = $(TEST_LIBS)
 
 tests_unit_test_options_SOURCES = tests/unit/test_options.c \
-	core/options.c core/conf.c core/conf_yaml.c core/log.c
+	core/config/options.c core/config/conf.c core/config/conf_yaml.c core/runtime/log.c
 tests_unit_test_options_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS)
 tests_unit_test_options_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_options_LDADD = $(TEST_LIBS)
 
 # loader.c is not linked: test_profile.c brings a fake loader_find().
 tests_unit_test_profile_SOURCES = tests/unit/test_profile.c \
-	core/profile.c core/options.c core/conf.c core/conf_yaml.c \
-	core/log.c core/speedtest_settings.c core/check_settings.c
+	core/config/profile.c core/config/options.c core/config/conf.c core/config/conf_yaml.c \
+	core/runtime/log.c core/speedtest/speedtest_settings.c core/check/check_settings.c
 tests_unit_test_profile_CPPFLAGS = $(PROFILE_TEST_CPPFLAGS)
 tests_unit_test_profile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_profile_LDADD = $(TEST_LIBS)

@@ -1,17 +1,17 @@
 # mk/tests-store.mk - the history store (core/store*.c) and the series
-# statistics (core/stats.c): unit tests, the kill -9 test and a bench.
+# statistics (core/store/stats.c): unit tests, the kill -9 test and a bench.
 
-STORE_SOURCES = core/log.c core/stats.c core/store.c core/store_schema.c \
-	core/store_query.c core/store_int.h core/store_rollup.c core/hist.c \
-	core/hist.h core/stat_acc.c core/stat_acc.h
+STORE_SOURCES = core/runtime/log.c core/store/stats.c core/store/store.c core/store/store_schema.c \
+	core/store/store_query.c core/store/store_int.h core/store/store_rollup.c core/store/hist.c \
+	core/store/hist.h core/store/stat_acc.c core/store/stat_acc.h
 
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/helpers/store_writer
 TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/integration/store_kill9.sh
 
-tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/stats.c \
-	core/log.c
+tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/store/stats.c \
+	core/runtime/log.c
 tests_unit_test_stats_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_stats_LDADD = $(TEST_LIBS)
 
@@ -22,7 +22,7 @@ tests_unit_test_store_LDADD = $(TEST_LIBS)
 # Writes samples until killed; store_kill9.sh checks what survived.
 tests_helpers_store_writer_SOURCES = tests/helpers/store_writer.c \
 	$(STORE_SOURCES)
-tests_helpers_store_writer_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_helpers_store_writer_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS)
 tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm
 
 EXTRA_DIST += tests/integration/store_kill9.sh tests/bench/README.md
@@ -30,7 +30,7 @@ EXTRA_DIST += tests/integration/store_kill9.sh tests/bench/README.md
 # Bench: built by `make`, run by `make bench-store` (not a test).
 noinst_PROGRAMS += tests/bench/store_bench
 tests_bench_store_bench_SOURCES = tests/bench/store_bench.c $(STORE_SOURCES)
-tests_bench_store_bench_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_bench_store_bench_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS)
 tests_bench_store_bench_LDADD = $(SQLITE_LIBS) -lm
 
 bench-store: tests/bench/store_bench$(EXEEXT)
@@ -38,12 +38,12 @@ bench-store: tests/bench/store_bench$(EXEEXT)
 
 .PHONY: bench-store
 
-tests_unit_test_hist_SOURCES = tests/unit/test_hist.c core/hist.c core/hist.h
+tests_unit_test_hist_SOURCES = tests/unit/test_hist.c core/store/hist.c core/store/hist.h
 tests_unit_test_hist_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_hist_LDADD = $(TEST_LIBS) -lm
 
 # Fills a store with the reports' mini data set, or a benchmark's week.
 check_PROGRAMS += tests/helpers/report_fixture
 tests_helpers_report_fixture_SOURCES = tests/helpers/report_fixture.c
-tests_helpers_report_fixture_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_helpers_report_fixture_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS)
 tests_helpers_report_fixture_LDADD = libbncore.la

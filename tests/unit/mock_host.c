@@ -1,6 +1,6 @@
 /*
  * mock_host.c - the mock bn_host_api of the plugin unit tests (see
- * mock_host.h).  It stands in for core/host.c, core/conf.c and the
+ * mock_host.h).  It stands in for core/host/host.c, core/config/conf.c and the
  * libuv loop, so that plugin tests need none of the core.
  */
 #include "mock_host.h"
@@ -478,7 +478,7 @@ static void mock_watch_free(bn_watch *w)
     w->dead = 1;
 }
 
-/* As core/resolve.c: literals are never looked up, names with
+/* As core/runtime/resolve.c: literals are never looked up, names with
  * AI_ADDRCONFIG, the first address that fits is the answer. */
 static void mock_resolve_now(bn_resolve *r, const char *host, int family,
                              int socktype)
@@ -807,7 +807,7 @@ static int mock_events_each(bn_host *h, const bn_query *q, bn_event_fn fn,
 /* ---------------------------------------------------------------- */
 
 /* ---------------------------------------------------------------- */
-/* Report outputs: the core's own atomic writer (core/output.c)      */
+/* Report outputs: the core's own atomic writer (core/host/output.c)      */
 /* ---------------------------------------------------------------- */
 
 static int mock_output_open(bn_host *h, const char *path, FILE *std,

@@ -9,7 +9,7 @@
  * resolution (resolve) calls getaddrinfo at once but delivers the result
  * from the loop, as the host does, never from inside resolve().
  *
- * It defines struct bn_node itself: never link it with core/conf.c.
+ * It defines struct bn_node itself: never link it with core/config/conf.c.
  */
 #ifndef BN_TESTS_MOCK_HOST_H
 #define BN_TESTS_MOCK_HOST_H

@@ -1,5 +1,5 @@
 /*
- * test_hist.c - the histogram sketch of the rollups (core/hist.c):
+ * test_hist.c - the histogram sketch of the rollups (core/store/hist.c):
  * percentiles within one bin of the exact ones, merging, and blobs read
  * back from the database that are malformed.
  */

@@ -1,6 +1,6 @@
 /*
  * test_pathdiff.c - path ids, set ids and the changes between rounds
- * (core/pathdiff.c), and a round stored and read back (core/store_paths.c).
+ * (core/store/pathdiff.c), and a round stored and read back (core/store/store_paths.c).
  */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /*
- * test_resolve.c - asynchronous name resolution (core/resolve.c) on a
+ * test_resolve.c - asynchronous name resolution (core/runtime/resolve.c) on a
  * real libuv loop: literals, /etc/hosts, a failing name, cancelling.
  *
  * The failing name ends in .invalid (RFC 6761): it never resolves, and

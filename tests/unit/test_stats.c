@@ -1,5 +1,5 @@
 /*
- * test_stats.c - exact values of the series statistics (core/stats.c).
+ * test_stats.c - exact values of the series statistics (core/store/stats.c).
  * Expected percentiles are numpy's default (linear) method.
  */
 #include "config.h"
