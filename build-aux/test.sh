@@ -52,7 +52,20 @@ if [ "${BN_SKIP_SANITIZE:-0}" != 1 ]; then
   BN_SANITIZE_LEAKS=0 BN_SANITIZE_DIR="$top/_check/sanitize" \
     sh build-aux/sanitize.sh >_check/sanitize.log 2>&1 || {
     tail -60 _check/sanitize.log
-    echo "test: the sanitizer build failed"
+    # Say what failed: the build, the tests (by name) or the sanitizers.
+    slog=_check/sanitize.log
+    if grep -qE '^sanitize: (autoreconf|configure|build) failed' "$slog"; then
+      echo "test: the sanitizer build failed (see $slog)"
+    else
+      failed=$(sed -n 's|^---- \(.*\)\.log$|\1|p' "$slog" | tr '\n' ' ')
+      nrep=$(grep -c '^---- sanitizer report ' "$slog")
+      [ -z "$failed" ] ||
+        echo "test: under ASan+UBSan these tests failed: $failed"
+      [ "$nrep" = 0 ] ||
+        echo "test: under ASan+UBSan $nrep sanitizer reports (see $slog)"
+      grep -q '^sanitize: make check failed before running' "$slog" &&
+        echo "test: under ASan+UBSan make check failed before the tests ran"
+    fi
     echo "$pass passed, 1 failed"
     exit 1
   }

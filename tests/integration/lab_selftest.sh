@@ -8,7 +8,8 @@
 #     RTT +30 +-2 ms (avg) and 10 +-4 % loss, equal to the relay's count;
 #  4. jitter 20 +-10 ms (uniform) keeps RTT inside [10, 30] ms + slack;
 #  5. the relay carries ~6000 packets/s each way with 15 ms each way,
-#     loses nothing and releases packets on time (late_avg_us);
+#     loses nothing and releases packets on time (late_avg_us, bounded
+#     by a low-rate baseline through the same relay);
 #  6. tbf at 50mbit limits iperf3 goodput to 43..50.5 Mbit/s (only when
 #     iperf3 is installed; that part is reported as skipped otherwise);
 #  7. after lab_teardown no namespace with the lab's prefix is left.
@@ -151,6 +152,22 @@ check "jitter: max $P_MAX ms <= 30 + 3" "$P_MAX <= 33"
 check "jitter: mdev $P_MDEV ms shows jitter" "$P_MDEV >= 2"
 
 # --- 5. thousands of packets a second -----------------------------------
+# The bounds come from a baseline measured here, at a low rate through the
+# same relay: its lateness then is what this machine (its load, a
+# sanitizer build) costs per packet; at the high rate it may add queueing
+# of its own, not more than a few times that.
+lab_impair 1 --fwd 15 --rev 15 --seed 1 || fail "lab_impair rate"
+echo "rate baseline (15 ms each way, 300 pings, 1 in flight):"
+ping_run client "$LAB_TARGET_IP" -c 300 -i 0.005
+late0=0
+for dir in fwd rev; do
+  l=$(lab_impair_stats 1 $dir late_avg_us)
+  late0=$(awk "BEGIN { print ($l > $late0) ? $l : $late0 }")
+done
+late_max=$(awk "BEGIN { printf \"%d\", 100 + 4 * $late0 }")
+rtt_max=$(awk "BEGIN { printf \"%.2f\", $P_AVG + 1.5 }")
+echo "baseline: relay late by $late0 us, RTT $P_AVG ms;" \
+  "bounds: late < $late_max us, RTT <= $rtt_max ms"
 lab_impair 1 --fwd 15 --rev 15 --seed 1 || fail "lab_impair rate"
 echo "rate (15 ms each way, 10000 pings, 200 in flight):"
 reps0=$(icmp_count client InEchoReps)
@@ -165,13 +182,13 @@ for dir in fwd rev; do
   out=$(lab_impair_stats 1 $dir out)
   late=$(lab_impair_stats 1 $dir late_avg_us)
   check "rate $dir: relay forwarded all ($out of $in)" "$in == $out"
-  check "rate $dir: release late by $late us on average" "$late < 100"
+  check "rate $dir: release late by $late us on average" "$late < $late_max"
 done
 check "rate: $pps pings/s (each way)" "$pps >= 2000"
 # ping itself may miss a few replies when its raw socket buffer is full
 # at this rate (the socket's drop count); the client's kernel got them.
 check "rate: $reps of $P_TX replies reached the client" "$reps == $P_TX"
-check "rate: avg RTT $P_AVG ms" "$P_AVG >= 30 && $P_AVG <= 31.5"
+check "rate: avg RTT $P_AVG ms" "$P_AVG >= 30 && $P_AVG <= $rtt_max"
 lab_unimpair 1 || fail "lab_unimpair"
 ping_run client "$LAB_TARGET_IP" -c 20 -i 0.01
 check "veth back: RTT $P_AVG ms" "$P_AVG < 5 && $P_LOST == 0"

@@ -7,13 +7,21 @@
 need_cmd iperf3 "apt-get install iperf3"
 need_cmd sqlite3 "apt-get install sqlite3"
 P=$(free_port)
+U=$(free_port)
+while [ "$U" = "$P" ]; do U=$(free_port); done
 DEAD=$(free_port)
-iperf3 -s -B 127.0.0.1 -p "$P" >"$T/iperf.log" 2>&1 &
-IPID=$!
-on_exit "kill $IPID 2>/dev/null; wait $IPID 2>/dev/null"
-i=0
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $P), 0.2)" 2>/dev/null; do
-  i=$((i + 1)); [ $i -gt 50 ] && fail "iperf3 server did not start"; sleep 0.1
+# One server for the TCP tests and one for UDP: an iperf3 server runs one
+# test at a time and, on a loaded machine, can still be closing the last
+# one ("the server is busy") when the next starts.
+for port in "$P" "$U"; do
+  iperf3 -s -B 127.0.0.1 -p "$port" >"$T/iperf-$port.log" 2>&1 &
+  on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
+done
+for port in "$P" "$U"; do
+  i=0
+  until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 50 ] && fail "iperf3 server did not start"; sleep 0.1
+  done
 done
 
 cat >"$T/p.yaml" <<EOF
@@ -22,7 +30,7 @@ speedtest: {streams: 2, duration: 1s, timeout: 15s, retries: 0}
 speedtests:
   - {plugin: iperf3, name: gone, server: 127.0.0.1, port: $DEAD}
   - {plugin: iperf3, name: tcp, server: 127.0.0.1, port: $P}
-  - {plugin: iperf3, name: udp, server: 127.0.0.1, port: $P,
+  - {plugin: iperf3, name: udp, server: 127.0.0.1, port: $U,
      protocol: udp, bandwidth: 50M}
 EOF
 # the first server is not there: the error is named, tcp takes over
