@@ -158,14 +158,13 @@ typedef struct trace_hop_acc {
 /** What is known of one answering address's ICMP budget. */
 typedef struct trace_rl {
   char addr[64];
-  int64_t last;                /* its last probe's send time, 0: none */
-  int64_t tok[TRACE_RL_NCAND]; /* the bucket's credit (ns) per candidate */
-  uint8_t pinned;              /* a bit per candidate: its bucket was seen
-                                  empty, so the model is exact */
-  int chosen;                  /* the candidate that explained the last
-                                  round, -1: not rate limited */
-  uint32_t probes, answered;   /* in the last round */
-  uint32_t stamp;              /* the round it was last seen */
+  int64_t last;               /* its last probe's send time, 0: none */
+  int64_t lo[TRACE_RL_NCAND]; /* the bucket's credit (ns) per candidate */
+  int64_t hi[TRACE_RL_NCAND]; /* is at least lo and at most hi */
+  int chosen;                 /* the candidate that explained the last
+                                 round, -1: not rate limited */
+  uint32_t probes, answered;  /* in the last round */
+  uint32_t stamp;             /* the round it was last seen */
 } trace_rl;
 
 /** One probe of a round toward a known answering address. */

@@ -13,23 +13,24 @@
  * a /64).
  *
  * Each answering address gets a model of that bucket for every
- * candidate cost below.  How much of an address's budget is left is
- * not known at first (other programs, or our last run, use it too): the
- * model starts empty and takes each answer as proof of just enough
- * credit, until an unanswered probe finds it empty; from then on it is
- * exact, and an answer it cannot explain makes the candidate
- * inconsistent for the round (and the model starts over).  At the end of a
- * round every probe toward the address is replayed in send order; a candidate
- * is consistent when no answered probe was over its budget (allowing for a
- * probe that the model counted but that was lost before it got there), and the
- * costliest consistent candidate that refused at least two unanswered probes
- * (one, when it already did last round) explains them: those probes are over
- * the budget, not lost, and they leave the loss figures.  An address
- * that answered more than any candidate allows is not rate limited in
- * that round, and every probe counts.
+ * candidate cost below, as bounds on its credit: how much is left is not
+ * known at first (other programs, or our last run, use it too), and a
+ * probe lost on the way costs the router nothing.  At the end of a
+ * round every probe toward the address is replayed in send order: a
+ * candidate is consistent when it could have paid for every answer, and
+ * the costliest consistent candidate that may have refused at least two
+ * unanswered probes (one, when it did last round) explains them: they
+ * are over the budget, not lost, and they leave the loss figures.  A
+ * probe it surely had the credit for and that got no answer is loss.
+ * An address that answered more than any candidate allows is not rate
+ * limited in that round, and every probe counts.  In the first round of
+ * an address (its credit unknown) and right after a refused probe, a
+ * real loss can pass for a refusal; once the credit is known (a full
+ * bucket after a long pause, or an empty one after a refusal) it cannot.
  */
 #include "trace.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,44 +83,39 @@ static int trace_rl_ev_cmp(const void *a, const void *b)
 
 /* Per candidate, over one address's probes this round. */
 typedef struct trace_rl_sim {
-  int bad;           /* an answered probe over the budget */
-  uint32_t refused;  /* unanswered probes over the budget */
-  uint32_t unproven; /* counted, unanswered: maybe lost before it */
+  int bad;          /* an answer the budget cannot have paid for */
+  uint32_t refused; /* unanswered probes it may have refused */
 } trace_rl_sim;
 
-/* Replay one probe against candidate c of its address. */
+/*
+ * Replay one probe against candidate c of its address.  The bucket's
+ * credit is known to lie in [lo, hi]: both grow with time up to the
+ * burst; an answer proves at least one message's worth (lo) and costs
+ * it (both); an unanswered probe costs it only when it surely got
+ * through (lo), since one lost on the way there costs nothing (hi).
+ */
 static void trace_rl_step(trace_rl *r, int c, trace_rl_ev *e, trace_rl_sim *s)
 {
   int64_t cost = trace_rl_cost[c], slack = 10000000 + cost / 50;
-  int64_t tok = r->tok[c];
-  uint8_t bit = (uint8_t)(1u << c);
+  int64_t cap = TRACE_RL_BURST * cost, dt = r->last ? e->t - r->last : 0;
+  int64_t lo = r->lo[c] + dt, hi = r->last ? r->hi[c] + dt : cap;
 
-  if (r->last)
-    tok += e->t - r->last;
-  if (tok > TRACE_RL_BURST * cost)
-    tok = TRACE_RL_BURST * cost;
-  if (!(r->pinned & bit) && e->got && tok < cost)
-    tok = cost;              /* it had at least this left */
-  if (tok >= cost + slack) { /* within the budget */
-    tok -= cost;
-    if (!e->got)
-      s->unproven++;
-  } else if (tok < cost - slack) { /* over it */
-    if (!e->got) {
-      e->denied |= bit;
-      s->refused++;
-      r->pinned |= bit; /* the bucket was empty here */
-    } else if (s->unproven) {
-      s->unproven--; /* a counted probe never got there: no cost */
-    } else {
+  lo = lo < cap ? lo : cap;
+  hi = hi < cap ? hi : cap;
+  if (e->got) {
+    if (hi < cost - slack)
       s->bad = 1;
-    }
-  } else if (e->got) { /* too close to call: the answer says */
-    tok = tok > cost ? tok - cost : 0;
-  } else {
-    e->denied |= bit;
+    lo = (lo > cost ? lo : cost) - cost;
+    hi = hi > cost ? hi - cost : 0;
+    hi = hi > lo ? hi : lo;
+  } else if (lo >= cost + slack) { /* it had the credit: lost */
+    lo -= cost;
+  } else { /* it may have refused it: not counted as loss */
+    e->denied |= (uint8_t)(1u << c);
+    s->refused++;
   }
-  r->tok[c] = tok;
+  r->lo[c] = lo;
+  r->hi[c] = hi;
 }
 
 void trace_rl_fit(trace_rl *rl, size_t n_rl, trace_rl_ev *ev, size_t n_ev)
@@ -133,6 +129,8 @@ void trace_rl_fit(trace_rl *rl, size_t n_rl, trace_rl_ev *ev, size_t n_ev)
     trace_rl_sim sim[TRACE_RL_NCAND];
     int chosen = -1;
 
+    int64_t gap = INT64_MAX, prev = 0;
+
     memset(sim, 0, sizeof(sim));
     r->probes = r->answered = 0;
     for (i = 0; i < n_ev; i++) {
@@ -141,20 +139,26 @@ void trace_rl_fit(trace_rl *rl, size_t n_rl, trace_rl_ev *ev, size_t n_ev)
       ev[i].denied = 0;
       for (c = 0; c < TRACE_RL_NCAND; c++)
         trace_rl_step(r, c, &ev[i], &sim[c]);
+      /* the widest spacing of its probes that are not sent together */
+      if (prev && ev[i].t - prev > 5000000 &&
+          (gap == INT64_MAX || ev[i].t - prev > gap))
+        gap = ev[i].t - prev;
+      prev = ev[i].t;
       r->last = ev[i].t;
       r->probes++;
       r->answered += ev[i].got;
     }
     if (!r->probes)
       continue;
+    if (gap == INT64_MAX)
+      gap = 0; /* all sent at once */
+    /* a period no longer than the probes' own spacing cannot be told
+     * from no limit at all: such a candidate explains nothing */
     for (c = 0; c < TRACE_RL_NCAND && chosen < 0; c++)
-      if (!sim[c].bad &&
+      if (!sim[c].bad && 2 * trace_rl_cost[c] > 3 * gap &&
           (sim[c].refused >= 2 || (sim[c].refused && r->chosen == c)))
         chosen = c;
     r->chosen = chosen;
-    for (c = 0; c < TRACE_RL_NCAND; c++)
-      if (sim[c].bad) /* too little credit assumed: find it again */
-        r->pinned &= (uint8_t) ~(1u << c);
     if (chosen < 0)
       continue;
     for (i = 0; i < n_ev; i++)
