@@ -4,6 +4,7 @@
 if BUILD_PROBE_TRACEROUTE
 TRACE_SOURCES = plugins/probe-traceroute/trace.h \
 	plugins/probe-traceroute/trace_parse.c \
+	plugins/probe-traceroute/trace_budget.c \
 	plugins/probe-traceroute/trace_raw_parse.c \
 	plugins/probe-traceroute/trace_raw.c \
 	plugins/probe-traceroute/trace_ping.c \
@@ -22,6 +23,13 @@ tests_unit_test_trace_parse_SOURCES = tests/unit/test_trace_parse.c \
 tests_unit_test_trace_parse_CFLAGS = $(TEST_CFLAGS) \
 	-I$(srcdir)/plugins/probe-traceroute
 tests_unit_test_trace_parse_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_trace_budget
+TESTS += tests/unit/test_trace_budget
+tests_unit_test_trace_budget_SOURCES = tests/unit/test_trace_budget.c \
+	plugins/probe-traceroute/trace_budget.c plugins/probe-traceroute/trace.h
+tests_unit_test_trace_budget_CFLAGS = $(TEST_CFLAGS) \
+	-I$(srcdir)/plugins/probe-traceroute
+tests_unit_test_trace_budget_LDADD = $(TEST_LIBS)
 endif
 
 EXTRA_DIST += docs/probe-traceroute.md

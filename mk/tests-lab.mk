@@ -9,6 +9,7 @@ tests_lab_bn_impair_LDADD = -lm
 LAB_TESTS = tests/integration/lab_selftest.sh \
 	tests/integration/lab_traceroute.sh \
 	tests/integration/lab_traceroute_modes.sh \
+	tests/integration/lab_traceroute_ratelimit.sh \
 	tests/integration/lab_multipath.sh
 TESTS += $(LAB_TESTS)
 EXTRA_DIST += $(LAB_TESTS) tests/lab/lab.sh tests/lab/README.md

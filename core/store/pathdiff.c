@@ -34,6 +34,17 @@ static void pathdiff_digest(EVP_MD_CTX *ctx, char *out)
   pathdiff_hex(md, out);
 }
 
+/*
+ * A hop known by its address: it answered, or none of its probes
+ * counted (all over the answering router's ICMP budget: the probe gives
+ * the address that router answered from before).  Other hops are
+ * silent: loss, not another path.
+ */
+static int pathdiff_known(const bn_hop *h)
+{
+  return h->addr && (h->received || !h->sent);
+}
+
 void pathdiff_path_id(const bn_path *p, char *out)
 {
   EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -50,7 +61,7 @@ void pathdiff_path_id(const bn_path *p, char *out)
   /* Silent hops are left out: a hop that answers in one round and not
    * the next is loss, not another path. */
   for (i = 0; i < p->n_hops; i++) {
-    if (!p->hops[i].addr || !p->hops[i].received)
+    if (!pathdiff_known(&p->hops[i]))
       continue;
     n = snprintf(line, sizeof(line), "%d=%s\n", p->hops[i].ttl,
                  p->hops[i].addr);
@@ -120,7 +131,7 @@ static const bn_hop *pathdiff_hop(const bn_path *p, int ttl)
 
   for (i = 0; i < p->n_hops; i++)
     if (p->hops[i].ttl == ttl)
-      return p->hops[i].addr && p->hops[i].received ? &p->hops[i] : NULL;
+      return pathdiff_known(&p->hops[i]) ? &p->hops[i] : NULL;
   return NULL;
 }
 
@@ -130,7 +141,7 @@ static int pathdiff_max_ttl(const bn_path *p)
   size_t i;
 
   for (i = 0; i < p->n_hops; i++)
-    if (p->hops[i].ttl > max && p->hops[i].addr && p->hops[i].received)
+    if (p->hops[i].ttl > max && pathdiff_known(&p->hops[i]))
       max = p->hops[i].ttl;
   return max;
 }

@@ -137,8 +137,56 @@ trace_kind trace_raw_parse(const unsigned char *pkt, size_t len, int family,
 typedef struct trace_hop_acc {
   char addr[64];
   uint32_t sent, received;
+  uint32_t over; /* unanswered probes over the answering host's ICMP budget */
   double last, sum, sumsq, best, worst;
 } trace_hop_acc;
+
+/**
+ * bn_hop.flags bit: some of the hop's probes went unanswered because
+ * the host that answers them rate-limits its ICMP errors; they are left
+ * out of `sent` (the loss figures count only probes within its budget).
+ * Plugin-local until the SDK defines it (value reserved with the lead).
+ */
+#define TRACE_HOP_RATE_LIMITED (1u << 8)
+
+/* ---- the ICMP budget of answering hosts (trace_budget.c) -------------- */
+
+#define TRACE_RL_NCAND 8 /* candidate costs per message (bits of a byte) */
+#define TRACE_RL_BURST 6 /* messages' worth a bucket saves (Linux) */
+#define TRACE_RL_MAX   512
+
+/** What is known of one answering address's ICMP budget. */
+typedef struct trace_rl {
+  char addr[64];
+  int64_t last;               /* its last probe's send time, 0: none */
+  int64_t lo[TRACE_RL_NCAND]; /* the bucket's credit (ns) per candidate */
+  int64_t hi[TRACE_RL_NCAND]; /* is at least lo and at most hi */
+  int chosen;                 /* the candidate that explained the last
+                                 round, -1: not rate limited */
+  uint32_t probes, answered;  /* in the last round */
+  uint32_t stamp;             /* the round it was last seen */
+} trace_rl;
+
+/** One probe of a round toward a known answering address. */
+typedef struct trace_rl_ev {
+  int64_t t;          /* when it was sent */
+  int32_t rl;         /* the address (trace_rl index) */
+  uint8_t got;        /* answered */
+  uint8_t denied;     /* a bit per candidate: over that budget */
+  trace_hop_acc *hop; /* where it counts; NULL: past the target */
+} trace_rl_ev;
+
+/** The index of addr's entry, made (or recycled) when new. */
+int trace_rl_find(trace_rl *rl, size_t n, size_t *used, const char *addr,
+                  uint32_t round);
+/**
+ * Replay a round's probes (sorted here by send time) against each
+ * address's budget, choose the candidate that explains its unanswered
+ * probes, and count those over the budget in their hop's `over`.
+ */
+void trace_rl_fit(trace_rl *rl, size_t n_rl, trace_rl_ev *ev, size_t n_ev);
+/** The cost per message of candidate cand, ns (0: none). */
+int64_t trace_rl_cost_ns(int cand);
 
 /** Add one RTT (ms) from `addr` to a hop's statistics. */
 void trace_hop_add(trace_hop_acc *h, const char *addr, double ms);
@@ -157,6 +205,10 @@ typedef struct trace_flow {
   int last_reached; /* the previous round's, or 0 */
   int unreach;      /* lowest ttl a router said "unreachable", or 0 */
   int64_t sent_at[TRACE_MAX_TTL + 1][TRACE_MAX_COUNT];
+  uint8_t got[TRACE_MAX_TTL + 1][TRACE_MAX_COUNT];
+  /* who answers each ttl with an ICMP error (trace_rl index, -1: no one
+   * known or not rate limited); kept from round to round */
+  int16_t rl[TRACE_MAX_TTL + 1];
 } trace_flow;
 
 /** A raw socket (icmp and tcp modes) and what it is for. */
@@ -200,6 +252,10 @@ typedef struct trace_ctx {
   int64_t round_wall, round_mono;
   bn_timer *tick, *burst, *finish;
   uint64_t bad, late;
+  int64_t last_burst; /* when the round's last burst left */
+  double worst_ms;    /* the round's slowest answer */
+  trace_rl rl[TRACE_RL_MAX];
+  size_t n_rl;
 } trace_ctx;
 
 /**

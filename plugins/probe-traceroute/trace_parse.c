@@ -133,7 +133,10 @@ void trace_hop_out(const trace_hop_acc *h, int ttl, bn_hop *out)
   memset(out, 0, sizeof(*out));
   out->ttl = ttl;
   out->addr = h->received ? h->addr : NULL;
-  out->sent = h->sent;
+  /* probes over the answering host's ICMP budget are not loss */
+  out->sent = h->sent > h->over ? h->sent - h->over : 0;
+  if (h->received > out->sent)
+    out->sent = h->received;
   out->received = h->received;
   out->last_ms = h->received ? h->last : -1;
   out->avg_ms = mean;
@@ -142,6 +145,8 @@ void trace_hop_out(const trace_hop_acc *h, int ttl, bn_hop *out)
   out->stddev_ms = h->received ? (var > 0 ? __builtin_sqrt(var) : 0) : -1;
   if (!h->received)
     out->flags = BN_SAMPLE_LOST;
+  if (h->over)
+    out->flags |= TRACE_HOP_RATE_LIMITED;
 }
 
 void trace_msg_ttl(struct msghdr *msg, struct iovec *iov, trace_ttl_ctrl *ctrl,

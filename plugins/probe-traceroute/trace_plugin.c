@@ -78,6 +78,7 @@ void trace_got(trace_flow *f, const trace_reply *r, int64_t now)
   uint32_t ttl = r->probe / TRACE_MAX_COUNT % TRACE_MAX_TTL + 1;
   uint32_t k = r->probe % TRACE_MAX_COUNT;
   char addr[64];
+  double ms;
 
   if (r->round != c->round || !c->in_round) {
     c->late++;
@@ -89,9 +90,21 @@ void trace_got(trace_flow *f, const trace_reply *r, int64_t now)
     c->bad++; /* a quote that names a probe this socket never sent */
     return;
   }
+  if (f->got[ttl][k])
+    return; /* a duplicate is not a second answer */
+  f->got[ttl][k] = 1;
+  ms = (double)(now - f->sent_at[ttl][k]) / 1e6;
+  if (ms > c->worst_ms)
+    c->worst_ms = ms;
   trace_addr_text(&r->from, addr, sizeof(addr));
-  trace_hop_add(&f->hops[ttl], addr, (double)(now - f->sent_at[ttl][k]) / 1e6);
-  f->sent_at[ttl][k] = 0; /* a duplicate is not a second answer */
+  trace_hop_add(&f->hops[ttl], addr, ms);
+  /* ICMP errors come out of the answering host's ICMP budget; echo
+   * replies and TCP answers do not */
+  if (r->kind != TRACE_REACHED || c->mode == TRACE_UDP)
+    f->rl[ttl] =
+        (int16_t)trace_rl_find(c->rl, TRACE_RL_MAX, &c->n_rl, addr, c->round);
+  else
+    f->rl[ttl] = -1;
   if (r->kind == TRACE_REACHED && (!f->reached || (int)ttl < f->reached))
     f->reached = (int)ttl;
   if (r->kind == TRACE_UNREACH && (!f->unreach || (int)ttl < f->unreach))
@@ -229,10 +242,12 @@ static void trace_finish(bn_timer *t, void *arg);
 /*
  * The highest ttl worth a probe in this burst.  Every probe past the
  * target's distance makes the target answer "port unreachable", and
- * targets rate-limit those (the kernel: about 6 at once, then one a
- * second per source): once a burst has found the target, later bursts
- * stop there, and a round starts a little past the last round's
- * distance rather than at max_ttl.
+ * targets rate-limit those (the kernel: 6 at once, then one a second
+ * per source): once a burst has found the target, later bursts stop
+ * there, and a round starts at the last round's distance rather than at
+ * max_ttl.  A longer path shows as a router answering there, and the
+ * next burst goes on to max_ttl; a shorter one as the target answering
+ * sooner.
  */
 static int64_t trace_top(const trace_ctx *c, const trace_flow *f)
 {
@@ -241,8 +256,24 @@ static int64_t trace_top(const trace_ctx *c, const trace_flow *f)
   if (f->reached)
     top = f->reached;
   else if (c->k == 0 && f->last_reached)
-    top = f->last_reached + 3;
+    top = f->last_reached;
   return top < c->max_ttl ? top : c->max_ttl;
+}
+
+/*
+ * How long the round waits after its last burst: `timeout` at most, but
+ * no longer than 10 times its slowest answer so far (100 ms at least),
+ * as traceroute(8)'s -w NEAR does: an answer later than that is lost.
+ */
+static int64_t trace_wait(const trace_ctx *c)
+{
+  int64_t wait = (int64_t)(c->worst_ms * 10 * 1e6);
+
+  if (c->worst_ms <= 0)
+    return c->timeout;
+  if (wait < 100000000)
+    wait = 100000000;
+  return wait < c->timeout ? wait : c->timeout;
 }
 
 static void trace_send_burst(trace_ctx *c)
@@ -265,10 +296,13 @@ static void trace_send_burst(trace_ctx *c)
     }
   }
   c->k++;
-  if (c->k < c->count)
+  if (c->k < c->count) {
     c->burst = c->h->api->timer_start(c->h, c->spacing, 0, trace_burst, c);
-  else
-    c->finish = c->h->api->timer_start(c->h, c->timeout, 0, trace_finish, c);
+  } else {
+    c->last_burst = trace_now(c);
+    c->finish =
+        c->h->api->timer_start(c->h, trace_wait(c), 0, trace_finish, c);
+  }
 }
 
 static void trace_burst(bn_timer *t, void *arg)
@@ -299,6 +333,7 @@ static void trace_tick(bn_timer *t, void *arg)
 
       memset(f->hops, 0, sizeof(f->hops));
       memset(f->sent_at, 0, sizeof(f->sent_at));
+      memset(f->got, 0, sizeof(f->got));
       f->last_reached = f->reached;
       f->reached = f->unreach = 0;
     }
@@ -306,6 +341,7 @@ static void trace_tick(bn_timer *t, void *arg)
   c->round++;
   c->in_round = 1;
   c->k = 0;
+  c->worst_ms = 0;
   c->round_wall = c->h->api->now_wall_ns(c->h);
   c->round_mono = trace_now(c);
   trace_send_burst(c);
@@ -333,8 +369,15 @@ static void trace_path(trace_ctx *c, trace_flow *f, int fi, bn_hop *hops,
     end = last < c->max_ttl ? last + 1 : last;
     p->status = BN_PATH_MAX_TTL;
   }
-  for (ttl = 1; ttl <= end; ttl++)
-    trace_hop_out(&f->hops[ttl], ttl, &hops[ttl - 1]);
+  for (ttl = 1; ttl <= end; ttl++) {
+    bn_hop *h = &hops[ttl - 1];
+
+    trace_hop_out(&f->hops[ttl], ttl, h);
+    /* every probe over its budget: the hop is the one that answered
+     * before (its address kept), not a silent one */
+    if (!h->addr && !h->sent && f->hops[ttl].over && f->rl[ttl] >= 0)
+      h->addr = c->rl[f->rl[ttl]].addr;
+  }
   p->flow_id = (uint32_t)fi;
   p->hops = hops;
   p->n_hops = (size_t)end;
@@ -377,14 +420,76 @@ static void trace_emit(trace_ctx *c, trace_tgt *tg)
   c->h->api->emit_sample(c->h, &s);
 }
 
+/* Who answers probe ttl of flow f with an ICMP error (-1: nobody known,
+ * or answers that no ICMP budget limits). */
+static int trace_answerer(const trace_ctx *c, const trace_flow *f, int ttl)
+{
+  if (f->reached && ttl >= f->reached)
+    return c->mode == TRACE_UDP ? f->rl[f->reached] : -1;
+  return f->rl[ttl];
+}
+
+/* The round's probes toward known answering hosts, replayed against
+ * their ICMP budgets: those over it are left out of the loss. */
+static void trace_budget(trace_ctx *c)
+{
+  trace_rl_ev *ev;
+  size_t i, n = 0, cap = 0;
+  int64_t fi, ttl, k;
+
+  for (i = 0; i < c->n; i++)
+    if (c->tg[i].ready)
+      cap += (size_t)(c->flows * c->max_ttl * c->count);
+  ev = cap ? calloc(cap, sizeof(*ev)) : NULL;
+  if (!ev)
+    return;
+  for (i = 0; i < c->n; i++) {
+    if (!c->tg[i].ready)
+      continue;
+    for (fi = 0; fi < c->flows; fi++) {
+      trace_flow *f = &c->tg[i].flows[fi];
+
+      for (ttl = 1; ttl <= c->max_ttl; ttl++) {
+        int a = trace_answerer(c, f, (int)ttl);
+
+        for (k = 0; k < c->count && a >= 0; k++) {
+          if (!f->sent_at[ttl][k])
+            continue;
+          ev[n].t = f->sent_at[ttl][k];
+          ev[n].rl = a;
+          ev[n].got = f->got[ttl][k];
+          ev[n].hop = &f->hops[ttl];
+          n++;
+        }
+      }
+    }
+  }
+  trace_rl_fit(c->rl, c->n_rl, ev, n);
+  free(ev);
+  for (i = 0; i < c->n_rl; i++)
+    if (c->rl[i].chosen >= 0 && c->rl[i].stamp == c->round)
+      bn_debug(c->h,
+               "%s rate-limits its ICMP errors: answered %u of %u probes "
+               "(budget: %d at once, then one per %.0f ms)",
+               c->rl[i].addr, (unsigned)c->rl[i].answered,
+               (unsigned)c->rl[i].probes, TRACE_RL_BURST,
+               (double)trace_rl_cost_ns(c->rl[i].chosen) / 1e6);
+}
+
 static void trace_finish(bn_timer *t, void *arg)
 {
   trace_ctx *c = arg;
+  int64_t left = trace_wait(c) - (trace_now(c) - c->last_burst);
   size_t i;
 
   c->h->api->timer_free(c->finish);
   c->finish = NULL;
+  if (left > 1000000) { /* a slower answer came: wait for its peers */
+    c->finish = c->h->api->timer_start(c->h, left, 0, trace_finish, c);
+    return;
+  }
   c->in_round = 0;
+  trace_budget(c);
   for (i = 0; i < c->n; i++)
     if (c->tg[i].ready)
       trace_emit(c, &c->tg[i]);
@@ -505,6 +610,7 @@ static int trace_init(bn_host *h, void **out)
     for (fi = 0; fi < TRACE_MAX_FLOWS; fi++) {
       c->tg[i].flows[fi].fd = -1;
       c->tg[i].flows[fi].tg = &c->tg[i];
+      memset(c->tg[i].flows[fi].rl, 0xff, sizeof(c->tg[i].flows[fi].rl));
     }
   }
   *out = c;

@@ -17,6 +17,11 @@ need_cmd python3 "apt-get install python3"
 lab_require
 lab_init multipath
 lab_chain 3 || fail "lab_chain"
+# The tuned lab (no ICMP rate limits): every one of the 16 flows must
+# see hop 2 in one round, 48 answers from r2, and a router at the
+# kernel's default answers 6 at once and then one a second (see
+# lab_traceroute_ratelimit.sh for one flow at the default).
+lab_ratelimit off || fail "lab_ratelimit off"
 
 R1=$(lab_ns r1)
 R2=$(lab_ns r2)

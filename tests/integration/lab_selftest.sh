@@ -119,7 +119,12 @@ for h in $LAB_HOPS; do
 done
 echo "ok: TTL expiry answers match LAB_HOPS"
 sysctl_r1() { lab_exec r1 sysctl -n "$1"; }
-[ "$(sysctl_r1 net.ipv4.icmp_ratelimit)" = 0 ] || fail "r1 icmp_ratelimit"
+# the kernel's default ICMP rate limit, and lab_ratelimit switching it
+[ "$(sysctl_r1 net.ipv4.icmp_ratelimit)" = 1000 ] || fail "r1 icmp_ratelimit"
+lab_ratelimit off || fail "lab_ratelimit off"
+[ "$(sysctl_r1 net.ipv4.icmp_ratelimit)" = 0 ] || fail "r1 ratelimit off"
+lab_ratelimit on || fail "lab_ratelimit on"
+[ "$(sysctl_r1 net.ipv4.icmp_ratelimit)" = 1000 ] || fail "r1 ratelimit on"
 [ "$(sysctl_r1 net.ipv4.ip_forward)" = 1 ] || fail "r1 ip_forward"
 
 echo "baseline (veth):"

@@ -16,6 +16,9 @@ LAB_PREFIX=""
 LAB_STATE=""
 LAB_N=""
 LAB_RUNDIR=${BN_LAB_RUNDIR:-/run/bn-lab}
+# the kernel's default net.ipv6.icmp.ratelimit (1000 ms before Linux
+# 6.x's change to 100 ms), read from a fresh namespace by lab_chain
+LAB_V6_RATELIMIT=1000
 
 lab__err() {
   echo "lab: $*" >&2
@@ -147,14 +150,46 @@ lab__addns() {
   ip netns add "$1" || lab__err "ip netns add $1 failed" || return 1
   echo "$1" >>"$LAB_STATE/netns"
   ip -n "$1" link set lo up &&
-    # No ICMP rate limits: traceroute and mtr see every hop (DESIGN.md:
-    # the default 1000 ms per-destination limit shows up as false loss).
-    # Quiet IPv6 start-up so the relay counts only test traffic.
+    # Quiet IPv6 start-up so the relay counts only test traffic.  ICMP
+    # rate limits stay at the kernel's defaults, as on real routers
+    # (BN_LAB_RATELIMIT=off or lab_ratelimit off: the tuned lab).
+    ip netns exec "$1" sysctl -q -w net.ipv6.conf.default.accept_dad=0 \
+      net.ipv6.conf.default.router_solicitations=0 \
+      net.ipv6.conf.default.accept_ra=0 >/dev/null &&
+    LAB_V6_RATELIMIT=$(ip netns exec "$1" sysctl -n \
+      net.ipv6.icmp.ratelimit) &&
+    if [ "${BN_LAB_RATELIMIT:-on}" = off ]; then
+      lab__ratelimit "$1" off
+    fi
+}
+
+# lab__ratelimit NS on|off: the ICMP error rate limits of one namespace:
+# "on" is the kernel's default (net.ipv4.icmp_ratelimit 1000 ms a token,
+# a burst of 6 per destination; icmp_msgs_per_sec 1000, burst 50), "off"
+# lets every error out (traceroute and mtr then see every answer).
+lab__ratelimit() {
+  if [ "$2" = off ]; then
     ip netns exec "$1" sysctl -q -w net.ipv4.icmp_ratelimit=0 \
       net.ipv4.icmp_msgs_per_sec=1000000 net.ipv4.icmp_msgs_burst=1000000 \
-      net.ipv6.icmp.ratelimit=0 net.ipv6.conf.default.accept_dad=0 \
-      net.ipv6.conf.default.router_solicitations=0 \
-      net.ipv6.conf.default.accept_ra=0 >/dev/null
+      net.ipv6.icmp.ratelimit=0 >/dev/null
+  else
+    ip netns exec "$1" sysctl -q -w net.ipv4.icmp_ratelimit=1000 \
+      net.ipv4.icmp_msgs_per_sec=1000 net.ipv4.icmp_msgs_burst=50 \
+      net.ipv6.icmp.ratelimit="$LAB_V6_RATELIMIT" >/dev/null
+  fi
+}
+
+# lab_ratelimit on|off: ICMP error rate limits in every lab namespace:
+# "on" the kernel's defaults (the lab's default), "off" none (the tuned
+# lab; a test that uses it says so).
+lab_ratelimit() {
+  local ns
+  case ${1:-} in on | off) ;; *) lab__err "lab_ratelimit on|off" ||
+    return 1 ;; esac
+  [ -n "$LAB_N" ] || lab__err "no chain: call lab_chain first" || return 1
+  for ns in $LAB_NODES; do
+    lab__ratelimit "$ns" "$1" || return 1
+  done
 }
 
 # Addresses on link K (both ends), device already present and up.

@@ -1,6 +1,7 @@
 /*
  * test_pathdiff.c - path ids, set ids and the changes between rounds
- * (core/store/pathdiff.c), and a round stored and read back (core/store/store_paths.c).
+ * (core/store/pathdiff.c), and a round stored and read back
+ * (core/store/store_paths.c).
  */
 #include "config.h"
 
@@ -128,6 +129,27 @@ static void test_silence_is_not_a_change(void **state)
   assert_int_equal(compare(route_a, 4, route_a, 4, 5, c), 0);
 }
 
+/* A hop whose every probe was over its router's ICMP rate limit: the
+ * probe gives the address it answered from before, with no probe
+ * counted (sent 0): the same path, and no change. */
+static void test_rate_limited_hop(void **state)
+{
+  bn_hop limited[4] = {HOP(1, "10.0.0.1", 1), HOP(2, "10.0.1.1", 2),
+                       HOP(3, "10.0.2.1", 3), HOP(4, "10.0.9.9", 4)};
+  char a[PATHDIFF_ID_LEN + 1], b[PATHDIFF_ID_LEN + 1];
+  pathdiff_change c[8];
+
+  limited[1].sent = limited[1].received = 0;
+  id_of(route_a2, 4, a);
+  id_of(limited, 4, b);
+  assert_string_equal(a, b);
+  assert_int_equal(compare(route_a2, 4, limited, 4, 0, c), 0);
+  /* sent but no answer: silent, as before */
+  limited[1].sent = 3;
+  id_of(limited, 4, b);
+  assert_string_not_equal(a, b);
+}
+
 static void test_added_removed(void **state)
 {
   pathdiff_change c[8];
@@ -236,6 +258,7 @@ int main(void)
       cmocka_unit_test(test_set_id),
       cmocka_unit_test(test_changed_hop),
       cmocka_unit_test(test_silence_is_not_a_change),
+      cmocka_unit_test(test_rate_limited_hop),
       cmocka_unit_test(test_added_removed),
       cmocka_unit_test(test_rtt_shift),
       cmocka_unit_test(test_multipath_set),
