@@ -228,13 +228,13 @@ static int store_check_file(const char *path, int readonly)
   if (!strcmp(path, ":memory:"))
     return BN_OK;
   if (stat(path, &st) < 0) {
-    if (errno == ENOENT && !readonly)
-      return BN_OK;
+    if (!readonly)
+      return BN_OK; /* created (or refused) with its directories */
     log_error("store", "%s: %s; %s", path, strerror(errno),
               errno == ENOENT ? "run bottleneck first, or give the path of "
                                 "a history database with --db"
                               : "check the path and its permissions");
-    return errno == ENOENT ? BN_ENOENT : BN_EIO;
+    return BN_EIO;
   }
   if (!S_ISREG(st.st_mode)) {
     log_error("store",

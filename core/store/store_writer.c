@@ -246,9 +246,11 @@ static void *sw_main(void *arg)
 
     pthread_mutex_lock(&wr->mu);
     if (rc == BN_OK) {
+      /* detach first..last (a producer may have appended after last) */
       wr->head = last->next;
       if (!wr->head)
         wr->tail = NULL;
+      last->next = NULL;
       wr->rows -= n;
       wr->st.written += n - rejected;
       wr->rejected += rejected;
@@ -256,7 +258,7 @@ static void *sw_main(void *arg)
       sw_recovered(wr);
       pthread_cond_broadcast(&wr->done);
       pthread_mutex_unlock(&wr->mu);
-      while (first != last->next) {
+      while (first) {
         j = first->next;
         sw_job_free(first);
         first = j;

@@ -219,10 +219,20 @@ static void test_reopen_is_noop(void **state)
 
   f->n_lines = 0;
   assert_int_equal(store_open(f->db, &s), 0);
-  assert_int_equal(f->n_lines, 0); /* no migration ran */
+  /* no migration ran; the run left open by a process that is gone
+   * (this one closed it without ending it) is marked interrupted */
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "1 run(s) left running"));
   assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
   assert_int_equal(store_last_run(s, &last), 0);
   assert_int_equal(last, run);
+  {
+    bn_run_info ri;
+
+    assert_int_equal(store_run_info(s, run, &ri), 0);
+    assert_int_equal(ri.exit_status, STORE_RUN_INTERRUPTED);
+    assert_true(ri.ended_ns > 0);
+  }
   store_close(s);
 }
 
