@@ -10,7 +10,7 @@ STORE_SOURCES = core/runtime/log.c core/store/stats.c core/store/store.c core/st
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/helpers/store_writer
 TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
-	tests/integration/store_kill9.sh
+	tests/integration/store_kill9.sh tests/integration/store_lock.sh
 
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/store/stats.c \
 	core/runtime/log.c
@@ -27,7 +27,8 @@ tests_helpers_store_writer_SOURCES = tests/helpers/store_writer.c \
 tests_helpers_store_writer_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS) -pthread
 tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm -lpthread
 
-EXTRA_DIST += tests/integration/store_kill9.sh tests/bench/README.md
+EXTRA_DIST += tests/integration/store_kill9.sh tests/integration/store_lock.sh \
+	tests/bench/README.md
 
 # Bench: built by `make`, run by `make bench-store` (not a test).
 noinst_PROGRAMS += tests/bench/store_bench
