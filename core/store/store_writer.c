@@ -90,6 +90,14 @@ static void sw_wait_until(pthread_cond_t *c, pthread_mutex_t *mu,
   pthread_cond_timedwait(c, mu, &ts);
 }
 
+/* Rows that make the thread write without waiting for its second: a
+ * full batch, or half the queue. */
+static size_t sw_soon(const store_writer *wr)
+{
+  return wr->max_rows / 2 < STORE_BATCH_MAX ? wr->max_rows / 2 + 1
+                                            : STORE_BATCH_MAX;
+}
+
 static void sw_job_free(sw_job *j)
 {
   size_t i;
@@ -222,9 +230,8 @@ static void *sw_main(void *arg)
     int rc;
 
     while (!wr->stop &&
-           !(wr->head &&
-             (wr->kick || wr->failing || wr->rows >= STORE_BATCH_MAX ||
-              sw_now() - last_commit >= SW_COMMIT_NS)))
+           !(wr->head && (wr->kick || wr->failing || wr->rows >= sw_soon(wr) ||
+                          sw_now() - last_commit >= SW_COMMIT_NS)))
       sw_wait_until(&wr->wake, &wr->mu,
                     (wr->head ? last_commit : sw_now()) + SW_COMMIT_NS);
     if (!wr->head) {
@@ -407,7 +414,7 @@ static int sw_push(store *s, sw_job *j)
     wr->head = j;
   wr->tail = j;
   wr->rows += j->rows;
-  if (wr->rows >= STORE_BATCH_MAX)
+  if (wr->rows >= sw_soon(wr))
     pthread_cond_signal(&wr->wake);
   pthread_mutex_unlock(&wr->mu);
   return BN_OK;
