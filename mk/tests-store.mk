@@ -11,7 +11,7 @@ check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hi
 	tests/helpers/store_writer
 TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/integration/store_kill9.sh tests/integration/store_lock.sh \
-	tests/integration/store_small_disk.sh
+	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh
 
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/store/stats.c \
 	core/runtime/log.c
@@ -29,7 +29,7 @@ tests_helpers_store_writer_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAG
 tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm -lpthread
 
 EXTRA_DIST += tests/integration/store_kill9.sh tests/integration/store_lock.sh \
-	tests/integration/store_small_disk.sh \
+	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh \
 	tests/bench/README.md
 
 # Bench: built by `make`, run by `make bench-store` (not a test).

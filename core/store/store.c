@@ -418,10 +418,16 @@ static int store_open_common(const char *path, int readonly, int secondary,
   /* sqlite opens a write-protected file read-only without a word;
    * say so now rather than at the first write. */
   if (!readonly && sqlite3_db_readonly(s->db, "main") == 1) {
-    log_error("store",
-              "%s: the file is read-only; fix its permissions or choose "
-              "another path",
-              path);
+    if (store_ro_fs(path))
+      log_error("store",
+                "%s: on a read-only file system; remount it read-write or "
+                "choose another path (reports can still read it)",
+                path);
+    else
+      log_error("store",
+                "%s: the file is read-only; fix its permissions or choose "
+                "another path",
+                path);
     rc = BN_EIO;
     goto fail;
   }
