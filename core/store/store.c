@@ -265,7 +265,8 @@ static int store_open_ro_fs(const char *path, sqlite3 **db)
 
   if (!uri)
     return SQLITE_NOMEM;
-  k = (size_t)sprintf(uri, "file:");
+  memcpy(uri, "file:", 5);
+  k = 5;
   for (i = 0; i < n; i++) {
     unsigned char c = (unsigned char)path[i];
 
