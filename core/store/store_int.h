@@ -63,7 +63,7 @@ struct store {
   size_t series_len;
   char *run_strs[4]; /* strings handed out by store_run_info */
   /* per-minute rollups being counted (store_rollup.c) */
-  store_rollup_acc *rollup; /* open addressing by (series, run) */
+  store_rollup_acc **rollup; /* open addressing by (series, run) */
   size_t rollup_cap, rollup_len;
   sqlite3_stmt *rollup_stmt;
 };
