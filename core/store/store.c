@@ -164,9 +164,25 @@ static int store_set_wal(store *s)
   int rc = BN_OK;
   const char *mode;
 
-  if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) !=
-          SQLITE_OK ||
-      sqlite3_step(st) != SQLITE_ROW) {
+  int step = SQLITE_BUSY, tries;
+
+  /* Switching a new file to WAL needs it alone, and sqlite's busy wait
+   * does not cover this: two runs starting at once on a new history
+   * would fail. */
+  for (tries = 0; tries < STORE_BUSY_MS / 10 && step == SQLITE_BUSY; tries++) {
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+                           NULL) != SQLITE_OK)
+      break;
+    step = sqlite3_step(st);
+    if (step == SQLITE_BUSY) {
+      struct timespec ts = {0, 10 * 1000 * 1000};
+
+      nanosleep(&ts, NULL);
+    }
+  }
+  if (!st || step != SQLITE_ROW) {
     rc = store_fail(s->path, s->db, "cannot enable WAL mode",
                     "is it a bottleneck history database? move it aside "
                     "or choose another path");

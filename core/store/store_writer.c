@@ -30,6 +30,10 @@
 #define SW_COMMIT_NS SW_NS        /* commit at least this often */
 #define SW_RETRY_NS  SW_NS        /* retry a failed batch after */
 #define SW_DRAIN_NS  (15 * SW_NS) /* store_close: retry at most so long */
+/* Rows in one transaction at most: a backlog goes in fewer commits
+ * (each rewrites the index pages it touched), and one batch still
+ * holds the write lock for a fraction of a second. */
+#define SW_BATCH_MAX 50000
 
 enum sw_kind { SW_SAMPLE, SW_EVENT, SW_PATHS };
 
@@ -178,13 +182,13 @@ static int sw_write_batch(store *w, sw_job *first, sw_job *last,
   return rc;
 }
 
-/* The batch at the head of the queue: up to STORE_BATCH_MAX rows. */
+/* The batch at the head of the queue: up to SW_BATCH_MAX rows. */
 static sw_job *sw_batch_end(store_writer *wr, size_t *rows)
 {
   sw_job *j = wr->head;
 
   *rows = j->rows;
-  while (j->next && *rows + j->next->rows <= STORE_BATCH_MAX) {
+  while (j->next && *rows + j->next->rows <= SW_BATCH_MAX) {
     j = j->next;
     *rows += j->rows;
   }
