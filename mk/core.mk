@@ -14,7 +14,7 @@ libbncore_la_SOURCES = \
 	core/store/store_rollup.c core/store/hist.c core/store/hist.h \
 	core/store/stat_acc.c core/store/stat_acc.h \
 	core/store/store_paths.c core/store/store_paths.h core/store/pathdiff.c core/store/pathdiff.h \
-	core/store/store_int.h \
+	core/store/store_int.h core/store/store_writer.c core/store/store_lock.c \
 	core/host/host.c core/host/host.h core/host/output.c core/host/output.h \
 	core/host/run.c core/host/run.h \
 	core/speedtest/speedtest.c core/speedtest/speedtest.h core/speedtest/speedtest_settings.c \
@@ -31,9 +31,9 @@ libbncore_la_SOURCES = \
 	core/report/report_pdf.c core/report/report_pdf.h \
 	core/cli/cli.h core/cli/cli_run.c core/cli/cli_plugins.c core/cli/cli_profile.c core/cli/cli_report.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
-	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS) $(JSONC_CFLAGS)
+	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS) $(JSONC_CFLAGS) -pthread
 libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \
-	$(CRYPTO_LIBS) $(MNL_LIBS) $(JSONC_LIBS) $(LTDL_LIBS) -lresolv -lm
+	$(CRYPTO_LIBS) $(MNL_LIBS) $(JSONC_LIBS) $(LTDL_LIBS) -lresolv -lm -lpthread
 
 bin_PROGRAMS += bottleneck
 bottleneck_SOURCES = core/cli/main.c

@@ -3,12 +3,15 @@
 
 STORE_SOURCES = core/runtime/log.c core/store/stats.c core/store/store.c core/store/store_schema.c \
 	core/store/store_query.c core/store/store_int.h core/store/store_rollup.c core/store/hist.c \
-	core/store/hist.h core/store/stat_acc.c core/store/stat_acc.h
+	core/store/hist.h core/store/stat_acc.c core/store/stat_acc.h \
+	core/store/store_writer.c core/store/store_lock.c core/store/store_paths.c \
+	core/store/store_paths.h core/store/pathdiff.h
 
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/helpers/store_writer
 TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
-	tests/integration/store_kill9.sh
+	tests/integration/store_kill9.sh tests/integration/store_lock.sh \
+	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh
 
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/store/stats.c \
 	core/runtime/log.c
@@ -16,22 +19,24 @@ tests_unit_test_stats_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_stats_LDADD = $(TEST_LIBS)
 
 tests_unit_test_store_SOURCES = tests/unit/test_store.c $(STORE_SOURCES)
-tests_unit_test_store_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_store_LDADD = $(TEST_LIBS)
+tests_unit_test_store_CFLAGS = $(TEST_CFLAGS) -pthread
+tests_unit_test_store_LDADD = $(TEST_LIBS) -lpthread
 
 # Writes samples until killed; store_kill9.sh checks what survived.
 tests_helpers_store_writer_SOURCES = tests/helpers/store_writer.c \
 	$(STORE_SOURCES)
-tests_helpers_store_writer_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS)
-tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm
+tests_helpers_store_writer_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS) -pthread
+tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm -lpthread
 
-EXTRA_DIST += tests/integration/store_kill9.sh tests/bench/README.md
+EXTRA_DIST += tests/integration/store_kill9.sh tests/integration/store_lock.sh \
+	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh \
+	tests/bench/README.md
 
 # Bench: built by `make`, run by `make bench-store` (not a test).
 noinst_PROGRAMS += tests/bench/store_bench
 tests_bench_store_bench_SOURCES = tests/bench/store_bench.c $(STORE_SOURCES)
-tests_bench_store_bench_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS)
-tests_bench_store_bench_LDADD = $(SQLITE_LIBS) -lm
+tests_bench_store_bench_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(SQLITE_CFLAGS) -pthread
+tests_bench_store_bench_LDADD = $(SQLITE_LIBS) -lm -lpthread
 
 bench-store: tests/bench/store_bench$(EXEEXT)
 	./tests/bench/store_bench$(EXEEXT) $(BENCH_ARGS)

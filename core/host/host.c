@@ -291,30 +291,18 @@ static int host_emit_sample(bn_host *h, const bn_sample *s)
 
 static int host_emit_event(bn_host *h, const bn_event *e);
 
-/* Compare the round with the target's previous one, store and announce
- * each change (one event per change, WARNING for a different route,
- * INFO for an RTT shift). */
-static void host_path_changes(bn_host *h, const bn_path_set *ps,
-                              const char *const *ids, int64_t set_id,
-                              store_path_round *prev)
+/* Announce each change from the previous round (one event per change,
+ * WARNING for a different route, INFO for an RTT shift); they are
+ * stored with the round. */
+static void host_path_events(bn_host *h, const bn_path_set *ps,
+                             const pathdiff_change *ch, size_t n)
 {
-  host_core *core = HOST_IN(h)->core;
-  pathdiff_change ch[HOST_PATH_CHANGES];
-  size_t i, n;
+  size_t i;
 
-  n = pathdiff_compare(&prev->set, (const char *const *)prev->path_ids, ps,
-                       ids, ps->rtt_shift_ms, ch, HOST_PATH_CHANGES);
-  if (n > HOST_PATH_CHANGES) {
-    log_warn(HOST_IN(h)->prefix, "%s: %zu path changes, %d recorded",
-             ps->target, n, HOST_PATH_CHANGES);
-    n = HOST_PATH_CHANGES;
-  }
   for (i = 0; i < n; i++) {
     char msg[512];
     bn_event e;
 
-    store_add_path_change(core->st, core->run_id, set_id, prev->set_id,
-                          ps->target, &ch[i], ps->wall_ns);
     pathdiff_describe(&ch[i], msg, sizeof(msg));
     memset(&e, 0, sizeof(e));
     e.target = ps->target;
@@ -337,9 +325,9 @@ static int host_emit_paths(bn_host *h, const bn_path_set *ps)
   char(*ids)[PATHDIFF_ID_LEN + 1] = NULL;
   const char **idp = NULL;
   char set_id[PATHDIFF_ID_LEN + 1];
+  pathdiff_change ch[HOST_PATH_CHANGES];
   store_path_round prev;
-  int64_t row = 0;
-  size_t i;
+  size_t i, n = 0;
   int rc, have_prev;
 
   if (!ps->target || (ps->n_paths && !ps->paths))
@@ -360,14 +348,24 @@ static int host_emit_paths(bn_host *h, const bn_path_set *ps)
     idp[i] = ids[i];
   }
   pathdiff_set_id(idp, copy.n_paths, set_id);
-  /* The previous round first: the new one is about to become the last. */
+  /* The previous round (the store remembers the rounds still queued for
+   * its writer); even with the same set id hops may have shifted their
+   * RTT. */
   have_prev =
       store_path_round_last(in->core->st, copy.target, probe, &prev) == 0;
-  rc = store_add_path_set(in->core->st, in->core->run_id, probe, &copy, set_id,
-                          idp, &row);
-  /* Even with the same set id hops may have shifted their RTT. */
-  if (rc == BN_OK && have_prev)
-    host_path_changes(h, &copy, idp, row, &prev);
+  if (have_prev) {
+    n = pathdiff_compare(&prev.set, (const char *const *)prev.path_ids, &copy,
+                         idp, copy.rtt_shift_ms, ch, HOST_PATH_CHANGES);
+    if (n > HOST_PATH_CHANGES) {
+      log_warn(in->prefix, "%s: %zu path changes, %d recorded", copy.target, n,
+               HOST_PATH_CHANGES);
+      n = HOST_PATH_CHANGES;
+    }
+  }
+  rc = store_add_path_round(in->core->st, in->core->run_id, probe, &copy,
+                            set_id, idp, ch, n);
+  if (rc == BN_OK)
+    host_path_events(h, &copy, ch, n);
   if (have_prev)
     store_path_round_free(&prev);
   free(ids);

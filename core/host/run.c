@@ -317,6 +317,10 @@ static int run_measure(run_state *r, loader *ld)
    * "now" must not be that old when the timers start, or they would
    * fire at once (the --duration timer included). */
   uv_update_time(&r->uv);
+  /* From here on no store write may wait on the loop thread: samples,
+   * events and paths go to the store's writer thread. */
+  if (status == CLI_EXIT_OK && store_writer_start(r->core.st) != BN_OK)
+    status = CLI_EXIT_STORE;
   if (status == CLI_EXIT_OK)
     status = run_start_probes(r);
   if (status == CLI_EXIT_OK) {
@@ -330,7 +334,12 @@ static int run_measure(run_state *r, loader *ld)
       fprintf(stderr, "\r\033[K");
   }
   run_flush_exporters(r);
-  end_status = store_flush(r->core.st) == 0 ? status : CLI_EXIT_STORE;
+  /* Everything queued is written (or given up, and counted) before the
+   * run row is closed on this thread's connection. */
+  end_status =
+      store_writer_stop(r->core.st, 0) == BN_OK && store_flush(r->core.st) == 0
+          ? status
+          : CLI_EXIT_STORE;
   ended_ns = clock_wall(&r->core.clock);
   if (store_run_end(r->core.st, r->core.run_id, ended_ns, end_status) != 0 ||
       store_flush(r->core.st) != 0)

@@ -75,11 +75,14 @@ static void st_record(st_job *j, int status, const char *server,
   a->status = status;
   a->wall_ns = j->t0_wall;
   a->duration_ns = clock_mono(&j->core->clock) - j->t0_mono;
-  if (j->core->st)
-    store_add_speedtest_attempt(j->core->st, j->core->run_id, a->provider,
-                                a->server[0] ? a->server : NULL, a->attempt,
-                                a->wall_ns, a->duration_ns, a->status,
-                                a->error[0] ? a->error : NULL);
+  /* Committed at once: a speed test takes seconds, and an open write
+   * transaction would keep a running monitor from writing meanwhile. */
+  if (j->core->st &&
+      store_add_speedtest_attempt(j->core->st, j->core->run_id, a->provider,
+                                  a->server[0] ? a->server : NULL, a->attempt,
+                                  a->wall_ns, a->duration_ns, a->status,
+                                  a->error[0] ? a->error : NULL) == BN_OK)
+    store_flush(j->core->st);
   if (status)
     log_warn(j->prov[j->cur]->prefix, "attempt %d failed: %s", a->attempt,
              a->error[0] ? a->error : "unknown error");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "log.h"
@@ -24,6 +25,9 @@
 #define STORE_BUSY_MS 5000
 /* Page cache of a writing connection, KiB (a string for the pragma). */
 #define STORE_CACHE_KB "32768"
+/* The WAL may grow to an eighth of the free space, within these. */
+#define STORE_WAL_MIN (256 * 1024LL)
+#define STORE_WAL_MAX (40 * 1024 * 1024LL)
 
 static const char *const store_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -160,9 +164,25 @@ static int store_set_wal(store *s)
   int rc = BN_OK;
   const char *mode;
 
-  if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) !=
-          SQLITE_OK ||
-      sqlite3_step(st) != SQLITE_ROW) {
+  int step = SQLITE_BUSY, tries;
+
+  /* Switching a new file to WAL needs it alone, and sqlite's busy wait
+   * does not cover this: two runs starting at once on a new history
+   * would fail. */
+  for (tries = 0; tries < STORE_BUSY_MS / 10 && step == SQLITE_BUSY; tries++) {
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+                           NULL) != SQLITE_OK)
+      break;
+    step = sqlite3_step(st);
+    if (step == SQLITE_BUSY) {
+      struct timespec ts = {0, 10 * 1000 * 1000};
+
+      nanosleep(&ts, NULL);
+    }
+  }
+  if (!st || step != SQLITE_ROW) {
     rc = store_fail(s->path, s->db, "cannot enable WAL mode",
                     "is it a bottleneck history database? move it aside "
                     "or choose another path");
@@ -181,7 +201,197 @@ out:
   return rc;
 }
 
-static int store_open_common(const char *path, int readonly, store **out)
+void store_wal_budget(store *s)
+{
+  char *dir = strdup(s->path), *slash, sql[96];
+  struct statvfs vfs;
+  int64_t budget = STORE_WAL_MAX, avail;
+
+  if (!dir)
+    return;
+  slash = strrchr(dir, '/');
+  if (slash)
+    *(slash == dir ? slash + 1 : slash) = '\0';
+  if (statvfs(slash ? dir : ".", &vfs) == 0) {
+    avail = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+    budget = avail / 8;
+    if (budget > STORE_WAL_MAX)
+      budget = STORE_WAL_MAX;
+    if (budget < STORE_WAL_MIN)
+      budget = STORE_WAL_MIN;
+  }
+  free(dir);
+  if (budget == s->wal_budget)
+    return;
+  /* Checkpoint (into the database file) whenever the WAL reaches the
+   * budget, and cut the file back to it afterwards: on a small disk a
+   * WAL of the default size would fill it while the database stays
+   * small.  4096: sqlite's default page size, which the store keeps. */
+  snprintf(sql, sizeof(sql),
+           "PRAGMA wal_autocheckpoint = %lld; "
+           "PRAGMA journal_size_limit = %lld",
+           (long long)(budget / 4096), (long long)budget);
+  if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+    s->wal_budget = budget;
+}
+
+/* The file must be a regular file (or not exist yet): sqlite would
+ * happily "open" /dev/null and create /dev/null-journal beside it. */
+static int store_check_file(const char *path, int readonly)
+{
+  struct stat st;
+
+  if (!strcmp(path, ":memory:"))
+    return BN_OK;
+  if (stat(path, &st) < 0) {
+    if (!readonly)
+      return BN_OK; /* created (or refused) with its directories */
+    log_error("store", "%s: %s; %s", path, strerror(errno),
+              errno == ENOENT ? "run bottleneck first, or give the path of "
+                                "a history database with --db"
+                              : "check the path and its permissions");
+    return BN_EIO;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    log_error("store",
+              "%s: not a regular file (%s); give the path of a history "
+              "database file",
+              path,
+              S_ISDIR(st.st_mode)    ? "a directory"
+              : S_ISCHR(st.st_mode)  ? "a character device"
+              : S_ISBLK(st.st_mode)  ? "a block device"
+              : S_ISFIFO(st.st_mode) ? "a FIFO"
+              : S_ISSOCK(st.st_mode) ? "a socket"
+                                     : "not a file");
+    return BN_EINVAL;
+  }
+  return BN_OK;
+}
+
+/* On a read-only file system sqlite cannot create the -shm file a WAL
+ * database needs even to read: open it immutable (nothing can change it
+ * there).  Rows still in a -wal file are then out of reach: say so. */
+static int store_open_ro_fs(const char *path, sqlite3 **db)
+{
+  static const char hex[] = "0123456789abcdef";
+  size_t n = strlen(path), i, k = 0;
+  char *uri = malloc(3 * n + 32), walp[4096];
+  struct stat st;
+  int rc;
+
+  if (!uri)
+    return SQLITE_NOMEM;
+  memcpy(uri, "file:", 5);
+  k = 5;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)path[i];
+
+    if (c == '?' || c == '#' || c == '%' || c < 0x20 || c >= 0x7f) {
+      uri[k++] = '%';
+      uri[k++] = hex[c >> 4];
+      uri[k++] = hex[c & 15];
+    } else
+      uri[k++] = (char)c;
+  }
+  memcpy(uri + k, "?immutable=1", sizeof("?immutable=1"));
+  rc = sqlite3_open_v2(
+      uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+      NULL);
+  free(uri);
+  snprintf(walp, sizeof(walp), "%s-wal", path);
+  if (rc == SQLITE_OK && stat(walp, &st) == 0 && st.st_size > 0)
+    log_warn("store",
+             "%s: on a read-only file system, so the %lld bytes of its "
+             "-wal file (the newest rows) cannot be read; open it once "
+             "where it is writable to merge them",
+             path, (long long)st.st_size);
+  return rc;
+}
+
+static int store_ro_fs(const char *path)
+{
+  char *dir = strdup(path), *slash;
+  struct statvfs vfs;
+  int ro = 0;
+
+  if (!dir)
+    return 0;
+  slash = strrchr(dir, '/');
+  if (slash)
+    *(slash == dir ? slash + 1 : slash) = '\0';
+  if (statvfs(slash ? dir : ".", &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+    ro = 1;
+  free(dir);
+  return ro;
+}
+
+/* Tables every current history has; one dropped by hand would make
+ * every write fail (or, for samples, store nothing) later on. */
+static int store_check_tables(store *s)
+{
+  static const char *const tables[] = {
+      "runs",         "series",     "samples", "paths",
+      "hops",         "events",     "checks",  "path_sets",
+      "path_changes", "speedtests", "rollups", "speedtest_attempts",
+  };
+  sqlite3_stmt *st = NULL;
+  size_t i;
+  int rc = BN_OK;
+
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                         "AND name = ?1",
+                         -1, &st, NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot read the schema",
+                      "is it a bottleneck history database?");
+  for (i = 0; i < sizeof(tables) / sizeof(tables[0]) && rc == BN_OK; i++) {
+    sqlite3_bind_text(st, 1, tables[i], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+      log_error("store",
+                "%s: table '%s' is missing, so the history is damaged; "
+                "move the file aside (a new one is started) or restore it "
+                "from a backup",
+                s->path, tables[i]);
+      rc = BN_EINVAL;
+    }
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+_Static_assert(STORE_RUN_INTERRUPTED == -2, "the UPDATE below says -2");
+
+/* Runs still "running" whose process is gone (killed, crashed, power
+ * lost) are marked interrupted, ending at their last sample, so that
+ * reports do not show them running for ever.  Only when no other
+ * process has the database open: then none of them can be running. */
+static void store_mark_interrupted(store *s)
+{
+  static const char sql[] =
+      "UPDATE runs SET exit_status = -2,"
+      " ended_ns = max(started_ns, coalesce((SELECT wall_ns FROM samples"
+      "   WHERE run_id = runs.id ORDER BY rowid DESC LIMIT 1), 0))"
+      " WHERE ended_ns IS NULL";
+  int n;
+
+  if (!strcmp(s->path, ":memory:") || store_lock_others(s->path) != 0)
+    return;
+  if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    log_debug("store", "%s: cannot mark interrupted runs: %s", s->path,
+              sqlite3_errmsg(s->db));
+    return;
+  }
+  n = sqlite3_changes(s->db);
+  if (n > 0)
+    log_info("store",
+             "%s: %d run(s) left running by a process that is gone marked "
+             "interrupted",
+             s->path, n);
+}
+
+static int store_open_common(const char *path, int readonly, int secondary,
+                             store **out)
 {
   store *s;
   int flags, rc;
@@ -191,10 +401,14 @@ static int store_open_common(const char *path, int readonly, store **out)
     log_error("store", "empty history database path");
     return BN_EINVAL;
   }
+  rc = store_check_file(path, readonly);
+  if (rc < 0)
+    return rc;
   s = calloc(1, sizeof(*s));
   if (!s)
     return BN_ENOMEM;
   s->readonly = readonly;
+  s->batch_max = STORE_BATCH_MAX;
   s->path = strdup(path);
   if (!s->path) {
     rc = BN_ENOMEM;
@@ -207,8 +421,10 @@ static int store_open_common(const char *path, int readonly, store **out)
   }
   flags = readonly ? SQLITE_OPEN_READONLY
                    : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
-      SQLITE_OK) {
+  if ((readonly && store_ro_fs(path)
+           ? store_open_ro_fs(path, &s->db)
+           : sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX,
+                             NULL)) != SQLITE_OK) {
     rc = store_fail(path, s->db, "cannot open",
                     readonly ? "check that it exists and is readable"
                              : "check the path and its permissions");
@@ -219,10 +435,16 @@ static int store_open_common(const char *path, int readonly, store **out)
   /* sqlite opens a write-protected file read-only without a word;
    * say so now rather than at the first write. */
   if (!readonly && sqlite3_db_readonly(s->db, "main") == 1) {
-    log_error("store",
-              "%s: the file is read-only; fix its permissions or choose "
-              "another path",
-              path);
+    if (store_ro_fs(path))
+      log_error("store",
+                "%s: on a read-only file system; remount it read-write or "
+                "choose another path (reports can still read it)",
+                path);
+    else
+      log_error("store",
+                "%s: the file is read-only; fix its permissions or choose "
+                "another path",
+                path);
     rc = BN_EIO;
     goto fail;
   }
@@ -242,6 +464,11 @@ static int store_open_common(const char *path, int readonly, store **out)
     log_error("store", "%s: holds no history yet; run bottleneck first", path);
     rc = BN_ENOENT;
     goto fail;
+  }
+  if (readonly && s->version == STORE_SCHEMA_VERSION) {
+    rc = store_check_tables(s);
+    if (rc < 0)
+      goto fail;
   }
   if (readonly && s->version < STORE_SCHEMA_VERSION) {
     log_error("store",
@@ -263,16 +490,18 @@ static int store_open_common(const char *path, int readonly, store **out)
       rc = store_pragma(s, "PRAGMA cache_size = -" STORE_CACHE_KB);
     /* Checkpoint every ~40 MB of WAL, not every 4 MB: each checkpoint
      * syncs and copies pages back, and at batch commits of scattered
-     * index pages the default cut the insert rate by a third.  The
-     * limit truncates the WAL file again after a checkpoint. */
+     * index pages the default cut the insert rate by a third.  Less on
+     * a small disk: an eighth of the free space (store_wal_budget). */
     if (rc == BN_OK)
-      rc = store_pragma(s, "PRAGMA wal_autocheckpoint = 10000");
-    if (rc == BN_OK)
-      rc = store_pragma(s, "PRAGMA journal_size_limit = 67108864");
-    if (rc == BN_OK)
+      store_wal_budget(s);
+    if (rc == BN_OK && !secondary)
       rc = store_schema_migrate(s->db, path, &s->version);
+    if (rc == BN_OK)
+      rc = store_check_tables(s);
     if (rc < 0)
       goto fail;
+    if (!secondary)
+      store_mark_interrupted(s);
   }
   *out = s;
   return BN_OK;
@@ -283,12 +512,17 @@ fail:
 
 int store_open(const char *path, store **out)
 {
-  return store_open_common(path, 0, out);
+  return store_open_common(path, 0, 0, out);
+}
+
+int store_open_secondary(const char *path, store **out)
+{
+  return store_open_common(path, 0, 1, out);
 }
 
 int store_open_readonly(const char *path, store **out)
 {
-  return store_open_common(path, 1, out);
+  return store_open_common(path, 1, 0, out);
 }
 
 static void store_series_clear(store *s)
@@ -308,6 +542,8 @@ void store_close(store *s)
 
   if (!s)
     return;
+  store_writer_stop(s, 0);
+  store_path_cache_free(s);
   if (s->db) {
     store_flush(s);
     store_rollup_free(s);
@@ -360,8 +596,10 @@ static int store_exec(store *s, sqlite3_stmt *st, const char *what)
      * whole transaction back by itself: the batch is gone, and so are
      * the series it created, whose ids must not be reused. */
     if (s->in_tx && sqlite3_get_autocommit(s->db)) {
-      log_error("store", "%s: the open batch was rolled back; %u rows lost",
-                s->path, s->pending);
+      if (!store_quiet)
+        log_error("store", "%s: the open batch was rolled back; %u rows lost",
+                  s->path, s->pending);
+      store_rollup_discard(s);
       s->in_tx = 0;
       s->pending = 0;
       store_series_clear(s);
@@ -400,26 +638,37 @@ static int store_write_begin(store *s)
 static int store_write_done(store *s, unsigned rows)
 {
   s->pending += rows;
-  if (s->pending >= STORE_BATCH_MAX)
+  if (s->pending >= s->batch_max)
     return store_flush(s);
   return BN_OK;
+}
+
+void store_rollback(store *s)
+{
+  if (s->in_tx && !sqlite3_get_autocommit(s->db))
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  /* Series created in the lost batch are gone with it. */
+  store_series_clear(s);
+  store_rollup_discard(s);
+  s->in_tx = 0;
+  s->pending = 0;
 }
 
 int store_flush(store *s)
 {
   int rc;
 
+  if (s && s->writer)
+    store_writer_kick(s);
   if (!s || !s->in_tx)
     return BN_OK;
   rc = store_rollup_flush(s);
   if (rc == BN_OK)
     rc = store_exec_id(s, ST_COMMIT, "cannot commit");
   if (rc < 0) {
-    log_error("store", "%s: %u rows were lost", s->path, s->pending);
-    store_exec_id(s, ST_ROLLBACK, "cannot roll back");
-    /* Series created in the lost batch are gone with it. */
-    store_series_clear(s);
-    store_rollup_discard(s);
+    if (!store_quiet)
+      log_error("store", "%s: %u rows were lost", s->path, s->pending);
+    store_rollback(s);
   }
   s->in_tx = 0;
   s->pending = 0;
@@ -620,6 +869,8 @@ int store_add_sample(store *s, int64_t run_id, const char *probe,
 
   if (!probe || !smp || !smp->target || !smp->metric)
     return BN_EINVAL;
+  if (s && s->writer)
+    return store_writer_sample(s, run_id, probe, smp);
   rc = store_write_begin(s);
   if (rc < 0)
     return rc;
@@ -745,6 +996,13 @@ int store_add_path_set(store *s, int64_t run_id, const char *probe,
       return BN_EINVAL;
     rows += 1 + (unsigned)ps->paths[i].n_hops;
   }
+  if (s && s->writer) {
+    /* queued: the row id is not known yet */
+    if (set_id)
+      *set_id = 0;
+    return store_add_path_round(s, run_id, probe, ps, set_hash, path_hashes,
+                                NULL, 0);
+  }
   rc = store_write_begin(s);
   if (rc < 0)
     return rc;
@@ -763,6 +1021,40 @@ int store_add_path_set(store *s, int64_t run_id, const char *probe,
   return store_write_done(s, rows);
 }
 
+int store_add_path_round(store *s, int64_t run_id, const char *probe,
+                         const bn_path_set *ps, const char *set_hash,
+                         const char *const *path_hashes,
+                         const pathdiff_change *ch, size_t n_ch)
+{
+  store_path_round r;
+  int64_t prev = 0, id = 0;
+  size_t i;
+  int rc;
+
+  if (!s || !probe || !ps || !ps->target || !set_hash || (n_ch && !ch))
+    return BN_EINVAL;
+  if (s->writer) {
+    rc = store_path_round_copy(ps, run_id, probe, set_hash, path_hashes, &r);
+    if (rc == BN_OK)
+      rc = store_path_cache_put(s, &r);
+    if (rc == BN_OK)
+      return store_writer_paths(s, &r, ch, n_ch); /* takes r over */
+    store_path_round_free(&r);
+    return rc;
+  }
+  /* the set stored before this one is the one the changes compare to */
+  if (n_ch) {
+    rc = store_path_last_id(s, ps->target, probe, &prev);
+    if (rc < 0)
+      return rc;
+  }
+  rc = store_add_path_set(s, run_id, probe, ps, set_hash, path_hashes, &id);
+  for (i = 0; i < n_ch && rc == BN_OK; i++)
+    rc = store_add_path_change(s, run_id, id, prev, ps->target, &ch[i],
+                               ps->wall_ns);
+  return rc;
+}
+
 int store_add_event(store *s, int64_t run_id, const char *source,
                     const bn_event *e)
 {
@@ -771,6 +1063,8 @@ int store_add_event(store *s, int64_t run_id, const char *source,
 
   if (!source || !e || !e->type)
     return BN_EINVAL;
+  if (s && s->writer)
+    return store_writer_event(s, run_id, source, e);
   rc = store_write_begin(s);
   if (rc < 0)
     return rc;

@@ -13,10 +13,21 @@
 
 #include <bottleneck/sdk.h>
 
+#include "pathdiff.h"
+
 typedef struct store store;
 
 /** Rows per transaction before an automatic commit. */
 #define STORE_BATCH_MAX 10000
+
+/** Rows a writer thread keeps in memory at most (waiting for their
+ * commit, or held back while the database is locked or the disk full);
+ * BN_STORE_QUEUE_MAX in the environment overrides it (tests). */
+#define STORE_QUEUE_MAX 200000
+
+/** runs.exit_status of a run whose process ended without closing it
+ * (killed, crashed, power lost), set by the next store_open. */
+#define STORE_RUN_INTERRUPTED (-2)
 
 /** Current schema version (PRAGMA user_version). */
 #define STORE_SCHEMA_VERSION 3
@@ -45,8 +56,40 @@ int store_default_path(char *buf, size_t len);
 int store_open(const char *path, store **out);
 /** Open an existing database read-only (reports). */
 int store_open_readonly(const char *path, store **out);
-/** Flush, close, free (NULL is ignored). */
+/** Flush, close, free (NULL is ignored); stops a writer thread. */
 void store_close(store *s);
+
+/**
+ * Hand sample, event and path writes to a thread with its own
+ * connection, so that nothing the database does (a lock held by another
+ * process, a slow disk, a full one) can delay the caller's loop.  Rows
+ * wait in a queue of at most STORE_QUEUE_MAX; the thread commits them
+ * in short transactions (on store_flush, at STORE_BATCH_MAX rows or
+ * after a second), holds a batch that failed and retries it, and drops
+ * (and counts) new rows only when the queue is full.  Reads still go
+ * through `s` and see what the thread has committed.
+ */
+int store_writer_start(store *s);
+/** What the writer did so far. */
+typedef struct store_writer_stats {
+  uint64_t written; /* rows committed */
+  uint64_t dropped; /* rows refused because the queue was full */
+  uint64_t lost;    /* rows given up at store_writer_stop */
+  uint64_t queued;  /* rows waiting now */
+} store_writer_stats;
+void store_writer_get_stats(store *s, store_writer_stats *out);
+/**
+ * Wait (at most timeout_ns) until every row queued so far is committed;
+ * BN_OK, or BN_ETIMEDOUT with rows still waiting.  No-op without writer.
+ */
+int store_sync(store *s, int64_t timeout_ns);
+/**
+ * Commit what is queued, retrying for at most timeout_ns, then stop the
+ * thread.  Rows not written by then are counted lost and one line says
+ * how many and why.  BN_OK when nothing was dropped or lost, else
+ * BN_EIO.  No-op (BN_OK) without writer.
+ */
+int store_writer_stop(store *s, int64_t timeout_ns);
 
 /** Schema version of the open database. */
 int store_schema_version(store *s);
@@ -66,6 +109,16 @@ int store_add_sample(store *s, int64_t run_id, const char *probe,
 int store_add_path_set(store *s, int64_t run_id, const char *probe,
                        const bn_path_set *ps, const char *set_hash,
                        const char *const *path_hashes, int64_t *set_id);
+/**
+ * A round of paths with its changes from the previous round of the same
+ * target and probe (pathdiff_compare; n_ch may be 0): the changes are
+ * stored against the new set and the set stored before it.  With a
+ * writer thread the round is queued.
+ */
+int store_add_path_round(store *s, int64_t run_id, const char *probe,
+                         const bn_path_set *ps, const char *set_hash,
+                         const char *const *path_hashes,
+                         const pathdiff_change *ch, size_t n_ch);
 int store_add_event(store *s, int64_t run_id, const char *source,
                     const bn_event *e);
 int store_add_speedtest(store *s, int64_t run_id, const char *provider,

@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "pathdiff.h"
 #include "store.h"
 
 /* Cached write statements, prepared on first use. */
@@ -40,21 +41,29 @@ typedef struct store_series_ent {
 } store_series_ent;
 
 typedef struct store_rollup_acc store_rollup_acc;
+typedef struct store_writer store_writer;
 
 struct store {
   sqlite3 *db;
   char *path;
   int readonly;
-  int version;      /* PRAGMA user_version */
-  int in_tx;        /* a write transaction is open */
-  unsigned pending; /* rows written in the open transaction */
+  int version;          /* PRAGMA user_version */
+  int in_tx;            /* a write transaction is open */
+  unsigned pending;     /* rows written in the open transaction */
+  unsigned batch_max;   /* commit by itself at this many rows */
+  int64_t wal_budget;   /* bytes the WAL may grow to (store_wal_budget) */
+  store_writer *writer; /* writes go to a thread (store_writer.c) */
+  /* the last round of each (target, probe) handed to the writer, so
+   * that path changes compare with rounds not yet written */
+  struct store_path_round *rounds;
+  size_t n_rounds;
   sqlite3_stmt *st[ST_COUNT];
   store_series_ent *series; /* open addressing, cap a power of two */
   size_t series_cap;
   size_t series_len;
   char *run_strs[4]; /* strings handed out by store_run_info */
   /* per-minute rollups being counted (store_rollup.c) */
-  store_rollup_acc *rollup; /* open addressing by (series, run) */
+  store_rollup_acc **rollup; /* open addressing by (series, run) */
   size_t rollup_cap, rollup_len;
   sqlite3_stmt *rollup_stmt;
 };
@@ -102,8 +111,53 @@ void store_rollup_discard(store *s);
 /* Free the accumulators. */
 void store_rollup_free(store *s);
 
-/* Log "PATH: what: sqlite message; hint" and return BN_EIO. */
+/* Log "PATH: what: sqlite message; hint" and return BN_EIO.  When the
+ * error is a lock, a full disk or a read-only file, the hint says so
+ * (with the pid holding the lock) instead of the one given.  In a thread
+ * with store_quiet set nothing is logged: the message goes to
+ * store_quiet_msg (the writer thread reports failures itself). */
 int store_fail(const char *path, sqlite3 *db, const char *what,
                const char *hint);
+extern __thread int store_quiet;
+extern __thread char store_quiet_msg[512];
+
+/* Roll the open transaction back and forget what it created (series
+ * ids, rollup counts). */
+void store_rollback(store *s);
+
+/* Fit the WAL to the free space of the database's file system: the
+ * autocheckpoint and journal_size_limit pragmas, from statvfs.  Called
+ * at open and by the writer after failures. */
+void store_wal_budget(store *s);
+
+/* Open a second connection to a database store_open has opened and
+ * migrated (the writer thread's). */
+int store_open_secondary(const char *path, store **out);
+
+/* The writer (store_writer.c): queue a copy of a row for the thread. */
+int store_writer_sample(store *s, int64_t run_id, const char *probe,
+                        const bn_sample *smp);
+int store_writer_event(store *s, int64_t run_id, const char *source,
+                       const bn_event *e);
+/* Takes the round (and the changes' copies) over. */
+int store_writer_paths(store *s, struct store_path_round *r,
+                       const pathdiff_change *ch, size_t n_ch);
+/* Ask for a commit soon (store_flush). */
+void store_writer_kick(store *s);
+
+/* The front's cache of the rounds last queued (store_paths.c). */
+int store_path_cache_put(store *s, const struct store_path_round *r);
+void store_path_cache_free(store *s);
+/* Id of the newest stored set of (target, probe), 0 when none. */
+int store_path_last_id(store *s, const char *target, const char *probe,
+                       int64_t *id);
+
+/* Lock holders (store_lock.c).  The pid of another process holding a
+ * lock on the database or its -shm file (a writer first), 0 if none is
+ * known; its command name goes to comm. */
+long store_lock_holder(const char *path, char *comm, size_t len);
+/* Whether another process has the database open (1), not (0), or we
+ * cannot tell (-1). */
+int store_lock_others(const char *path);
 
 #endif

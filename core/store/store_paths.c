@@ -201,12 +201,150 @@ static int sp_round(store *s, sqlite3_stmt *st, store_path_round *r)
   "SELECT id, run_id, target, probe, mode, wall_ns, set_hash, n_paths "       \
   "FROM path_sets "
 
-int store_path_round_last(store *s, const char *target, const char *probe,
+static char *sp_strdup(const char *v, int *fail)
+{
+  char *d;
+
+  if (!v)
+    return NULL;
+  d = strdup(v);
+  if (!d)
+    *fail = 1;
+  return d;
+}
+
+int store_path_round_copy(const bn_path_set *ps, int64_t run_id,
+                          const char *probe, const char *set_hash,
+                          const char *const *path_hashes,
                           store_path_round *out)
+{
+  size_t i, j, n_hops = 0, k = 0;
+  int fail = 0;
+
+  memset(out, 0, sizeof(*out));
+  for (i = 0; i < ps->n_paths; i++)
+    n_hops += ps->paths[i].n_hops;
+  out->run_id = run_id;
+  out->target = sp_strdup(ps->target, &fail);
+  out->probe = sp_strdup(probe, &fail);
+  out->mode = sp_strdup(ps->mode, &fail);
+  out->set_hash = sp_strdup(set_hash, &fail);
+  out->wall_ns = ps->wall_ns;
+  out->paths = calloc(ps->n_paths + 1, sizeof(*out->paths));
+  out->path_ids = calloc(ps->n_paths + 1, sizeof(*out->path_ids));
+  out->hops = calloc(n_hops + 1, sizeof(*out->hops));
+  out->addrs = calloc(n_hops + 1, sizeof(*out->addrs));
+  if (fail || !out->paths || !out->path_ids || !out->hops || !out->addrs) {
+    store_path_round_free(out);
+    return BN_ENOMEM;
+  }
+  out->set = *ps;
+  out->set.target = out->target;
+  out->set.mode = out->mode;
+  out->set.paths = out->paths;
+  out->set.n_paths = ps->n_paths;
+  out->n_hops = n_hops;
+  for (i = 0; i < ps->n_paths; i++) {
+    out->paths[i] = ps->paths[i];
+    out->paths[i].hops = &out->hops[k];
+    out->path_ids[i] = sp_strdup(path_hashes ? path_hashes[i] : NULL, &fail);
+    for (j = 0; j < ps->paths[i].n_hops; j++, k++) {
+      out->hops[k] = ps->paths[i].hops[j];
+      out->addrs[k] = sp_strdup(ps->paths[i].hops[j].addr, &fail);
+      out->hops[k].addr = out->addrs[k];
+    }
+  }
+  if (fail) {
+    store_path_round_free(out);
+    return BN_ENOMEM;
+  }
+  return BN_OK;
+}
+
+/* The round of (target, probe) last handed to the writer, or NULL. */
+static store_path_round *sp_cached(store *s, const char *target,
+                                   const char *probe)
+{
+  size_t i;
+
+  for (i = 0; i < s->n_rounds; i++)
+    if (!strcmp(s->rounds[i].target, target) &&
+        !strcmp(s->rounds[i].probe, probe))
+      return &s->rounds[i];
+  return NULL;
+}
+
+int store_path_cache_put(store *s, const store_path_round *r)
+{
+  store_path_round *slot = sp_cached(s, r->target, r->probe);
+  store_path_round copy;
+  int rc;
+
+  rc = store_path_round_copy(&r->set, r->run_id, r->probe, r->set_hash,
+                             (const char *const *)r->path_ids, &copy);
+  if (rc < 0)
+    return rc;
+  if (!slot) {
+    store_path_round *grown =
+        realloc(s->rounds, (s->n_rounds + 1) * sizeof(*s->rounds));
+
+    if (!grown) {
+      store_path_round_free(&copy);
+      return BN_ENOMEM;
+    }
+    s->rounds = grown;
+    slot = &s->rounds[s->n_rounds++];
+  } else
+    store_path_round_free(slot);
+  *slot = copy;
+  return BN_OK;
+}
+
+void store_path_cache_free(store *s)
+{
+  size_t i;
+
+  for (i = 0; i < s->n_rounds; i++)
+    store_path_round_free(&s->rounds[i]);
+  free(s->rounds);
+  s->rounds = NULL;
+  s->n_rounds = 0;
+}
+
+int store_path_last_id(store *s, const char *target, const char *probe,
+                       int64_t *id)
 {
   sqlite3_stmt *st;
   int rc;
 
+  *id = 0;
+  if (sp_prepare(s,
+                 "SELECT id FROM path_sets WHERE target = ?1 AND "
+                 "probe = ?2 ORDER BY id DESC LIMIT 1",
+                 &st) != 0)
+    return BN_EIO;
+  sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, probe, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return store_fail(s->path, s->db, "cannot read paths", "check the file");
+  return BN_OK;
+}
+
+int store_path_round_last(store *s, const char *target, const char *probe,
+                          store_path_round *out)
+{
+  store_path_round *c = s->writer ? sp_cached(s, target, probe) : NULL;
+  sqlite3_stmt *st;
+  int rc;
+
+  /* With a writer the newest round may still be in its queue. */
+  if (c)
+    return store_path_round_copy(&c->set, c->run_id, c->probe, c->set_hash,
+                                 (const char *const *)c->path_ids, out);
   if (sp_prepare(s,
                  SP_SET_COLS "WHERE target = ?1 AND probe = ?2 "
                              "ORDER BY id DESC LIMIT 1",

@@ -39,6 +39,13 @@ int store_path_round_get(store *s, int64_t set_id, store_path_round *out);
 
 void store_path_round_free(store_path_round *r);
 
+/** A copy of round `ps` (as store_add_path_round gets it) that owns its
+ * memory; set_id is 0. */
+int store_path_round_copy(const bn_path_set *ps, int64_t run_id,
+                          const char *probe, const char *set_hash,
+                          const char *const *path_hashes,
+                          store_path_round *out);
+
 /** Record one change between round prev_set_id and round set_id. */
 int store_add_path_change(store *s, int64_t run_id, int64_t set_id,
                           int64_t prev_set_id, const char *target,

@@ -173,49 +173,61 @@ static int rollup_write(store *s, store_rollup_acc *r)
   return rc;
 }
 
+static size_t rollup_hash(int64_t series_id, int64_t run_id)
+{
+  return (size_t)((uint64_t)series_id * 0x9e3779b97f4a7c15ULL ^
+                  (uint64_t)run_id);
+}
+
+/* The accumulator of (series, run), created on first use.  The table
+ * holds pointers: an accumulator (its histogram) is ~2 KB, and growing
+ * a table of them would copy them all and, for a moment, need twice
+ * the memory of every series at once; this way it moves 8 bytes each. */
 static store_rollup_acc *rollup_slot(store *s, int64_t series_id,
                                      int64_t run_id)
 {
+  store_rollup_acc *a;
   size_t i, mask;
 
   if (s->rollup_len * 2 >= s->rollup_cap) {
     size_t cap = s->rollup_cap ? s->rollup_cap * 2 : 64, j;
-    store_rollup_acc *tab = calloc(cap, sizeof(*tab));
+    store_rollup_acc **tab = calloc(cap, sizeof(*tab));
 
     if (!tab)
       return NULL;
     for (j = 0; j < s->rollup_cap; j++) {
-      store_rollup_acc *o = &s->rollup[j];
+      store_rollup_acc *o = s->rollup[j];
 
-      if (!o->used)
+      if (!o)
         continue;
-      i = (size_t)(o->series_id * 0x9e3779b97f4a7c15ULL ^ (uint64_t)o->run_id);
-      while (tab[i & (cap - 1)].used)
+      i = rollup_hash(o->series_id, o->run_id);
+      while (tab[i & (cap - 1)])
         i++;
-      tab[i & (cap - 1)] = *o;
+      tab[i & (cap - 1)] = o;
     }
     free(s->rollup);
     s->rollup = tab;
     s->rollup_cap = cap;
   }
   mask = s->rollup_cap - 1;
-  for (i = (size_t)(series_id * 0x9e3779b97f4a7c15ULL ^ (uint64_t)run_id);;
-       i++) {
-    store_rollup_acc *a = &s->rollup[i & mask];
-
-    if (!a->used) {
-      memset(a, 0, sizeof(*a));
-      a->used = 1;
-      a->series_id = series_id;
-      a->run_id = run_id;
-      a->minute = INT64_MIN;
-      rollup_reset(a);
-      s->rollup_len++;
-      return a;
-    }
+  for (i = rollup_hash(series_id, run_id);; i++) {
+    a = s->rollup[i & mask];
+    if (!a)
+      break;
     if (a->series_id == series_id && a->run_id == run_id)
       return a;
   }
+  a = calloc(1, sizeof(*a));
+  if (!a)
+    return NULL;
+  a->used = 1;
+  a->series_id = series_id;
+  a->run_id = run_id;
+  a->minute = INT64_MIN;
+  rollup_reset(a);
+  s->rollup[i & mask] = a;
+  s->rollup_len++;
+  return a;
 }
 
 int store_rollup_add(store *s, int64_t series_id, int64_t run_id,
@@ -246,7 +258,7 @@ int store_rollup_flush(store *s)
   int rc;
 
   for (i = 0; i < s->rollup_cap; i++)
-    if (s->rollup[i].used && (rc = rollup_write(s, &s->rollup[i])) < 0)
+    if (s->rollup[i] && (rc = rollup_write(s, s->rollup[i])) < 0)
       return rc;
   return BN_OK;
 }
@@ -256,14 +268,18 @@ void store_rollup_discard(store *s)
   size_t i;
 
   for (i = 0; i < s->rollup_cap; i++)
-    if (s->rollup[i].used)
-      rollup_reset(&s->rollup[i]);
+    if (s->rollup[i])
+      rollup_reset(s->rollup[i]);
 }
 
 void store_rollup_free(store *s)
 {
+  size_t i;
+
   sqlite3_finalize(s->rollup_stmt);
   s->rollup_stmt = NULL;
+  for (i = 0; i < s->rollup_cap; i++)
+    free(s->rollup[i]);
   free(s->rollup);
   s->rollup = NULL;
   s->rollup_cap = s->rollup_len = 0;

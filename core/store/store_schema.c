@@ -207,9 +207,39 @@ _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
                    STORE_SCHEMA_VERSION,
                "one migration per schema version");
 
+__thread int store_quiet;
+__thread char store_quiet_msg[512];
+
 int store_fail(const char *path, sqlite3 *db, const char *what,
                const char *hint)
 {
+  int ec = db ? sqlite3_errcode(db) & 0xff : SQLITE_NOMEM;
+  char why[256], comm[64] = "";
+  long pid;
+
+  /* The hint the caller guessed is wrong for these: name the cause. */
+  if (ec == SQLITE_BUSY || ec == SQLITE_LOCKED) {
+    pid = path ? store_lock_holder(path, comm, sizeof(comm)) : 0;
+    if (pid > 0)
+      snprintf(why, sizeof(why),
+               "another process (pid %ld, %s) holds the database locked; "
+               "try again when it is done",
+               pid, comm[0] ? comm : "unknown");
+    else
+      snprintf(why, sizeof(why),
+               "another process holds the database locked; try again "
+               "when it is done");
+    hint = why;
+  } else if (ec == SQLITE_FULL)
+    hint = "the disk is full; free some space";
+  else if (ec == SQLITE_READONLY)
+    hint = "the file or its directory is read-only; fix the permissions "
+           "or choose another path";
+  if (store_quiet) {
+    snprintf(store_quiet_msg, sizeof(store_quiet_msg), "%s: %s; %s", what,
+             db ? sqlite3_errmsg(db) : "out of memory", hint);
+    return BN_EIO;
+  }
   log_error("store", "%s: %s: %s; %s", path, what,
             db ? sqlite3_errmsg(db) : "out of memory", hint);
   return BN_EIO;

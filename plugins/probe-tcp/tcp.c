@@ -2,8 +2,9 @@
  * tcp.c - the `tcp` probe: TCP connect latency to each target.
  *
  * Every interval, for every target, a non-blocking socket connects to
- * host:port on the core loop; the time from connect() to the socket
- * becoming writable (the SYN, SYN-ACK round trip) is "rtt_ms".  A probe
+ * host:port on the core loop; the SYN, SYN-ACK round trip as the kernel
+ * timed it (TCP_INFO), else the time from connect() to the loop seeing
+ * the socket writable, is "rtt_ms".  A probe
  * that gets no answer within the timeout is lost; a refused or locally
  * failed connection is lost with BN_SAMPLE_ERROR.  See docs/metrics.md.
  *
@@ -19,6 +20,8 @@
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -273,6 +276,50 @@ static void tcp_attempt_free(tcp_attempt *a)
   free(a);
 }
 
+/* The handshake's round trip as the kernel timed it (TCP_INFO: from the
+ * SYN leaving to the SYN-ACK arriving, in microseconds), or -1.  Taken
+ * where the event happened, it cannot be inflated by a loop that ran
+ * late; 0 means the kernel has no sample (a retransmitted SYN). */
+static int64_t tcp_kernel_rtt_ns(int fd)
+{
+  struct tcp_info ti;
+  socklen_t len = sizeof(ti);
+
+  memset(&ti, 0, sizeof(ti));
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+      len < offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt) ||
+      ti.tcpi_rtt == 0)
+    return -1;
+  return (int64_t)ti.tcpi_rtt * 1000;
+}
+
+/* A connection completed: the kernel's RTT when it has one, else the
+ * time from connect() to the loop seeing the socket writable.  When
+ * that is past the timeout the loop was late (the timeout timer could
+ * not fire: the host, not the network, delayed it), so the value says
+ * nothing: INVALID, with no value. */
+static void tcp_connected(tcp_target *tt, const tcp_stamp *sent, int fd,
+                          int64_t now)
+{
+  int64_t rtt = tcp_kernel_rtt_ns(fd);
+  int64_t timeout = tt->ctx->timeout_ns;
+
+  if (rtt < 0 && now - sent->mono_ns > timeout) {
+    bn_debug(tt->ctx->h,
+             "target '%s': answer seen %.1f ms after the send, past the "
+             "timeout: the loop was late; sample marked invalid",
+             tt->t->name, (double)(now - sent->mono_ns) / 1e6);
+    tcp_emit(tt, sent, NAN, BN_SAMPLE_INVALID);
+    return;
+  }
+  if (rtt < 0)
+    rtt = now - sent->mono_ns;
+  if (rtt > timeout) /* it came after the timeout: lost, as on time */
+    tcp_emit(tt, sent, NAN, BN_SAMPLE_LOST);
+  else
+    tcp_emit(tt, sent, (double)rtt / 1e6, 0);
+}
+
 static void tcp_on_writable(bn_watch *w, int fd, int events, void *arg)
 {
   tcp_attempt *a = arg;
@@ -285,10 +332,12 @@ static void tcp_on_writable(bn_watch *w, int fd, int events, void *arg)
 
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
     err = errno;
+  if (err == 0)
+    tcp_connected(tt, &sent, fd, now);
   tcp_attempt_free(a);
   if (err == 0)
-    tcp_emit(tt, &sent, (double)(now - sent.mono_ns) / 1e6, 0);
-  else if (err == ETIMEDOUT)
+    return;
+  if (err == ETIMEDOUT)
     tcp_emit(tt, &sent, NAN, BN_SAMPLE_LOST);
   else
     tcp_failed(tt, &sent, err);
@@ -331,10 +380,8 @@ static void tcp_send(tcp_target *tt)
   tcp_stamp_now(c, &st);
   if (connect(fd, (struct sockaddr *)&tt->addr, tt->addrlen) == 0) {
     /* Possible on loopback: the handshake is already done. */
-    int64_t now = api->now_mono_ns(c->h);
-
+    tcp_connected(tt, &st, fd, api->now_mono_ns(c->h));
     close(fd);
-    tcp_emit(tt, &st, (double)(now - st.mono_ns) / 1e6, 0);
     return;
   }
   err = errno;

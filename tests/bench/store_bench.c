@@ -52,7 +52,7 @@ static void bench_sample(const bench *b, long i, bn_sample *smp)
   smp->flags = i % 100 == 99 ? BN_SAMPLE_LOST : 0;
 }
 
-static int bench_store(const bench *b, double *secs)
+static int bench_store(const bench *b, int threaded, double *secs)
 {
   store_run_meta m = {"bench", "bench", NULL, PACKAGE_VERSION, 0};
   char path[PATH_MAX + 16];
@@ -61,10 +61,13 @@ static int bench_store(const bench *b, double *secs)
   bn_sample smp;
   long i;
 
-  snprintf(path, sizeof(path), "%s/store.db", b->dir);
+  snprintf(path, sizeof(path), "%s/store%d.db", b->dir, threaded);
   t0 = bench_now(CLOCK_MONOTONIC);
   last = t0;
   if (store_open(path, &s) < 0 || store_run_begin(s, &m, &run) < 0)
+    goto fail;
+  /* as a run does: the writer thread, its queue big enough for all */
+  if (threaded && store_writer_start(s) < 0)
     goto fail;
   for (i = 0; i < b->samples; i++) {
     bench_sample(b, i, &smp);
@@ -77,6 +80,9 @@ static int bench_store(const bench *b, double *secs)
       last = bench_now(CLOCK_MONOTONIC);
     }
   }
+  /* every row committed (the queue drained) is part of the time */
+  if (threaded && store_writer_stop(s, 0) < 0)
+    goto fail;
   store_close(s);
   *secs = (double)(bench_now(CLOCK_MONOTONIC) - t0) / NS;
   return 0;
@@ -223,7 +229,8 @@ static void bench_line(const char *what, long n, double secs)
 
 int main(int argc, char **argv)
 {
-  double ts = 0, tb = 0;
+  double ts = 0, tw = 0, tb = 0;
+  char qmax[32];
   bench b;
   long i;
   int rc = 1;
@@ -244,11 +251,16 @@ int main(int argc, char **argv)
     snprintf(b.names[i], sizeof(b.names[i]), "target-%05ld", i);
   printf("store_bench: %ld samples over %ld series, sqlite %s\n", b.samples,
          b.series, sqlite3_libversion());
-  if (bench_store(&b, &ts) < 0 || bench_baseline(&b, &tb) < 0)
+  snprintf(qmax, sizeof(qmax), "%ld", b.samples + 1);
+  setenv("BN_STORE_QUEUE_MAX", qmax, 1);
+  if (bench_store(&b, 0, &ts) < 0 || bench_store(&b, 1, &tw) < 0 ||
+      bench_baseline(&b, &tb) < 0)
     goto out;
   bench_line("store:", b.samples, ts);
+  bench_line("store (writer):", b.samples, tw);
   bench_line("sqlite baseline:", b.samples, tb);
   printf("ratio (store rate / baseline rate): %.2f\n", tb / ts);
+  printf("ratio (store with writer / baseline): %.2f\n", tb / tw);
   rc = 0;
 out:
   nftw(b.dir, bench_rm, 16, FTW_DEPTH | FTW_PHYS);

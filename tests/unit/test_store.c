@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "hist.h"
 #include "store.h"
+#include "store_paths.h"
 
 #define EPS       1e-9
 #define MAX_LINES 16
@@ -219,10 +221,20 @@ static void test_reopen_is_noop(void **state)
 
   f->n_lines = 0;
   assert_int_equal(store_open(f->db, &s), 0);
-  assert_int_equal(f->n_lines, 0); /* no migration ran */
+  /* no migration ran; the run left open by a process that is gone
+   * (this one closed it without ending it) is marked interrupted */
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "1 run(s) left running"));
   assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
   assert_int_equal(store_last_run(s, &last), 0);
   assert_int_equal(last, run);
+  {
+    bn_run_info ri;
+
+    assert_int_equal(store_run_info(s, run, &ri), 0);
+    assert_int_equal(ri.exit_status, STORE_RUN_INTERRUPTED);
+    assert_true(ri.ended_ns > 0);
+  }
   store_close(s);
 }
 
@@ -943,6 +955,198 @@ static void test_readonly(void **state)
   assert_int_equal(access(f->db, F_OK), -1);
 }
 
+/* A history with a table dropped by hand is refused at open, for
+ * writing and for reading, with the table named. */
+static void test_damaged_schema(void **state)
+{
+  fixture *f = *state;
+  sqlite3 *h = NULL;
+  int64_t run = 0;
+  store *s = open_with_run(f, &run);
+
+  store_close(s);
+  assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(h, "DROP TABLE samples", NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(h);
+  f->n_lines = 0;
+  assert_int_equal(store_open(f->db, &s), BN_EINVAL);
+  assert_null(s);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "table 'samples' is missing"));
+  f->n_lines = 0;
+  assert_int_equal(store_open_readonly(f->db, &s), BN_EINVAL);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "table 'samples' is missing"));
+}
+
+/* /dev/null, a directory: not a history, and nothing created beside. */
+static void test_not_regular(void **state)
+{
+  fixture *f = *state;
+  int had_journal = access("/dev/null-journal", F_OK) == 0;
+  store *s = NULL;
+
+  assert_int_equal(store_open("/dev/null", &s), BN_EINVAL);
+  assert_null(s);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "not a regular file (a character "
+                                      "device)"));
+  if (!had_journal)
+    assert_int_equal(access("/dev/null-journal", F_OK), -1);
+  f->n_lines = 0;
+  assert_int_equal(store_open_readonly("/dev/null", &s), BN_EINVAL);
+  assert_int_equal(f->n_lines, 1);
+  f->n_lines = 0;
+  assert_int_equal(store_open(f->dir, &s), BN_EINVAL);
+  assert_non_null(strstr(f->lines[0], "not a regular file (a directory)"));
+}
+
+static void writer_sample(bn_sample *smp, int i)
+{
+  memset(smp, 0, sizeof(*smp));
+  smp->target = i % 2 ? "t1" : "t2";
+  smp->metric = "rtt_ms";
+  smp->value = 1 + i % 7;
+  smp->wall_ns = 1700000000000000000LL + (int64_t)i * 1000000;
+  smp->mono_ns = (int64_t)i * 1000000;
+}
+
+/* Samples, events and path rounds through the writer thread; a round's
+ * changes are stored against it and the round before. */
+static void test_writer(void **state)
+{
+  fixture *f = *state;
+  bn_hop h1[2] = {{.ttl = 1, .addr = "10.0.0.1", .sent = 1, .received = 1},
+                  {.ttl = 2, .addr = "10.0.0.2", .sent = 1, .received = 1}};
+  bn_hop h2[2] = {{.ttl = 1, .addr = "10.0.0.1", .sent = 1, .received = 1},
+                  {.ttl = 2, .addr = "10.0.0.3", .sent = 1, .received = 1}};
+  bn_path p1 = {.hops = h1, .n_hops = 2}, p2 = {.hops = h2, .n_hops = 2};
+  bn_path_set ps = {.target = "web", .mode = "udp", .n_paths = 1};
+  const char *id1[] = {"aaaa"}, *id2[] = {"bbbb"};
+  pathdiff_change ch = {
+      .kind = "changed", .ttl = 2, .old_rtt_ms = -1, .new_rtt_ms = -1};
+  bn_event ev = {.type = "test", .message = "hello", .score = NAN};
+  store_writer_stats st;
+  char buf[64];
+  int64_t run = 0, first, second;
+  bn_sample smp;
+  store *s = open_with_run(f, &run);
+  int i;
+
+  assert_int_equal(store_writer_start(s), 0);
+  for (i = 0; i < 100; i++) {
+    writer_sample(&smp, i);
+    assert_int_equal(store_add_sample(s, run, "p", &smp), 0);
+  }
+  assert_int_equal(store_add_event(s, run, "core", &ev), 0);
+  ps.paths = &p1;
+  ps.wall_ns = 1700000000000000000LL;
+  assert_int_equal(
+      store_add_path_round(s, run, "trace", &ps, "set1", id1, NULL, 0), 0);
+  ps.paths = &p2;
+  ps.wall_ns += 1000000000;
+  ch.old_addr = "10.0.0.2";
+  ch.new_addr = "10.0.0.3";
+  assert_int_equal(
+      store_add_path_round(s, run, "trace", &ps, "set2", id2, &ch, 1), 0);
+  /* the round just queued is the one the next round compares with */
+  {
+    store_path_round r;
+
+    assert_int_equal(store_path_round_last(s, "web", "trace", &r), 0);
+    assert_string_equal(r.set_hash, "set2");
+    assert_int_equal(r.set.n_paths, 1);
+    assert_string_equal(r.set.paths[0].hops[1].addr, "10.0.0.3");
+    store_path_round_free(&r);
+  }
+  assert_int_equal(store_sync(s, 10 * 1000000000LL), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"), 100);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM events"), 1);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM hops"), 4);
+  first = sql_int(f->db, "SELECT id FROM path_sets WHERE set_hash = 'set1'");
+  second = sql_int(f->db, "SELECT id FROM path_sets WHERE set_hash = 'set2'");
+  assert_int_equal(sql_int(f->db, "SELECT set_id FROM path_changes"), second);
+  assert_int_equal(sql_int(f->db, "SELECT prev_set_id FROM path_changes"),
+                   first);
+  assert_string_equal(
+      sql_text(f->db, "SELECT new_addr FROM path_changes", buf, sizeof(buf)),
+      "10.0.0.3");
+  store_writer_get_stats(s, &st);
+  /* samples, event, set + path + 2 hops twice, one change */
+  assert_int_equal(st.written, 100 + 1 + 4 + 4 + 1);
+  assert_int_equal(st.queued, 0);
+  assert_int_equal(store_writer_stop(s, 0), 0);
+  store_close(s);
+  assert_int_equal(f->n_lines, 0);
+}
+
+static int64_t mono_ns(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Another connection holds the database locked: adding rows does not
+ * wait, they are held (up to the queue's bound, then dropped and
+ * counted) and written once the lock is gone. */
+static void test_writer_locked(void **state)
+{
+  fixture *f = *state;
+  store_writer_stats st;
+  int64_t run = 0, t0, took;
+  sqlite3 *h = NULL;
+  bn_sample smp;
+  store *s = open_with_run(f, &run);
+  int i, dropped = 0;
+
+  setenv("BN_STORE_QUEUE_MAX", "50", 1);
+  assert_int_equal(store_writer_start(s), 0);
+  unsetenv("BN_STORE_QUEUE_MAX");
+  assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(h,
+                                "BEGIN EXCLUSIVE; INSERT INTO runs "
+                                "(started_ns) VALUES (1)",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  t0 = mono_ns();
+  for (i = 0; i < 60; i++) {
+    writer_sample(&smp, i);
+    if (store_add_sample(s, run, "p", &smp) == BN_EAGAIN)
+      dropped++;
+    store_flush(s); /* asks for a commit; must not wait for it */
+  }
+  took = mono_ns() - t0;
+  /* sqlite's busy wait is 5 s: the caller saw none of it */
+  assert_true(took < 1000000000LL);
+  assert_int_equal(dropped, 10);
+  assert_int_equal(store_sync(s, 300000000LL), BN_ETIMEDOUT);
+  store_writer_get_stats(s, &st);
+  assert_int_equal(st.queued, 50);
+  assert_int_equal(st.dropped, 10);
+  assert_int_equal(st.written, 0);
+  assert_int_equal(sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(h);
+  assert_int_equal(store_sync(s, 20 * 1000000000LL), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"), 50);
+  /* the drop was said once, and the total once at the end */
+  assert_int_equal(store_writer_stop(s, 0), BN_EIO);
+  store_close(s);
+  {
+    int warned = 0, total = 0;
+
+    for (i = 0; i < f->n_lines && i < MAX_LINES; i++) {
+      warned += strstr(f->lines[i], "new rows are dropped") != NULL;
+      total +=
+          strstr(f->lines[i], "10 rows were not stored: 10 dropped") != NULL;
+    }
+    assert_int_equal(warned, 1);
+    assert_int_equal(total, 1);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -967,6 +1171,10 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
       cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_damaged_schema, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_writer, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_writer_locked, setup, teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
