@@ -72,10 +72,19 @@ free_port() {
 tcp_listener() {
   need_cmd python3 "apt-get install python3"
   python3 - "$1" <<'PY' &
-import socket, sys
+import socket, sys, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
+# A fixed port can be some other test's ephemeral client port for a
+# moment (make -j2 check): try again for up to 10 s.
+for i in range(100):
+    try:
+        s.bind(("127.0.0.1", int(sys.argv[1])))
+        break
+    except OSError:
+        if i == 99:
+            raise
+        time.sleep(0.1)
 s.listen(512)
 while True:
     c, _ = s.accept()
@@ -86,7 +95,7 @@ PY
   i=0
   while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null; do
     i=$((i + 1))
-    [ $i -gt 50 ] && fail "listener on port $1 did not start"
+    [ $i -gt 120 ] && fail "listener on port $1 did not start"
     sleep 0.1
   done
 }

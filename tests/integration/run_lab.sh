@@ -10,17 +10,27 @@ need_cmd python3 "apt-get install python3"
 # ([::1]:47080) answer; lab-closed (127.0.0.1:47081) refuses.
 tcp_listener 47080
 python3 - <<'PY' &
-import socket
+import socket, time
 s = socket.socket(socket.AF_INET6)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::1", 47080))
+for i in range(100):  # see tcp_listener in lib.sh
+    try:
+        s.bind(("::1", 47080))
+        break
+    except OSError:
+        if i == 99:
+            raise
+        time.sleep(0.1)
 s.listen(512)
 while True:
     c, _ = s.accept()
     c.close()
 PY
 on_exit "kill $! 2>/dev/null"
-sleep 0.3
+i=0
+until ss -Hltn 'sport = :47080' | grep -q '::1'; do
+  i=$((i + 1)); [ $i -gt 120 ] && fail "listener on [::1]:47080 did not start"; sleep 0.1
+done
 
 db="$T/history.db"
 "$BN" run --profile "$BN_TOP_SRCDIR/profiles/lab.yaml" --duration 3s \
