@@ -41,13 +41,22 @@ PKG_CONFIG_LIBDIR=$PKG_CONFIG_PATH
 PKG_CONFIG_SYSROOT_DIR=$ROOT
 export PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
 
-docdir=$ROOT$(pkg-config --variable=docdir bottleneck-sdk)
-exdir=$ROOT$(pkg-config --variable=examplesdir bottleneck-sdk)
+# pkgconf puts the sysroot in front of some variables and not others
+in_root() {
+  case $1 in
+  "$ROOT"/*) echo "$1" ;;
+  *) echo "$ROOT$1" ;;
+  esac
+}
+docdir=$(in_root "$(pkg-config --variable=docdir bottleneck-sdk)")
+exdir=$(in_root "$(pkg-config --variable=examplesdir bottleneck-sdk)")
 for f in "$docdir/sdk.md" "$docdir/schemas/report.schema.json" \
   "$exdir/README.md"; do
   [ -s "$f" ] || fail "$f was not installed"
 done
 
+# The examples come from --plugin-dir, searched first; the shipped
+# plugins (the text and json reporters) from the build's stage.
 PD="$T/plugins"
 mkdir -m 755 "$PD"
 for ex in probe-udpecho:udpecho speedtest-tcpbulk:tcpbulk anomaly-ewma:ewma \
@@ -90,12 +99,12 @@ read -r UDP_PORT TCP_PORT <"$T/ports"
 sed -e "s|@UDP_PORT@|$UDP_PORT|g" -e "s|@TCP_PORT@|$TCP_PORT|g" \
   -e "s|@T@|$T|g" "$SRC/examples.yaml" >"$T/p.yaml"
 
-BOTTLENECK_PLUGIN_PATH= "$BN" profile validate --plugin-dir "$PD" \
+"$BN" profile validate --plugin-dir "$PD" \
   --no-resolve "$T/p.yaml" >"$T/out" 2>&1 ||
   { cat "$T/out"; fail "the examples profile does not validate"; }
 
 # -- a run: probe, anomaly detector, exporters, reporter
-BOTTLENECK_PLUGIN_PATH= "$BN" run --plugin-dir "$PD" -p "$T/p.yaml" \
+"$BN" run --plugin-dir "$PD" -p "$T/p.yaml" \
   --db "$T/h.db" --duration 4s >"$T/run.out" 2>"$T/run.err" ||
   { cat "$T/run.out" "$T/run.err"; fail "bottleneck run with the examples"; }
 if grep -qi 'error\|warning' "$T/run.err"; then
@@ -111,13 +120,13 @@ n=$(sqlite3 "$T/h.db" "SELECT count(*) FROM samples_v WHERE probe = 'udp'
 n_all=$(sqlite3 "$T/h.db" "SELECT count(*) FROM samples_v WHERE probe = 'udp'")
 
 # ... and shown by report, text and json, as the probe's latency
-BOTTLENECK_PLUGIN_PATH= "$BN" report --plugin-dir "$PD" --db "$T/h.db" \
+"$BN" report --plugin-dir "$PD" --db "$T/h.db" \
   >"$T/report.txt" 2>"$T/report.err" ||
   { cat "$T/report.err"; fail "report (text)"; }
 assert_contains "$T/report.txt" "udp_echo_rtt_ms"
 grep -E '(^|[^a-z_])echo([^a-z_]|$)' "$T/report.txt" | grep -q udp ||
   { cat "$T/report.txt"; fail "no row for target echo, probe udp"; }
-BOTTLENECK_PLUGIN_PATH= "$BN" report --plugin-dir "$PD" --db "$T/h.db" \
+"$BN" report --plugin-dir "$PD" --db "$T/h.db" \
   -f json -o "$T/report.json" 2>"$T/report.err" ||
   { cat "$T/report.err"; fail "report -f json"; }
 python3 "$SRC/check_report.py" "$T/report.json" "$T/server.log" "$n" ||
@@ -136,14 +145,14 @@ python3 "$SRC/check_jsonl.py" "$T/latency.jsonl" "$T/throughput.jsonl" \
 
 # csv: the profile's reporter wrote its file at the end of the run, and
 # `report -f csv` picks the reporter that declares the format
-BOTTLENECK_PLUGIN_PATH= "$BN" report --plugin-dir "$PD" --db "$T/h.db" \
+"$BN" report --plugin-dir "$PD" --db "$T/h.db" \
   -f csv >"$T/report.csv" 2>"$T/report.err" ||
   { cat "$T/report.err"; fail "report -f csv"; }
 python3 "$SRC/check_csv.py" "$T/report.json" "$T/report.csv" "$T/run.csv" ||
   fail "csv reports: $(head -n 5 "$T/report.csv")"
 
 # -- tcpbulk through `bottleneck speedtest`
-BOTTLENECK_PLUGIN_PATH= "$BN" speedtest --plugin-dir "$PD" -p "$T/p.yaml" \
+"$BN" speedtest --plugin-dir "$PD" -p "$T/p.yaml" \
   --db "$T/h.db" --json >"$T/st.json" 2>"$T/st.err" ||
   { cat "$T/st.json" "$T/st.err"; fail "speedtest with tcpbulk"; }
 python3 "$SRC/check_speedtest.py" "$T/st.json" "$T/server.log" ||
@@ -176,7 +185,7 @@ cc $cflags -o "$T/liar/liar.so" "$SRC/undeclared.c" $libs ||
   fail "building liar.so"
 printf 'name: liar\ntargets:\n  - {name: here, host: 127.0.0.1}\n%s\n' \
   'probes: [{plugin: liar}]' >"$T/liar.yaml"
-BOTTLENECK_PLUGIN_PATH= "$BN" run --plugin-dir "$T/liar" -p "$T/liar.yaml" \
+"$BN" run --plugin-dir "$T/liar" -p "$T/liar.yaml" \
   --db "$T/liar.db" --duration 1s --no-report >"$T/out" 2>&1 || true
 grep 'undeclared_ms' "$T/out" | grep -q 'liar' ||
   { cat "$T/out"; fail "no error naming the plugin and the metric"; }

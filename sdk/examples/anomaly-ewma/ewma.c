@@ -13,8 +13,8 @@
  * a value more than `threshold` deviations and at least `min_rise_ms`
  * above the mean opens an episode: one event, "latency_ewma", WARNING
  * with score = deviations above the mean, CRITICAL from twice the
- * threshold.  Values of an episode do not move the baseline.  The first
- * value back under the line closes it with an INFO event that gives the
+ * threshold.  Values of an episode do not move the baseline.  `calm`
+ * normal values in a row close it with an INFO event that gives the
  * peak; finish() closes what is still open when the run ends.
  */
 #include <stdio.h>
@@ -28,6 +28,7 @@ typedef struct ewma_config {
   double threshold;   /* deviations above the mean that make a spike */
   double min_rise_ms; /* and at least this much above it */
   int64_t warmup;     /* samples before the first judgement */
+  int64_t calm;       /* normal values in a row that close an episode */
 } ewma_config;
 
 static const bn_option ewma_options[] = {
@@ -59,6 +60,13 @@ static const bn_option ewma_options[] = {
      .min = 2,
      .max = 1000000,
      BN_FIELD(ewma_config, warmup)},
+    {.name = "calm",
+     .type = BN_OPT_INT,
+     .def = "3",
+     .help = "normal values in a row that close an episode",
+     .min = 1,
+     .max = 1000000,
+     BN_FIELD(ewma_config, calm)},
     BN_OPTIONS_END,
 };
 
@@ -70,7 +78,8 @@ typedef struct ewma_series {
   int64_t n;        /* samples in the baseline */
   double mean, dev; /* EWMA of the values and of |value - mean| */
   int in_episode;
-  int64_t episode_n; /* samples of the open episode */
+  int64_t episode_n; /* spikes of the open episode */
+  int64_t normal_n;  /* normal values in a row within the episode */
   double peak;       /* highest value of the open episode */
   double peak_score;
 } ewma_series;
@@ -156,7 +165,7 @@ static void ewma_close(ewma_ctx *c, ewma_series *s, int64_t wall_ns,
   char msg[256];
 
   snprintf(msg, sizeof(msg),
-           "%s %s: %s after %lld samples; peak %.3g (%.1f deviations above "
+           "%s %s: %s after %lld spikes; peak %.3g (%.1f deviations above "
            "the mean %.3g)",
            s->probe, s->metric, why, (long long)s->episode_n, s->peak,
            s->peak_score, s->mean);
@@ -199,6 +208,7 @@ static int ewma_on_sample(void *ctx, const char *probe, const bn_metric *m,
     if (!s->in_episode) {
       s->in_episode = 1;
       s->episode_n = 0;
+      s->normal_n = 0;
       s->peak = v;
       s->peak_score = score;
       snprintf(msg, sizeof(msg),
@@ -210,12 +220,17 @@ static int ewma_on_sample(void *ctx, const char *probe, const bn_metric *m,
                  score, smp->wall_ns, msg);
     }
     s->episode_n++;
+    s->normal_n = 0;
     if (v > s->peak) {
       s->peak = v;
       s->peak_score = score;
     }
     return 0; /* a spike does not move the baseline */
   }
+  /* Answers arrive out of order (a late one among prompt ones): an
+   * episode ends after `calm` normal values in a row, not at the first. */
+  if (s->in_episode && ++s->normal_n < c->cfg.calm)
+    return 0;
   if (s->in_episode)
     ewma_close(c, s, smp->wall_ns, "back to normal");
   s->dev += c->cfg.alpha * (fabs(v - s->mean) - s->dev);

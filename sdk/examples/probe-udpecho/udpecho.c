@@ -437,10 +437,13 @@ static int udpecho_start(void *ctx)
     return BN_ENOMEM;
   for (i = 0; i < c->n_targets; i++) {
     udpecho_target *tt = &c->targets[i];
+    size_t k;
 
     tt->ctx = c;
     tt->t = &t[i];
     tt->fd = -1;
+    for (k = 0; k < UDPECHO_SLOTS; k++)
+      tt->slots[k].tt = tt;
     tt->resolve = c->h->api->resolve(c->h, t[i].host, AF_UNSPEC, SOCK_DGRAM,
                                      udpecho_on_resolved, tt);
   }
