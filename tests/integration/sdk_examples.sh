@@ -57,6 +57,15 @@ done
 
 # The examples come from --plugin-dir, searched first; the shipped
 # plugins (the text and json reporters) from the build's stage.
+# The man page names the real directories, not make variables.
+man=$(find "$ROOT" -name bottleneck.1 -path '*/man1/*' | head -n 1)
+[ -n "$man" ] || fail "the man page was not installed under $ROOT"
+if grep -n -e '\$(' -e '@[a-zA-Z_]*@' "$man"; then
+  fail "$man holds unsubstituted variables (above)"
+fi
+plugindir=$(pkg-config --variable=plugindir bottleneck-sdk)
+assert_contains "$man" "${plugindir#"$ROOT"}"
+
 PD="$T/plugins"
 mkdir -m 755 "$PD"
 for ex in probe-udpecho:udpecho speedtest-tcpbulk:tcpbulk anomaly-ewma:ewma \
