@@ -27,3 +27,4 @@ include mk/tests-lab.mk
 include mk/tests-speedtest.mk
 include mk/tests-paths.mk
 include mk/tests-check.mk
+include mk/tests-sdk.mk

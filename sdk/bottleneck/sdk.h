@@ -2,7 +2,7 @@
  * bottleneck/sdk.h - the public plugin SDK of Bottleneck.
  *
  * A plugin is a shared object that exports exactly one symbol, the
- * descriptor made by BN_PLUGIN_DEFINE().  The host loads it, checks the
+ * descriptor made by BN_PLUGIN().  The host loads it, checks the
  * ABI fields at the head of the descriptor, validates the plugin's part of
  * the profile against the descriptor's option table, and then calls
  *
@@ -19,13 +19,31 @@
  *
  * ABI rules: BN_ABI_MAJOR changes when an existing type or call changes
  * shape; the host refuses plugins of another major.  BN_ABI_MINOR grows
- * when something is added at the end of a table; the host refuses plugins
- * built against a newer minor than its own, and treats any callback that
- * lies beyond a plugin's struct_size as absent.
+ * when something is added at the end of a table or struct; the host
+ * refuses plugins built against a newer minor than its own, and treats
+ * any callback that lies beyond a plugin's struct_size as absent.
+ *
+ * Since ABI 3.0 every struct that crosses the boundary in either
+ * direction (the descriptor, the ops tables, bn_sample, bn_event,
+ * bn_path_set, bn_hop, the speed test request and result) starts with
+ * `struct_size`, set to sizeof() of the struct the sender was built with
+ * (the BN_*_INIT macros do it).  The receiver reads only the fields that
+ * lie inside it, so each of these structs can grow in a minor version.
+ *
+ * "Not measured" is NaN everywhere (BN_NOT_MEASURED, test with
+ * bn_measured()): a double field that holds no measurement, in any
+ * struct of this header, is NaN, never a negative number or zero.
+ *
+ * Plugins declare what they measure: a probe's descriptor lists each
+ * metric with its unit, role and aggregation (bn_metric).  Reports,
+ * anomaly detectors and exporters select metrics by role, never by name,
+ * so a metric name the host has never seen works everywhere its role
+ * fits.  A reporter declares the formats it renders (bn_plugin.formats).
  */
 #ifndef BOTTLENECK_SDK_H
 #define BOTTLENECK_SDK_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,11 +54,11 @@ extern "C" {
 #endif
 
 /** Major version of the plugin ABI; plugins of another major are refused. */
-#define BN_ABI_MAJOR 2
+#define BN_ABI_MAJOR 3
 /** Minor version of the plugin ABI; plugins of a newer minor are refused. */
-#define BN_ABI_MINOR 1
+#define BN_ABI_MINOR 0
 
-/** Name of the one symbol every plugin exports (made by BN_PLUGIN_DEFINE). */
+/** Name of the one symbol every plugin exports (made by BN_PLUGIN). */
 #define BN_PLUGIN_SYMBOL "bn_plugin_descriptor"
 
 /* ------------------------------------------------------------------ */
@@ -62,6 +80,19 @@ enum bn_status {
   BN_ENOTSUP = -7,   /**< not supported by this host or plugin */
   BN_ETIMEDOUT = -8, /**< the operation timed out */
 };
+
+/**
+ * The value of a double field that holds no measurement (NaN).  Use
+ * bn_measured() to test for it: NaN compares unequal to everything,
+ * itself included.
+ */
+#define BN_NOT_MEASURED (NAN)
+
+/** Non-zero when `v` is a measurement (not BN_NOT_MEASURED). */
+static inline int bn_measured(double v)
+{
+  return !isnan(v);
+}
 
 /* ------------------------------------------------------------------ */
 /* Plugin kinds                                                        */
@@ -105,39 +136,139 @@ typedef struct bn_host {
 /* Option tables                                                       */
 /* ------------------------------------------------------------------ */
 
-/** Type of one option in a plugin's option table. */
+/**
+ * Type of one option in a plugin's option table, and the C type of the
+ * field the host fills for it (see bn_option.offset and
+ * bn_host_api.cfg_fill).
+ */
 typedef enum bn_opt_type {
   BN_OPT_END = 0,  /**< terminates the table */
-  BN_OPT_STRING,   /**< any scalar, read as text */
-  BN_OPT_INT,      /**< a signed integer (range: min..max when min<max) */
-  BN_OPT_DOUBLE,   /**< a floating-point number (range as for INT) */
-  BN_OPT_BOOL,     /**< true/false, yes/no, on/off */
-  BN_OPT_DURATION, /**< "250ms", "1.5s", "2m", "1h" or plain seconds */
-  BN_OPT_SIZE,     /**< "1500", "64k", "10M" bytes (powers of 1024) */
-  BN_OPT_LIST,     /**< a YAML sequence of scalars */
-  BN_OPT_MAP,      /**< a nested YAML mapping, validated by the plugin */
+  BN_OPT_STRING,   /**< any scalar, read as text; field: const char * */
+  BN_OPT_INT,      /**< a signed integer; field: int64_t or int */
+  BN_OPT_DOUBLE,   /**< a floating-point number; field: double */
+  BN_OPT_BOOL,     /**< true/false, yes/no, on/off; field: int */
+  BN_OPT_DURATION, /**< "250ms", "1.5s", "2m", "1h" or plain seconds;
+                        field: int64_t nanoseconds; bounds in seconds */
+  BN_OPT_SIZE,     /**< bytes: "1500", "64k" (SI: k M G T are powers of
+                        1000), "8MiB" (IEC: Ki Mi Gi Ti are powers of
+                        1024), an optional trailing "B"; field: uint64_t */
+  BN_OPT_LIST,     /**< a YAML sequence of scalars; field: const bn_node * */
+  BN_OPT_MAP,      /**< a nested YAML mapping, validated by the plugin;
+                        field: const bn_node * */
+  BN_OPT_RATE,     /**< bits per second: "200M", "1.5Gbit", "10Mbit/s"
+                        (SI only, as iperf3 and network equipment use);
+                        field: double bits/s */
 } bn_opt_type;
 
 /**
- * One entry of a plugin's option table.  The host rejects unknown keys
- * and values of the wrong type with FILE:LINE:COL, fills in defaults, and
- * `bottleneck plugins --describe NAME` prints the table.
+ * One entry of a plugin's option table, written with named fields:
+ *
+ *     {.name = "interval", .type = BN_OPT_DURATION, .def = "1s",
+ *      .help = "time between probes", .min = 0.01, .max = 3600,
+ *      BN_FIELD(tcp_config, interval_ns)},
+ *
+ * The host rejects unknown keys and values of the wrong type or out of
+ * range with FILE:LINE:COL, fills in defaults, fills the plugin's config
+ * struct (cfg_fill) for entries with a field, and `bottleneck plugins
+ * --describe NAME` prints the table.  So bounds and defaults are written
+ * once, here.
  */
 typedef struct bn_option {
   const char *name; /**< key in the profile */
   bn_opt_type type; /**< expected type */
   const char *def;  /**< default as YAML text, or NULL for none */
   const char *help; /**< one-line description */
-  double min;       /**< lower bound (INT, DOUBLE, DURATION s, SIZE) */
+  double min;       /**< lower bound (INT, DOUBLE, DURATION s, SIZE, RATE) */
   double max;       /**< upper bound; bounds unused when min >= max */
   int required;     /**< non-zero: the key must be present */
+  size_t offset;    /**< offsetof() the config struct field (BN_FIELD) */
+  size_t field_size; /**< sizeof() that field; 0: the host fills nothing */
 } bn_option;
+
+/**
+ * The field of config struct `T` that the host fills for an option:
+ * sets bn_option.offset and bn_option.field_size.
+ */
+#define BN_FIELD(T, member)                                                   \
+  .offset = offsetof(T, member), .field_size = sizeof(((T *)0)->member)
 
 /** Terminator for an option table. */
 #define BN_OPTIONS_END                                                        \
   {                                                                           \
-    NULL, BN_OPT_END, NULL, NULL, 0, 0, 0                                     \
+    .name = NULL, .type = BN_OPT_END                                          \
   }
+
+/* ------------------------------------------------------------------ */
+/* Metrics: what a probe measures                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * What a metric means, so that reports, anomaly detectors and exporters
+ * can use a metric they have never heard of.  Everything downstream
+ * selects by role, never by name.
+ */
+typedef enum bn_metric_role {
+  BN_ROLE_LATENCY = 1, /**< a delay (RTT, query time); lower is better.
+                            Lost samples of a latency series make its loss */
+  BN_ROLE_LOSS = 2,    /**< a loss rate measured as a value (e.g. percent
+                            of a round's packets) */
+  BN_ROLE_JITTER = 3,  /**< variation of delay (stddev, mean |delta|) */
+  BN_ROLE_THROUGHPUT = 4, /**< a rate of bytes or bits moved */
+  BN_ROLE_COUNT = 5,   /**< a count or a size (hops, answers, bytes) */
+  BN_ROLE_STATUS = 6,  /**< a status code (HTTP status, DNS rcode) */
+  BN_ROLE_GAUGE = 7,   /**< any other level (an interval in use...) */
+} bn_metric_role;
+
+/** How a metric's samples are summarised over a range. */
+typedef enum bn_metric_agg {
+  BN_AGG_DISTRIBUTION = 1, /**< min, mean, percentiles, max, jitter */
+  BN_AGG_MEAN = 2,         /**< the mean */
+  BN_AGG_SUM = 3,          /**< the sum (counters of events or bytes) */
+  BN_AGG_LAST = 4,         /**< the last value (states, settings) */
+  BN_AGG_MAX = 5,          /**< the largest value */
+} bn_metric_agg;
+
+/** bn_metric.flags bits. */
+enum bn_metric_flag {
+  /**
+   * The metric that stands for the probe in summaries, charts and
+   * alerts (e.g. the RTT of an echo, the total time of an HTTP request).
+   * At most one metric of a plugin has it; without one, the first
+   * latency metric stands for the plugin.
+   */
+  BN_METRIC_PRIMARY = 1u << 0,
+};
+
+/**
+ * One metric a probe emits.  A probe may emit only the metrics its
+ * descriptor lists (bn_plugin.metrics); the host refuses other samples
+ * with an error naming the plugin and the metric.
+ */
+typedef struct bn_metric {
+  const char *name;    /**< lower_snake_case, e.g. "rtt_ms" */
+  const char *unit;    /**< "ms", "s", "bit/s", "byte", "percent",
+                            "ratio", "1" (a plain number) */
+  bn_metric_role role; /**< what it means */
+  bn_metric_agg agg;   /**< how to summarise it */
+  uint32_t flags;      /**< bn_metric_flag bits */
+  const char *help;    /**< one-line description */
+} bn_metric;
+
+/** Terminator for a metric table. */
+#define BN_METRICS_END                                                        \
+  {                                                                           \
+    .name = NULL                                                              \
+  }
+
+/** Name of a role as stored and exported ("latency", "loss"...). */
+static inline const char *bn_role_name(bn_metric_role r)
+{
+  static const char *const names[] = {"",           "latency", "loss",
+                                      "jitter",     "throughput", "count",
+                                      "status",     "gauge"};
+
+  return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "";
+}
 
 /* ------------------------------------------------------------------ */
 /* Targets, samples, paths, events, speed tests                        */
@@ -165,15 +296,24 @@ enum bn_sample_flag {
 };
 
 /**
+ * Sets the struct_size of an SDK struct in a designated initializer:
+ *
+ *     bn_sample s = {BN_INIT(bn_sample), .target = t->name, ...};
+ */
+#define BN_INIT(T) .struct_size = (uint32_t)sizeof(T)
+
+/**
  * One measurement.  Times are nanoseconds: wall_ns on CLOCK_REALTIME,
- * mono_ns on CLOCK_MONOTONIC; 0 lets the host fill in "now".  A lost
- * probe is emitted with BN_SAMPLE_LOST and any value (stored as NULL).
- * Metric names are lower_snake_case with the unit implied by the metric
- * reference (docs/metrics.md), e.g. "rtt_ms".
+ * mono_ns on CLOCK_MONOTONIC; 0 lets the host fill in "now".  Take them
+ * where the event happened (the time the loop saw the socket ready, or
+ * a kernel timestamp), not later.  A lost probe is emitted with
+ * BN_SAMPLE_LOST and value BN_NOT_MEASURED (stored as NULL).  The
+ * metric must be one the plugin's descriptor declares (bn_metric).
  */
 typedef struct bn_sample {
+  uint32_t struct_size; /**< sizeof(bn_sample) of the sender (BN_INIT) */
   const char *target; /**< target name */
-  const char *metric; /**< metric name, e.g. "rtt_ms" */
+  const char *metric; /**< metric name, declared in bn_plugin.metrics */
   double value;       /**< the value, unit given by the metric */
   int64_t wall_ns;    /**< wall-clock time of the measurement */
   int64_t mono_ns;    /**< monotonic time of the measurement */
@@ -182,10 +322,12 @@ typedef struct bn_sample {
 
 /**
  * One hop of a path (traceroute-like probes), with mtr-style statistics
- * over the probes of one round.  RTT fields are negative when the hop
- * never answered.
+ * over the probes of one round.  RTT fields are BN_NOT_MEASURED when the
+ * hop never answered.  In an array of hops every element has the same
+ * struct_size, and the host steps through the array by it.
  */
 typedef struct bn_hop {
+  uint32_t struct_size; /**< sizeof(bn_hop) of the sender (BN_INIT) */
   int ttl;           /**< hop number, from 1 */
   const char *addr;  /**< responding address (text), or NULL: no answer */
   uint32_t sent;     /**< probes sent to this ttl in the round */
@@ -206,8 +348,12 @@ typedef enum bn_path_status {
   BN_PATH_ERROR = 3,       /**< the probe failed locally (no route...) */
 } bn_path_status;
 
-/** One path to a target: the hops one flow identifier took. */
+/**
+ * One path to a target: the hops one flow identifier took.  In an array
+ * of paths every element has the same struct_size (the host's stride).
+ */
 typedef struct bn_path {
+  uint32_t struct_size;  /**< sizeof(bn_path) of the sender (BN_INIT) */
   uint32_t flow_id;      /**< flow identifier (ports/ident) of the trace */
   bn_path_status status; /**< how the trace ended */
   const bn_hop *hops;    /**< the hops, n_hops of them, by ttl */
@@ -220,14 +366,13 @@ typedef struct bn_path {
  * stores them as one path set with its paths and hops, all or nothing.
  */
 typedef struct bn_path_set {
+  uint32_t struct_size; /**< sizeof(bn_path_set) of the sender (BN_INIT) */
   const char *target;   /**< target name */
   const char *mode;     /**< probe method, e.g. "udp", "icmp", "tcp" */
   const bn_path *paths; /**< the paths, n_paths of them */
   size_t n_paths;       /**< number of paths (flows) */
-  double rtt_shift_ms;  /**< per-hop RTT shift the probe counts as a
-                             path change (<=0: none); kept for path
-                             history, which this host does not compute
-                             yet */
+  double rtt_shift_ms;  /**< per-hop RTT shift the host's path history
+                             counts as a change (<=0 or NaN: none) */
   int64_t wall_ns;      /**< when the round started (0: now) */
 } bn_path_set;
 
@@ -240,6 +385,7 @@ typedef enum bn_severity {
 
 /** An event: an anomaly, an alert, a clock jump, a resolution failure. */
 typedef struct bn_event {
+  uint32_t struct_size; /**< sizeof(bn_event) of the sender (BN_INIT) */
   const char *target;   /**< target name, or NULL for host-wide */
   const char *type;     /**< short machine name, e.g. "latency_zscore" */
   bn_severity severity; /**< severity */
@@ -250,11 +396,12 @@ typedef struct bn_event {
 
 /**
  * Result of one speed test run by a speedtest provider.  Measurements a
- * provider did not make are negative.  Latency under load is measured
- * while the download (or upload) streams run; the host grades the
- * increase over the idle latency (bufferbloat).
+ * provider did not make are BN_NOT_MEASURED.  Latency under load is
+ * measured while the download (or upload) streams run; the host grades
+ * the increase over the idle latency (bufferbloat).
  */
 typedef struct bn_speedtest_result {
+  uint32_t struct_size;  /**< sizeof() of the sender's struct (BN_INIT) */
   const char *target;    /**< target name, or NULL when none was used */
   const char *server;    /**< the server actually used (URL, host:port) */
   int streams;           /**< parallel streams used */
@@ -283,6 +430,7 @@ typedef enum bn_speedtest_phase {
 
 /** What the core asks one speedtest provider to do. */
 typedef struct bn_speedtest_request {
+  uint32_t struct_size;    /**< sizeof() of the host's struct */
   const bn_target *target; /**< a target from the profile, or NULL */
   int streams;             /**< parallel streams per direction */
   int64_t duration_ns;     /**< cap on each transfer phase */
@@ -297,12 +445,14 @@ typedef struct bn_speedtest_request {
 
 /** Filter for store queries.  NULL / 0 fields match everything. */
 typedef struct bn_query {
+  uint32_t struct_size; /**< sizeof(bn_query) of the sender (BN_INIT) */
   int64_t run_id;     /**< a run id; 0 = the current (or last) run */
   const char *target; /**< target name */
   const char *probe;  /**< probe instance name */
   const char *metric; /**< metric name */
   int64_t since_ns;   /**< wall time lower bound (inclusive) */
   int64_t until_ns;   /**< wall time upper bound (exclusive); 0 = none */
+  bn_metric_role role; /**< only metrics of this role; 0 = any */
 } bn_query;
 
 /** Metadata of one run. */
@@ -323,9 +473,12 @@ typedef struct bn_run_info {
  * absolute difference of consecutive values (RFC 3550 style, unsmoothed).
  */
 typedef struct bn_series {
+  uint32_t struct_size; /**< sizeof(bn_series) of the host */
   const char *target; /**< target name */
   const char *probe;  /**< probe instance name */
   const char *metric; /**< metric name */
+  bn_metric_role role; /**< the metric's declared role (0: unknown) */
+  const char *unit;   /**< the metric's declared unit ("" : unknown) */
   uint64_t count;     /**< probes sent: valid incl. lost; not late/dup */
   uint64_t lost;      /**< samples flagged lost */
   uint64_t invalid;   /**< samples flagged invalid (left out) */
@@ -512,7 +665,7 @@ typedef struct bn_host_api {
    */
   int (*output_close)(bn_host *h, bn_output *o, int commit);
 
-  /* -- name resolution (ABI 1.1) -- */
+  /* -- name resolution -- */
   /**
    * Resolve `host` without blocking the loop (the lookup runs on a
    * worker thread): `family` is AF_UNSPEC, AF_INET or AF_INET6,
@@ -541,6 +694,31 @@ typedef struct bn_host_api {
   void (*speedtest_progress)(bn_host *h, bn_speedtest_phase phase,
                              uint64_t bytes, double rate_bps);
 
+  /* -- ABI 3.0 -- */
+  /**
+   * Fill the plugin's config struct `cfg` from the instance's validated
+   * options: every option table entry with a field (BN_FIELD) gets its
+   * value, or its default when the profile leaves it out (fields of
+   * options with neither are left as they are).  Strings and nodes stay
+   * valid for the instance's life.  Returns 0, or BN_EINVAL after
+   * logging a field whose size does not fit its option type (a bug in
+   * the plugin, named in the message).
+   */
+  int (*cfg_fill)(bn_host *h, void *cfg);
+  /** Read a size in bytes (BN_OPT_SIZE syntax: 64k, 8MiB). */
+  int (*cfg_size)(bn_host *h, const bn_node *map, const char *key,
+                  uint64_t *out);
+  /** Read a rate in bits/s (BN_OPT_RATE syntax: 200M, 1.5Gbit). */
+  int (*cfg_rate)(bn_host *h, const bn_node *map, const char *key,
+                  double *out_bps);
+  /**
+   * The declaration of metric `metric` of probe instance `probe` in this
+   * run, or NULL when no loaded probe declares it.  Lets anomaly
+   * detectors and exporters learn the role of series they read back from
+   * the store.
+   */
+  const bn_metric *(*metric_info)(bn_host *h, const char *probe,
+                                  const char *metric);
 } bn_host_api;
 
 /* ------------------------------------------------------------------ */
@@ -578,26 +756,51 @@ typedef struct bn_speedtest_ops {
   void (*cancel)(void *ctx);
 } bn_speedtest_ops;
 
-/** Anomaly detector: sees every sample; emits events via emit_event. */
+/**
+ * Anomaly detector: sees every sample of every probe with the metric's
+ * declaration (so it can select by role), and emits scored events via
+ * emit_event.  All callbacks run on the core loop.
+ */
 typedef struct bn_anomaly_ops {
   uint32_t struct_size; /**< sizeof(bn_anomaly_ops) */
-  /** One sample from a probe instance. */
-  int (*on_sample)(void *ctx, const char *probe, const bn_sample *s);
+  /**
+   * One sample from probe instance `probe`; `m` is the metric as the
+   * probe declared it (role, unit, aggregation).
+   */
+  int (*on_sample)(void *ctx, const char *probe, const bn_metric *m,
+                   const bn_sample *s);
+  /** Optional: the paths a probe found in one round (NULL: not used). */
+  int (*on_paths)(void *ctx, const char *probe, const bn_path_set *ps);
+  /**
+   * Optional: the run ends; close what is open (episodes...) and emit
+   * its events now (NULL: not used).
+   */
+  int (*finish)(void *ctx);
 } bn_anomaly_ops;
 
-/** Exporter: a sink for samples and events. */
+/**
+ * Exporter: a sink for what the run produces.  Every callback but flush
+ * may be NULL.  They run on the core loop and must not block it: queue
+ * and send from a thread or with timers and watches.
+ */
 typedef struct bn_exporter_ops {
   uint32_t struct_size; /**< sizeof(bn_exporter_ops) */
-  /** One sample (may be NULL-op). */
-  int (*on_sample)(void *ctx, const char *probe, const bn_sample *s);
-  /** One event. */
+  /** One sample, with its metric's declaration. */
+  int (*on_sample)(void *ctx, const char *probe, const bn_metric *m,
+                   const bn_sample *s);
+  /** One event; `source` is the instance that emitted it. */
   int (*on_event)(void *ctx, const char *source, const bn_event *e);
   /** Flush what is buffered (called at least at the end of a run). */
   int (*flush)(void *ctx);
+  /** The paths a probe found in one round. */
+  int (*on_paths)(void *ctx, const char *probe, const bn_path_set *ps);
+  /** The result of one speed test attempt (failed ones too). */
+  int (*on_speedtest)(void *ctx, const char *provider,
+                      const bn_speedtest_result *r);
 } bn_exporter_ops;
 
 /**
- * What a reporter is asked to render.  Since ABI 2.1 the host builds the
+ * What a reporter is asked to render.  The host builds the
  * report model once (the range, presets and redaction already applied)
  * and hands it over as JSON text; its shape is documented by
  * docs/schemas/report.schema.json.  A reporter renders the sections that
@@ -605,13 +808,23 @@ typedef struct bn_exporter_ops {
  * is not `available`.
  */
 typedef struct bn_report_request {
-  int64_t run_id; /**< the run reported on (0: a range of runs) */
-  FILE *out;      /**< where to write when the plugin has no output */
-  /* -- ABI 2.1 -- */
+  uint32_t struct_size;   /**< sizeof(bn_report_request) of the host */
+  int64_t run_id;         /**< the run reported on (0: a range of runs) */
+  FILE *out;              /**< where to write when no output is named */
   const char *model_json; /**< the report model, JSON text (never NULL) */
   const char *preset;     /**< "full", "compact" or "ops" */
   int redacted;           /**< names and addresses are pseudonyms */
+  const char *format;     /**< one of the plugin's formats (never NULL) */
+  const char *output;     /**< file asked for on the command line, or
+                               NULL (then the instance's own option) */
 } bn_report_request;
+
+/**
+ * The format `bottleneck report` renders when none is asked for: plain
+ * text for a terminal.  Other format names are the reporters' own
+ * (json, html, pdf, csv...).
+ */
+#define BN_FORMAT_DEFAULT "text"
 
 /** Reporter: renders stored history through the store views. */
 typedef struct bn_reporter_ops {
@@ -653,8 +866,31 @@ typedef struct bn_plugin {
    * cfg_error and return BN_EINVAL, or return 0.  May be NULL.
    */
   int (*check)(bn_host *h);
-  void *reserved[7]; /**< room to grow; must be zero */
+  /**
+   * Probes: the metrics the plugin emits, BN_METRICS_END-terminated.
+   * A probe must list every metric it emits.  NULL for other kinds.
+   */
+  const bn_metric *metrics;
+  /**
+   * Reporters: the formats the plugin renders, NULL-terminated, e.g.
+   * {"html", "pdf", NULL}.  `bottleneck report -f X` picks the reporter
+   * that declares X; the first format is the one a profile's reporter
+   * instance renders.  NULL for other kinds.
+   */
+  const char *const *formats;
+  /** bn_need bits: what the plugin needs of the machine (selftest). */
+  uint32_t needs;
+  void *reserved[6]; /**< room to grow; must be zero */
 } bn_plugin;
+
+/** bn_plugin.needs bits: what a plugin needs to work on a machine. */
+enum bn_need {
+  /** ICMP echo: a raw socket (CAP_NET_RAW) or an unprivileged ping
+   *  socket (net.ipv4.ping_group_range). */
+  BN_NEED_ICMP_SOCKET = 1u << 0,
+  /** A raw socket: CAP_NET_RAW. */
+  BN_NEED_RAW_SOCKET = 1u << 1,
+};
 
 #if defined(__GNUC__)
 #define BN_EXPORT __attribute__((visibility("default")))
@@ -663,37 +899,22 @@ typedef struct bn_plugin {
 #endif
 
 /**
- * Define the plugin's descriptor symbol.  Use exactly once per plugin:
+ * Define the plugin's descriptor symbol with named fields.  Use exactly
+ * once per plugin:
  *
- *     BN_PLUGIN_DEFINE("tcp", "1.0", BN_KIND_PROBE,
- *                      "TCP connect latency", tcp_options,
- *                      tcp_init, tcp_destroy, &tcp_ops);
+ *     BN_PLUGIN(.name = "tcp", .version = "1.0", .kind = BN_KIND_PROBE,
+ *               .summary = "TCP connect latency",
+ *               .options = tcp_options, .metrics = tcp_metrics,
+ *               .init = tcp_init, .destroy = tcp_destroy, .ops = &tcp_ops);
+ *
+ * The ABI fields are set for you.
  */
-#define BN_PLUGIN_DEFINE(NAME, VERSION, KIND, SUMMARY, OPTIONS, INIT,         \
-                         DESTROY, OPS)                                        \
-  BN_PLUGIN_DEFINE_CHECKED(NAME, VERSION, KIND, SUMMARY, OPTIONS, INIT,       \
-                           DESTROY, OPS, NULL)
-
-/**
- * Like BN_PLUGIN_DEFINE, with a check() callback (see bn_plugin.check)
- * that validates the config without side effects.
- */
-#define BN_PLUGIN_DEFINE_CHECKED(NAME, VERSION, KIND, SUMMARY, OPTIONS, INIT, \
-                                 DESTROY, OPS, CHECK)                         \
+#define BN_PLUGIN(...)                                                        \
   BN_EXPORT const bn_plugin bn_plugin_descriptor = {                          \
       .abi_major = BN_ABI_MAJOR,                                              \
       .abi_minor = BN_ABI_MINOR,                                              \
       .struct_size = (uint32_t)sizeof(bn_plugin),                             \
-      .name = (NAME),                                                         \
-      .version = (VERSION),                                                   \
-      .kind = (KIND),                                                         \
-      .summary = (SUMMARY),                                                   \
-      .options = (OPTIONS),                                                   \
-      .init = (INIT),                                                         \
-      .destroy = (DESTROY),                                                   \
-      .ops = (OPS),                                                           \
-      .check = (CHECK),                                                       \
-  }
+      __VA_ARGS__}
 
 /* Logging conveniences: bn_info(h, "sent %d", n). */
 /** Log an error through the host. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # sdk_out_of_tree.sh - what a third-party plugin author does: install
-# Bottleneck (into a DESTDIR), build sdk/examples/hello-probe out of tree
-# with nothing but pkg-config, and load the result with --plugin-dir.
+# Bottleneck (into a DESTDIR), build the example probe (sdk/examples/
+# probe-udpecho) out of tree with nothing but pkg-config, and load the
+# result with --plugin-dir.  sdk_examples.sh runs all five examples.
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
 
 need_cmd pkg-config "apt-get install pkgconf"
@@ -45,54 +46,57 @@ done
 
 # Build in a scratch directory: the source tree may be read-only.
 mkdir "$T/build"
-make -C "$T/build" -f "$BN_TOP_SRCDIR/sdk/examples/hello-probe/Makefile" \
+EX="$BN_TOP_SRCDIR/sdk/examples/probe-udpecho"
+make -C "$T/build" -f "$EX/Makefile" \
   CFLAGS="-O2 -Wall -Wextra -Werror" >"$T/build.log" 2>&1 ||
-  { cat "$T/build.log"; fail "building the hello example failed"; }
-[ -f "$T/build/hello.so" ] || fail "the example did not produce hello.so"
+  { cat "$T/build.log"; fail "building the udpecho example failed"; }
+[ -f "$T/build/udpecho.so" ] || fail "the example did not produce udpecho.so"
 
 # It exports the descriptor and nothing else of its own.
 if command -v nm >/dev/null 2>&1; then
-  nm -D --defined-only "$T/build/hello.so" | awk '{print $NF}' \
+  nm -D --defined-only "$T/build/udpecho.so" | awk '{print $NF}' \
     >"$T/syms"
   assert_contains "$T/syms" bn_plugin_descriptor
   extra=$(grep -v -e '^bn_plugin_descriptor$' -e '^_' "$T/syms" || true)
-  [ -z "$extra" ] || fail "hello.so exports more than the descriptor: $extra"
+  [ -z "$extra" ] || fail "udpecho.so exports more than the descriptor: $extra"
 fi
 
 # make install puts it where pkg-config says plugins go (under a
 # DESTDIR here, so that nothing is written outside the scratch dir).
-make -C "$T/build" -f "$BN_TOP_SRCDIR/sdk/examples/hello-probe/Makefile" \
+make -C "$T/build" -f "$EX/Makefile" \
   install DESTDIR="$T/inst" >"$T/inst.log" 2>&1 ||
   { cat "$T/inst.log"; fail "make install of the example failed"; }
 plugindir=$(pkg-config --variable=plugindir bottleneck-sdk)
-[ -f "$T/inst$plugindir/hello.so" ] ||
-  fail "hello.so not installed into DESTDIR + $plugindir"
+[ -f "$T/inst$plugindir/udpecho.so" ] ||
+  fail "udpecho.so not installed into DESTDIR + $plugindir"
 
 # Load it with the host.
 PD="$T/plugins"
 mkdir "$PD"
 chmod 755 "$PD"
-cp "$T/build/hello.so" "$PD/hello.so"
+cp "$T/build/udpecho.so" "$PD/udpecho.so"
 BOTTLENECK_PLUGIN_PATH= "$BN" plugins --plugin-dir "$PD" >"$T/list" \
   2>"$T/list.err" ||
   { cat "$T/list.err"; fail "bottleneck plugins --plugin-dir failed"; }
 cat "$T/list"
 assert_contains "$T/list" "KIND"
-awk -v f="$PD/hello.so" '$1 == "probe" && $2 == "hello" && $3 == "1.0" &&
-  $NF == f { ok = 1 } END { exit !ok }' "$T/list" ||
-  fail "hello is not listed as a probe from $PD/hello.so"
+awk -v f="$PD/udpecho.so" '$1 == "probe" && $2 == "udpecho" &&
+  $3 == "1.0" && $NF == f { ok = 1 } END { exit !ok }' "$T/list" ||
+  fail "udpecho is not listed as a probe from $PD/udpecho.so"
 if grep -q 'warning' "$T/list.err"; then
   cat "$T/list.err"
-  fail "loading hello.so gave warnings"
+  fail "loading udpecho.so gave warnings"
 fi
 
-BOTTLENECK_PLUGIN_PATH= "$BN" plugins --plugin-dir "$PD" --describe hello \
+BOTTLENECK_PLUGIN_PATH= "$BN" plugins --plugin-dir "$PD" --describe udpecho \
   >"$T/describe" 2>&1 ||
-  { cat "$T/describe"; fail "bottleneck plugins --describe hello failed"; }
+  { cat "$T/describe"; fail "bottleneck plugins --describe udpecho failed"; }
 cat "$T/describe"
+# the option table, with the SIZE option and its bounds, and the metric
 assert_contains "$T/describe" "interval"
-assert_contains "$T/describe" "1s"
-assert_contains "$T/describe" "time between two samples"
+assert_contains "$T/describe" "time between two datagrams to a target"
+assert_contains "$T/describe" "payload"
+assert_contains "$T/describe" "udp_echo_rtt_ms"
 
 # The same file in a directory others may write to is refused.
 chmod 777 "$PD"
@@ -101,7 +105,7 @@ BOTTLENECK_PLUGIN_PATH= "$BN" plugins --plugin-dir "$PD" >"$T/list2" \
 chmod 755 "$PD"
 assert_contains "$T/list2" \
   "$PD: plugin directory is writable by group or others"
-if awk '$2 == "hello"' "$T/list2" | grep -q hello; then
-  fail "hello was loaded from a world-writable directory"
+if awk '$2 == "udpecho"' "$T/list2" | grep -q udpecho; then
+  fail "udpecho was loaded from a world-writable directory"
 fi
 exit 0
