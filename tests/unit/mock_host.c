@@ -543,7 +543,10 @@ static int mock_cfg_fill(bn_host *h, void *cfg)
 {
   mock_host *m = mock_of(h);
   const bn_option *o;
+  int first = 0;
 
+  /* Every bad value is reported, the first error returned (the host
+   * validates the whole table before init, too). */
   for (o = m->plugin ? m->plugin->options : NULL; o && o->name; o++) {
     const bn_node *n;
     size_t want = mock_field_size(o->type);
@@ -563,10 +566,10 @@ static int mock_cfg_fill(bn_host *h, void *cfg)
     if (!n)
       continue;
     rc = mock_fill_one(h, o, n, (char *)cfg + o->offset);
-    if (rc < 0)
-      return rc;
+    if (rc < 0 && first == 0)
+      first = rc;
   }
-  return 0;
+  return first;
 }
 
 static const bn_metric *mock_metric_info(bn_host *h, const char *probe,
