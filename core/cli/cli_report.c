@@ -235,9 +235,8 @@ static int cli_report_main(report_args *a)
     else
       format = lp->desc.formats[0];
   } else {
-    /* the default format is plain text on the terminal */
     if (!format)
-      format = "text";
+      format = BN_FORMAT_DEFAULT;
     lp = cli_report_by_format(ld, format);
   }
   if (!lp) {

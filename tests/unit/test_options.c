@@ -136,6 +136,103 @@ static void check_one(const bn_option *table, const char *text,
   conf_free(root);
 }
 
+/* A plugin's config struct, filled by the host from the table. */
+typedef struct fill_cfg {
+  const char *label;
+  int64_t count;
+  int small;
+  double ratio;
+  int verbose;
+  int64_t interval_ns;
+  uint64_t buffer;
+  double rate;
+  const bn_node *hosts;
+} fill_cfg;
+
+static const bn_option fill_options[] = {
+    {.name = "label",
+     .type = BN_OPT_STRING,
+     .def = "x",
+     BN_FIELD(fill_cfg, label)},
+    {.name = "count",
+     .type = BN_OPT_INT,
+     .def = "3",
+     BN_FIELD(fill_cfg, count)},
+    {.name = "small",
+     .type = BN_OPT_INT,
+     .def = "-2",
+     BN_FIELD(fill_cfg, small)},
+    {.name = "ratio",
+     .type = BN_OPT_DOUBLE,
+     .def = "0.5",
+     BN_FIELD(fill_cfg, ratio)},
+    {.name = "verbose",
+     .type = BN_OPT_BOOL,
+     .def = "no",
+     BN_FIELD(fill_cfg, verbose)},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "250ms",
+     BN_FIELD(fill_cfg, interval_ns)},
+    {.name = "buffer",
+     .type = BN_OPT_SIZE,
+     .def = "8MiB",
+     BN_FIELD(fill_cfg, buffer)},
+    {.name = "rate",
+     .type = BN_OPT_RATE,
+     .def = "200M",
+     BN_FIELD(fill_cfg, rate)},
+    {.name = "hosts",
+     .type = BN_OPT_LIST,
+     .def = "[a, b]",
+     BN_FIELD(fill_cfg, hosts)},
+    {.name = "nofield", .type = BN_OPT_INT, .def = "7"},
+    BN_OPTIONS_END,
+};
+
+static void test_fill_struct(void **state)
+{
+  bn_node *root = NULL;
+  bn_node *map = entry("probes:\n  - count: 9\n    buffer: 64k\n"
+                       "    verbose: yes\n    rate: 1.5Gbit\n",
+                       &root);
+  fill_cfg c;
+
+  (void)state;
+  memset(&c, 0, sizeof(c));
+  assert_int_equal(options_validate(fill_options, map, NULL, "fill"), 0);
+  assert_int_equal(options_fill(fill_options, map, &c, "fill"), 0);
+  assert_string_equal(c.label, "x");
+  assert_int_equal(c.count, 9);
+  assert_int_equal(c.small, -2);
+  assert_true(c.ratio == 0.5);
+  assert_int_equal(c.verbose, 1);
+  assert_int_equal(c.interval_ns, 250000000);
+  assert_int_equal(c.buffer, 64000); /* SI k */
+  assert_true(c.rate == 1.5e9);
+  assert_int_equal(c.hosts->n_items, 2);
+  conf_free(root);
+}
+
+/* A field whose size does not fit its type is the plugin's bug: one
+ * line naming the plugin and the option, before anything is written. */
+static void test_fill_bad_field(void **state)
+{
+  static const bn_option bad[] = {
+      {.name = "interval",
+       .type = BN_OPT_DURATION,
+       .def = "1s",
+       BN_FIELD(fill_cfg, small)},
+      BN_OPTIONS_END,
+  };
+
+  (void)state;
+  n_lines = 0;
+  assert_int_equal(options_check_table(bad, "fill"), BN_EINVAL);
+  assert_int_equal(n_lines, 1);
+  assert_non_null(strstr(lines[0], "plugin 'fill': option 'interval'"));
+}
+
 static void test_valid_and_defaults(void **state)
 {
   bn_node *root = NULL;
@@ -435,6 +532,8 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_not_a_map, setup, teardown),
       cmocka_unit_test_setup_teardown(test_describe, setup, teardown),
       cmocka_unit_test(test_type_names),
+      cmocka_unit_test_setup_teardown(test_fill_struct, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fill_bad_field, setup, teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
