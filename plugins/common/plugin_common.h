@@ -30,25 +30,24 @@ typedef void (*plug_addr_ready_fn)(void *arg, int waiting);
 typedef struct plug_addr {
   bn_host *h;
   const bn_target *t;
-  int socktype;                /* for the resolver: SOCK_STREAM, SOCK_RAW */
-  int port;                    /* written into the address when > 0 */
-  int resolved;                /* ss/len hold the address */
-  struct sockaddr_storage ss;  /* the address */
-  socklen_t len;               /* its length */
-  bn_resolve *resolving;       /* resolution in flight, or NULL */
-  int waiting;                 /* plug_addr_need() was called meanwhile */
-  int warned;                  /* the failure was warned about */
-  plug_addr_ready_fn ready;    /* called after a resolution succeeded */
-  void *arg;                   /* for ready */
+  int socktype;               /* for the resolver: SOCK_STREAM, SOCK_RAW */
+  int port;                   /* written into the address when > 0 */
+  int resolved;               /* ss/len hold the address */
+  struct sockaddr_storage ss; /* the address */
+  socklen_t len;              /* its length */
+  bn_resolve *resolving;      /* resolution in flight, or NULL */
+  int waiting;                /* plug_addr_need() was called meanwhile */
+  int warned;                 /* the failure was warned about */
+  plug_addr_ready_fn ready;   /* called after a resolution succeeded */
+  void *arg;                  /* for ready */
 } plug_addr;
 
 /**
  * Set up `a` for target `t`: parses an address literal at once (then
  * a->resolved is 1), else leaves the name for plug_addr_start().
  */
-void plug_addr_init(plug_addr *a, bn_host *h, const bn_target *t,
-                    int socktype, int port, plug_addr_ready_fn ready,
-                    void *arg);
+void plug_addr_init(plug_addr *a, bn_host *h, const bn_target *t, int socktype,
+                    int port, plug_addr_ready_fn ready, void *arg);
 /** Start resolving unless the address is known or a lookup runs. */
 void plug_addr_start(plug_addr *a);
 /**

@@ -19,9 +19,8 @@ static void plug_addr_set_port(plug_addr *a)
     ((struct sockaddr_in *)&a->ss)->sin_port = htons((uint16_t)a->port);
 }
 
-void plug_addr_init(plug_addr *a, bn_host *h, const bn_target *t,
-                    int socktype, int port, plug_addr_ready_fn ready,
-                    void *arg)
+void plug_addr_init(plug_addr *a, bn_host *h, const bn_target *t, int socktype,
+                    int port, plug_addr_ready_fn ready, void *arg)
 {
   struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
   struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
@@ -55,14 +54,13 @@ static void plug_addr_failed(plug_addr *a, const char *why)
             "interval",
             a->t->name, a->t->host, why);
   else
-    bn_debug(a->h, "target '%s': still cannot resolve '%s': %s",
-             a->t->name, a->t->host, why);
+    bn_debug(a->h, "target '%s': still cannot resolve '%s': %s", a->t->name,
+             a->t->host, why);
   a->warned = 1;
 }
 
 static void plug_addr_on_resolved(int status, const struct sockaddr *addr,
-                                  size_t addrlen, const char *error,
-                                  void *arg)
+                                  size_t addrlen, const char *error, void *arg)
 {
   plug_addr *a = arg;
   int waiting = a->waiting;

@@ -31,8 +31,8 @@ static int dns_read_rcode(bn_host *h, const bn_node *n, dns_config *cfg)
   cfg->expect_rcode = dns_rcode_parse(cfg->rcode_name);
   if (cfg->expect_rcode < 0)
     return api->cfg_error(h, api->cfg_get(n, "expect_rcode"),
-                          "unknown rcode '%s': use one of %s",
-                          cfg->rcode_name, dns_rcode_list());
+                          "unknown rcode '%s': use one of %s", cfg->rcode_name,
+                          dns_rcode_list());
   return 0;
 }
 

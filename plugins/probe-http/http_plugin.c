@@ -180,6 +180,5 @@ static const bn_metric http_metrics[] = {
 
 BN_PLUGIN(.name = "http", .version = "1.0", .kind = BN_KIND_PROBE,
           .summary = "HTTP(S) timings: DNS, connect, TLS, TTFB, total",
-          .options = http_options, .metrics = http_metrics,
-          .init = http_init, .destroy = http_destroy, .ops = &http_ops,
-          .check = http_check);
+          .options = http_options, .metrics = http_metrics, .init = http_init,
+          .destroy = http_destroy, .ops = &http_ops, .check = http_check);

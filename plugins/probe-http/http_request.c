@@ -30,9 +30,9 @@ static void http_emit(http_target *tt, const http_stamp *sent,
                       const char *metric, double value, uint32_t flags)
 {
   bn_host *h = tt->ctx->h;
-  bn_sample s = {BN_INIT(bn_sample), .target = tt->t->name, .metric = metric,
-                 .wall_ns = sent->wall_ns, .mono_ns = sent->mono_ns,
-                 .flags = flags};
+  bn_sample s = {BN_INIT(bn_sample),       .target = tt->t->name,
+                 .metric = metric,         .wall_ns = sent->wall_ns,
+                 .mono_ns = sent->mono_ns, .flags = flags};
 
   s.value = (flags & BN_SAMPLE_LOST) ? BN_NOT_MEASURED : value;
   h->api->emit_sample(h, &s);
@@ -189,7 +189,8 @@ fail:
   if (r)
     http_request_drop(r);
   http_warn_once(tt, HTTP_WARN_TRANSPORT, why);
-  http_emit(tt, &st, "total_ms", BN_NOT_MEASURED, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  http_emit(tt, &st, "total_ms", BN_NOT_MEASURED,
+            BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
 }
 
 /* ---------------------------------------------------------------- */

@@ -427,6 +427,6 @@ static const bn_probe_ops icmp_ops = {
 
 BN_PLUGIN(.name = "icmp", .version = "1.0", .kind = BN_KIND_PROBE,
           .summary = "ICMP echo latency and loss (IPv4/IPv6)",
-          .options = icmp_options, .metrics = icmp_metrics,
-          .init = icmp_init, .destroy = icmp_destroy, .ops = &icmp_ops,
-          .check = icmp_check, .needs = BN_NEED_ICMP_SOCKET);
+          .options = icmp_options, .metrics = icmp_metrics, .init = icmp_init,
+          .destroy = icmp_destroy, .ops = &icmp_ops, .check = icmp_check,
+          .needs = BN_NEED_ICMP_SOCKET);

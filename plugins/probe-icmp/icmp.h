@@ -250,7 +250,7 @@ typedef struct icmp_target {
   const bn_target *t;
   struct icmp_ctx *ctx;
   uint32_t index;
-  plug_addr addr; /* resolved (and retried) by plugins/common */
+  plug_addr addr;       /* resolved (and retried) by plugins/common */
   unsigned warned;      /* icmp_warn bits */
   int64_t due_ns;       /* monotonic: next thing to do */
   uint32_t heap_pos;    /* position in the scheduler heap */

@@ -27,8 +27,8 @@ static void icmp_probe_lost(icmp_ctx *c, icmp_slot *s, uint32_t flags)
   /* A suspend while in flight: no verdict on the path. */
   if (c->h->api->clock_epoch(c->h) != s->epoch)
     flags |= BN_SAMPLE_INVALID;
-  icmp_emit(c, tt, ICMP_METRIC_RTT, BN_NOT_MEASURED, s->tx_wall_ns, s->tx_mono_ns,
-            BN_SAMPLE_LOST | flags);
+  icmp_emit(c, tt, ICMP_METRIC_RTT, BN_NOT_MEASURED, s->tx_wall_ns,
+            s->tx_mono_ns, BN_SAMPLE_LOST | flags);
   icmp_round_result(c, s->round, BN_NOT_MEASURED, BN_SAMPLE_LOST | flags);
 }
 

@@ -81,7 +81,7 @@ void icmp_emit(icmp_ctx *c, icmp_target *tt, const char *metric, double value,
                int64_t wall_ns, int64_t mono_ns, uint32_t flags)
 {
   bn_sample s = {BN_INIT(bn_sample), .target = tt->t->name, .metric = metric,
-                 .wall_ns = wall_ns, .mono_ns = mono_ns, .flags = flags};
+                 .wall_ns = wall_ns, .mono_ns = mono_ns,    .flags = flags};
 
   s.value = (flags & BN_SAMPLE_LOST) ? BN_NOT_MEASURED : value;
   c->h->api->emit_sample(c->h, &s);

@@ -262,8 +262,8 @@ static void tcp_send(tcp_target *tt)
 
   if (!plug_addr_need(&tt->addr))
     return;
-  fd = socket(tt->addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-              IPPROTO_TCP);
+  fd = socket(tt->addr.ss.ss_family,
+              SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (fd < 0) {
     err = errno;
     tcp_stamp_now(c, &st);
@@ -341,7 +341,8 @@ static int tcp_start(void *ctx)
     /* Names start resolving now: by the target's first slot the
      * address is likely known. */
     plug_addr_start(&tt->addr);
-    tt->tick = api->timer_start(c->h, first, c->cfg.interval_ns, tcp_on_tick, tt);
+    tt->tick =
+        api->timer_start(c->h, first, c->cfg.interval_ns, tcp_on_tick, tt);
     if (!tt->tick) {
       bn_error(c->h, "cannot start a timer for target '%s'", tt->t->name);
       tcp_cancel_all(c);
@@ -429,8 +430,8 @@ static int tcp_init(bn_host *h, void **out)
     tt->ctx = c;
     tt->t = &ts[i];
     tt->port = c->cfg.port ? c->cfg.port : ts[i].port;
-    plug_addr_init(&tt->addr, h, &ts[i], SOCK_STREAM, tt->port,
-                   tcp_addr_ready, tt);
+    plug_addr_init(&tt->addr, h, &ts[i], SOCK_STREAM, tt->port, tcp_addr_ready,
+                   tt);
   }
   *out = c;
   return 0;

@@ -405,10 +405,13 @@ static void trace_emit(trace_ctx *c, trace_tgt *tg)
                                        "error"};
   bn_hop hops[TRACE_MAX_FLOWS][TRACE_MAX_TTL];
   bn_path paths[TRACE_MAX_FLOWS];
-  bn_path_set ps = {BN_INIT(bn_path_set), .target = tg->t->name,
-                    .mode = trace_mode_name[c->mode], .paths = paths,
+  bn_path_set ps = {BN_INIT(bn_path_set),
+                    .target = tg->t->name,
+                    .mode = trace_mode_name[c->mode],
+                    .paths = paths,
                     .n_paths = (size_t)c->flows,
-                    .rtt_shift_ms = c->rtt_shift, .wall_ns = c->round_wall};
+                    .rtt_shift_ms = c->rtt_shift,
+                    .wall_ns = c->round_wall};
   bn_sample s = {BN_INIT(bn_sample), .target = tg->t->name,
                  .wall_ns = c->round_wall};
   int64_t fi;

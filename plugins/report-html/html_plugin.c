@@ -18,8 +18,8 @@ typedef struct html_config {
 
 /* By default a file named after the report: a page is not for a
  * terminal. */
-static const bn_option html_options[] = {
-    REPORT_OUTPUT_OPTION(html_config, ""), BN_OPTIONS_END};
+static const bn_option html_options[] = {REPORT_OUTPUT_OPTION(html_config, ""),
+                                         BN_OPTIONS_END};
 
 static const char *const html_formats[] = {"html", "pdf", NULL};
 
@@ -59,5 +59,5 @@ BN_PLUGIN(.name = "html", .version = "1.1", .kind = BN_KIND_REPORTER,
           .summary = "self-contained HTML page (or PDF of it, by headless "
                      "Chromium): alert badges, latency, jitter, CDF and "
                      "speed test charts, hop view (inline SVG)",
-          .options = html_options, .formats = html_formats,
-          .init = html_init, .destroy = html_destroy, .ops = &html_ops);
+          .options = html_options, .formats = html_formats, .init = html_init,
+          .destroy = html_destroy, .ops = &html_ops);

@@ -74,5 +74,5 @@ static const bn_reporter_ops json_ops = {
 BN_PLUGIN(.name = "json", .version = "2.0", .kind = BN_KIND_REPORTER,
           .summary = "the report model as JSON: alerts, latency, jitter, "
                      "CDF, speed tests, paths (json-c)",
-          .options = json_options, .formats = json_formats,
-          .init = json_init, .destroy = json_destroy, .ops = &json_ops);
+          .options = json_options, .formats = json_formats, .init = json_init,
+          .destroy = json_destroy, .ops = &json_ops);

@@ -552,5 +552,5 @@ static const bn_reporter_ops text_ops = {
 BN_PLUGIN(.name = "text", .version = "2.0", .kind = BN_KIND_REPORTER,
           .summary = "plain-text report: alerts, summary, latency and jitter "
                      "over time, CDF, speed tests, paths",
-          .options = text_options, .formats = text_formats,
-          .init = text_init, .destroy = text_destroy, .ops = &text_ops);
+          .options = text_options, .formats = text_formats, .init = text_init,
+          .destroy = text_destroy, .ops = &text_ops);

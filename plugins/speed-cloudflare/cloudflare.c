@@ -73,8 +73,7 @@ static int cf_read(bn_host *h, cf_config *cfg)
   memset(cfg, 0, sizeof(*cfg));
   if (h->api->cfg_fill(h, cfg) != 0)
     return BN_EINVAL;
-  if (speed_provider_url(h, "base_url", cfg->base_url) != 0 ||
-      !cfg->base_url)
+  if (speed_provider_url(h, "base_url", cfg->base_url) != 0 || !cfg->base_url)
     return BN_EINVAL;
   return 0;
 }

@@ -23,7 +23,35 @@ typedef struct speed_common_config {
  * Entries of those options for config struct T, whose member `common`
  * is a speed_common_config (append to the provider's own table).
  */
-#define SPEED_COMMON_OPTIONS(T)                                                 {.name = "ca_file",                                                            .type = BN_OPT_STRING,                                                        .help = "CA bundle for https servers",                                        BN_FIELD(T, common.ca_file)},                                                    {.name = "insecure",                                                           .type = BN_OPT_BOOL,                                                          .def = "false",                                                               .help = "do not verify the server's TLS certificate",                         BN_FIELD(T, common.insecure)},                                               {.name = "pings",                                                              .type = BN_OPT_INT,                                                           .def = "10",                                                                  .help = "idle latency requests",                                              .min = 2,                                                                     .max = 1000,                                                                  BN_FIELD(T, common.pings)},                                                  {.name = "ping_interval",                                                      .type = BN_OPT_DURATION,                                                      .def = "100ms",                                                               .help = "spacing of latency requests under load",                             .min = 0.01,                                                                  .max = 10,                                                                    BN_FIELD(T, common.ping_interval_ns)},                                   {                                                                               .name = "connect_timeout", .type = BN_OPT_DURATION, .def = "5s",              .help = "cap on connecting to the server", .min = 0.1, .max = 120,            BN_FIELD(T, common.connect_timeout_ns)                                      }
+#define SPEED_COMMON_OPTIONS(T)                                               \
+  {.name = "ca_file",                                                         \
+   .type = BN_OPT_STRING,                                                     \
+   .help = "CA bundle for https servers",                                     \
+   BN_FIELD(T, common.ca_file)},                                              \
+      {.name = "insecure",                                                    \
+       .type = BN_OPT_BOOL,                                                   \
+       .def = "false",                                                        \
+       .help = "do not verify the server's TLS certificate",                  \
+       BN_FIELD(T, common.insecure)},                                         \
+      {.name = "pings",                                                       \
+       .type = BN_OPT_INT,                                                    \
+       .def = "10",                                                           \
+       .help = "idle latency requests",                                       \
+       .min = 2,                                                              \
+       .max = 1000,                                                           \
+       BN_FIELD(T, common.pings)},                                            \
+      {.name = "ping_interval",                                               \
+       .type = BN_OPT_DURATION,                                               \
+       .def = "100ms",                                                        \
+       .help = "spacing of latency requests under load",                      \
+       .min = 0.01,                                                           \
+       .max = 10,                                                             \
+       BN_FIELD(T, common.ping_interval_ns)},                                 \
+  {                                                                           \
+    .name = "connect_timeout", .type = BN_OPT_DURATION, .def = "5s",          \
+    .help = "cap on connecting to the server", .min = 0.1, .max = 120,        \
+    BN_FIELD(T, common.connect_timeout_ns)                                    \
+  }
 
 /** Head of every HTTP provider's context. */
 typedef struct speed_provider {

@@ -355,7 +355,8 @@ static void ip3_transfer_done(ip3_ctx *c)
     c->res.loaded_up_ms = plug_median(b->ms, b->n);
   }
   /* UDP loss and jitter: of the download when there is one */
-  if (c->udp && (!bn_measured(c->res.loss_pct) || c->phase == BN_PHASE_DOWNLOAD)) {
+  if (c->udp &&
+      (!bn_measured(c->res.loss_pct) || c->phase == BN_PHASE_DOWNLOAD)) {
     c->res.loss_pct = f.loss_pct;
     c->res.udp_jitter_ms = f.jitter_ms;
   }

@@ -311,7 +311,8 @@ static int ls_select(ls_ctx *c)
                                          : c->servers[i].ping);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(c->cfg.select_timeout_ns / 1000000));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     (long)(c->cfg.select_timeout_ns / 1000000));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ls_keep);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)c->ip[i]);
     if (c->sp.plan.ca_file)

@@ -348,10 +348,16 @@ static int mock_parse_size(const char *text, uint64_t *out)
   static const struct {
     const char *unit;
     double mult;
-  } units[] = {{"", 1},       {"k", 1e3},   {"K", 1e3},
-               {"M", 1e6},    {"G", 1e9},   {"T", 1e12},
-               {"Ki", 1024.0}, {"Mi", 1048576.0},
-               {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}};
+  } units[] = {{"", 1},
+               {"k", 1e3},
+               {"K", 1e3},
+               {"M", 1e6},
+               {"G", 1e9},
+               {"T", 1e12},
+               {"Ki", 1024.0},
+               {"Mi", 1048576.0},
+               {"Gi", 1073741824.0},
+               {"Ti", 1099511627776.0}};
   char unit[8];
   char *end;
   double v;
@@ -383,8 +389,8 @@ static int mock_parse_rate(const char *text, double *out)
   static const struct {
     const char *unit;
     double mult;
-  } units[] = {{"", 1}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6},
-               {"G", 1e9}, {"T", 1e12}};
+  } units[] = {{"", 1},    {"k", 1e3}, {"K", 1e3},
+               {"M", 1e6}, {"G", 1e9}, {"T", 1e12}};
   char unit[16];
   char *end;
   double v;
@@ -519,8 +525,8 @@ static int mock_fill_one(bn_host *h, const bn_option *o, const bn_node *n,
   if (rc < 0)
     return rc;
   if (o->type != BN_OPT_BOOL && !mock_in_bounds(o, d))
-    return mock_cfg_error(h, n, "'%s': %s is out of range (%g..%g)",
-                          o->name, n->value, o->min, o->max);
+    return mock_cfg_error(h, n, "'%s': %s is out of range (%g..%g)", o->name,
+                          n->value, o->min, o->max);
   if (o->type == BN_OPT_INT && o->field_size == sizeof(int)) {
     int v = (int)i64;
 
