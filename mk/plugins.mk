@@ -1,49 +1,50 @@
-# mk/plugins.mk - the plugins, one block each.  A plugin is built when
-# configure enabled it (BN_PLUGIN in configure.ac) and links with
-# $(PLUGIN_LDFLAGS): it exports only its descriptor and needs no host
-# symbol.  -module is also written out literally because automake looks
-# for it to accept a library name without the "lib" prefix.
+# mk/plugins.mk - what the plugins share, built once as libtool
+# convenience libraries (PIC, linked into each plugin that uses them).
+# Each plugin has its own mk/<plugin>.mk, included from Makefile.am,
+# inside its configure guard (BN_PLUGIN in configure.ac).  A plugin links
+# with $(PLUGIN_LDFLAGS): it exports only its descriptor and needs no
+# host symbol.  -module is also written out literally in each block
+# because automake looks for it to accept a name without "lib".
 
-if BUILD_PROBE_TCP
-pkglib_LTLIBRARIES += plugins/probe-tcp/probe_tcp.la
-plugins_probe_tcp_probe_tcp_la_SOURCES = plugins/probe-tcp/tcp.c
-plugins_probe_tcp_probe_tcp_la_CFLAGS = $(AM_CFLAGS)
-plugins_probe_tcp_probe_tcp_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
-endif
+# Resolve-retry-warn-once, median and jitter (plugins/common).
+noinst_LTLIBRARIES += plugins/common/libbnplugin.la
+plugins_common_libbnplugin_la_SOURCES = plugins/common/plugin_common.h \
+	plugins/common/resolve_retry.c plugins/common/stats.c
+PLUGIN_COMMON_CFLAGS = -I$(srcdir)/plugins/common
+PLUGIN_COMMON_LIBS = plugins/common/libbnplugin.la -lm
 
-# What every reporter shares (compiled into each).
-REPORT_COMMON = plugins/report-common/report_common.c \
+# What every reporter shares: the report model's JSON accessors.
+noinst_LTLIBRARIES += plugins/report-common/libreportcommon.la
+plugins_report_common_libreportcommon_la_SOURCES = \
+	plugins/report-common/report_common.c \
 	plugins/report-common/report_common.h
+plugins_report_common_libreportcommon_la_CFLAGS = $(AM_CFLAGS) \
+	$(JSONC_CFLAGS)
+REPORT_COMMON_CFLAGS = $(JSONC_CFLAGS) -I$(srcdir)/plugins/report-common
+REPORT_COMMON_LIBS = plugins/report-common/libreportcommon.la \
+	$(JSONC_LIBS) -lm
 
-if BUILD_REPORT_TEXT
-pkglib_LTLIBRARIES += plugins/report-text/report_text.la
-plugins_report_text_report_text_la_SOURCES = plugins/report-text/text.c \
-	plugins/report-text/text_table.c plugins/report-text/text_table.h \
-	$(REPORT_COMMON)
-plugins_report_text_report_text_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) \
-	-I$(srcdir)/plugins/report-common
-plugins_report_text_report_text_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
-plugins_report_text_report_text_la_LIBADD = $(JSONC_LIBS) -lm
+if HAVE_CURL
+# libcurl's multi interface on the host loop.
+noinst_LTLIBRARIES += plugins/curl-common/libcurlcommon.la
+plugins_curl_common_libcurlcommon_la_SOURCES = \
+	plugins/curl-common/curl_loop.c plugins/curl-common/curl_loop.h
+plugins_curl_common_libcurlcommon_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+CURL_COMMON_CFLAGS = $(CURL_CFLAGS) -I$(srcdir)/plugins/curl-common
+CURL_COMMON_LIBS = plugins/curl-common/libcurlcommon.la $(CURL_LIBS)
+
+# The HTTP speed test engine of cloudflare, http and librespeed.
+noinst_LTLIBRARIES += plugins/speed-common/libspeedcommon.la
+plugins_speed_common_libspeedcommon_la_SOURCES = \
+	plugins/speed-common/speed_engine.c \
+	plugins/speed-common/speed_engine.h \
+	plugins/speed-common/speed_provider.c \
+	plugins/speed-common/speed_provider.h
+plugins_speed_common_libspeedcommon_la_CFLAGS = $(AM_CFLAGS) \
+	$(CURL_COMMON_CFLAGS) $(PLUGIN_COMMON_CFLAGS)
+SPEED_COMMON_CFLAGS = $(CURL_COMMON_CFLAGS) $(PLUGIN_COMMON_CFLAGS) \
+	-I$(srcdir)/plugins/speed-common
+SPEED_COMMON_LIBS = plugins/speed-common/libspeedcommon.la \
+	$(CURL_COMMON_LIBS) $(PLUGIN_COMMON_LIBS)
 endif
-
-# The html reporter: one self-contained page from the report model.
-pkglib_LTLIBRARIES += plugins/report-html/report_html.la
-plugins_report_html_report_html_la_SOURCES = plugins/report-html/html.h \
-	plugins/report-html/html_plugin.c plugins/report-html/html_page.c \
-	plugins/report-html/html_sections.c plugins/report-html/html_paths.c \
-	plugins/report-html/html_svg.c plugins/report-html/html_write.c \
-	$(REPORT_COMMON)
-plugins_report_html_report_html_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) \
-	-I$(srcdir)/plugins/report-common
-plugins_report_html_report_html_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
-plugins_report_html_report_html_la_LIBADD = $(JSONC_LIBS) -lm
-
-if BUILD_REPORT_JSON
-pkglib_LTLIBRARIES += plugins/report-json/report_json.la
-plugins_report_json_report_json_la_SOURCES = plugins/report-json/json.c \
-	$(REPORT_COMMON)
-plugins_report_json_report_json_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) \
-	-I$(srcdir)/plugins/report-common
-plugins_report_json_report_json_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
-plugins_report_json_report_json_la_LIBADD = $(JSONC_LIBS) -lm
-endif
+EXTRA_DIST += docs/speedtest.md

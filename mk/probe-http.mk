@@ -5,23 +5,21 @@
 if BUILD_PROBE_HTTP
 HTTP_PROBE_SOURCES = plugins/probe-http/http.h \
 	plugins/probe-http/http_options.c plugins/probe-http/http_request.c \
-	plugins/probe-http/http_plugin.c plugins/curl-common/curl_loop.c \
-	plugins/curl-common/curl_loop.h
+	plugins/probe-http/http_plugin.c
 
 pkglib_LTLIBRARIES += plugins/probe-http/probe_http.la
 plugins_probe_http_probe_http_la_SOURCES = $(HTTP_PROBE_SOURCES)
-plugins_probe_http_probe_http_la_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) \
-	-I$(srcdir)/plugins/curl-common
+plugins_probe_http_probe_http_la_CFLAGS = $(AM_CFLAGS) $(CURL_COMMON_CFLAGS)
 plugins_probe_http_probe_http_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
-plugins_probe_http_probe_http_la_LIBADD = $(CURL_LIBS) -lm
+plugins_probe_http_probe_http_la_LIBADD = $(CURL_COMMON_LIBS) -lm
 
 check_PROGRAMS += tests/unit/test_probe_http
 TESTS += tests/unit/test_probe_http tests/integration/probe_http.sh
 tests_unit_test_probe_http_SOURCES = tests/unit/test_probe_http.c \
 	$(HTTP_PROBE_SOURCES) $(MOCK_HOST_SOURCES)
-tests_unit_test_probe_http_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) -pthread \
-	-I$(srcdir)/plugins/curl-common
-tests_unit_test_probe_http_LDADD = $(CURL_LIBS) $(TEST_LIBS) -lpthread
+tests_unit_test_probe_http_CFLAGS = $(TEST_CFLAGS) $(CURL_COMMON_CFLAGS) \
+	-pthread
+tests_unit_test_probe_http_LDADD = $(CURL_COMMON_LIBS) $(TEST_LIBS) -lpthread
 endif
 
 EXTRA_DIST += tests/integration/probe_http.sh tests/integration/nginx.sh \

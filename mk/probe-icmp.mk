@@ -22,16 +22,16 @@ tests_unit_test_adaptive_LDADD = $(TEST_LIBS)
 if BUILD_PROBE_ICMP
 pkglib_LTLIBRARIES += plugins/probe-icmp/probe_icmp.la
 plugins_probe_icmp_probe_icmp_la_SOURCES = $(ICMP_PLUGIN_SOURCES)
-plugins_probe_icmp_probe_icmp_la_CFLAGS = $(AM_CFLAGS)
+plugins_probe_icmp_probe_icmp_la_CFLAGS = $(AM_CFLAGS) $(PLUGIN_COMMON_CFLAGS)
 plugins_probe_icmp_probe_icmp_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
-plugins_probe_icmp_probe_icmp_la_LIBADD = -lm
+plugins_probe_icmp_probe_icmp_la_LIBADD = $(PLUGIN_COMMON_LIBS)
 
 check_PROGRAMS += tests/unit/test_probe_icmp
 TESTS += tests/unit/test_probe_icmp tests/integration/probe_icmp.sh
 tests_unit_test_probe_icmp_SOURCES = tests/unit/test_probe_icmp.c \
 	$(ICMP_PLUGIN_SOURCES) $(MOCK_HOST_SOURCES)
-tests_unit_test_probe_icmp_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_probe_icmp_LDADD = $(TEST_LIBS)
+tests_unit_test_probe_icmp_CFLAGS = $(TEST_CFLAGS) $(PLUGIN_COMMON_CFLAGS)
+tests_unit_test_probe_icmp_LDADD = $(PLUGIN_COMMON_LIBS) $(TEST_LIBS)
 
 # Not a test: prints bottleneck's median RTT next to ping's.
 bench-icmp-accuracy: all

@@ -1,6 +1,7 @@
-# mk/tests-plugins.mk - unit tests of the plugins.  Each test compiles
-# the plugin's source with the mock host (tests/unit/mock_host.c), so it
-# needs no core module; the reporters compare with tests/golden/.
+# mk/tests-plugins.mk - what the unit tests of the plugins share.  Each
+# test (in its plugin's mk/<plugin>.mk) compiles the plugin's source with
+# the mock host (tests/unit/mock_host.c), so it needs no core module; the
+# reporters compare with tests/golden/.
 
 PLUGIN_TEST_CFLAGS = $(TEST_CFLAGS) \
 	-DBN_GOLDEN_DIR='"$(abs_top_srcdir)/tests/golden"'
@@ -10,36 +11,6 @@ MOCK_HOST_SOURCES = tests/unit/mock_host.c tests/unit/mock_host.h \
 EXTRA_DIST += tests/golden/report_mini.json tests/golden/report_mini.txt \
 	tests/golden/report_mini_ops.txt tests/golden/report_mini_compact.txt \
 	tests/golden/report_mini.html
-
-if BUILD_PROBE_TCP
-check_PROGRAMS += tests/unit/test_probe_tcp
-TESTS += tests/unit/test_probe_tcp
-tests_unit_test_probe_tcp_SOURCES = tests/unit/test_probe_tcp.c \
-	plugins/probe-tcp/tcp.c $(MOCK_HOST_SOURCES)
-tests_unit_test_probe_tcp_CFLAGS = $(PLUGIN_TEST_CFLAGS)
-tests_unit_test_probe_tcp_LDADD = $(TEST_LIBS)
-endif
-
-if BUILD_REPORT_TEXT
-check_PROGRAMS += tests/unit/test_report_text
-TESTS += tests/unit/test_report_text
-tests_unit_test_report_text_SOURCES = tests/unit/test_report_text.c \
-	plugins/report-text/text.c plugins/report-text/text_table.c \
-	$(REPORT_COMMON) $(MOCK_HOST_SOURCES)
-tests_unit_test_report_text_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS) \
-	-I$(srcdir)/plugins/report-common
-tests_unit_test_report_text_LDADD = $(JSONC_LIBS) $(TEST_LIBS) -lm
-endif
-
-if BUILD_REPORT_JSON
-check_PROGRAMS += tests/unit/test_report_json
-TESTS += tests/unit/test_report_json
-tests_unit_test_report_json_SOURCES = tests/unit/test_report_json.c \
-	plugins/report-json/json.c $(REPORT_COMMON) $(MOCK_HOST_SOURCES)
-tests_unit_test_report_json_CFLAGS = $(PLUGIN_TEST_CFLAGS) $(JSONC_CFLAGS) \
-	-I$(srcdir)/plugins/report-common
-tests_unit_test_report_json_LDADD = $(JSONC_LIBS) $(TEST_LIBS)
-endif
 
 # Reports from the store: golden outputs, bad input, the HTML page in a
 # browser and as PDF, redaction.

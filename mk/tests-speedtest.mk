@@ -8,10 +8,8 @@ tests_unit_test_speedtest_SOURCES = tests/unit/test_speedtest.c
 tests_unit_test_speedtest_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_speedtest_LDADD = libbncore.la $(TEST_LIBS)
 
+# The tests of one provider are in its mk/speed-*.mk, inside its guard.
 SPEEDTEST_E2E_TESTS = tests/integration/speedtest_loopback.sh \
-	tests/integration/speedtest_failover.sh \
-	tests/integration/speedtest_librespeed.sh \
-	tests/integration/speedtest_iperf3.sh \
 	tests/integration/lab_speedtest.sh
 TESTS += $(SPEEDTEST_E2E_TESTS)
 EXTRA_DIST += $(SPEEDTEST_E2E_TESTS) tests/integration/speedtest_server.sh \

@@ -13,21 +13,64 @@
 
 #include <stdlib.h>
 
+#define DNS_OPT(m) BN_FIELD(dns_config, m)
+
 static const bn_option dns_options[] = {
-    {"interval", BN_OPT_DURATION, "10s", "time between queries to a resolver",
-     0.1, 86400, 0},
-    {"timeout", BN_OPT_DURATION, "2s",
-     "how long an answer may take before the query counts as lost", 0.001, 60,
-     0},
-    {"query", BN_OPT_STRING, ".",
-     "name to ask for (an address for type PTR); \".\" is the root", 0, 0, 0},
-    {"type", BN_OPT_STRING, "A",
-     "record type: A, AAAA, MX, TXT, NS, SOA, CNAME or PTR", 0, 0, 0},
-    {"tcp", BN_OPT_BOOL, "false", "ask over TCP instead of UDP", 0, 0, 0},
-    {"expect_rcode", BN_OPT_STRING, "NOERROR",
-     "the rcode that is no reason for a warning (NXDOMAIN, REFUSED...)", 0, 0,
-     0},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "10s",
+     .help = "time between queries to a resolver",
+     .min = 0.1,
+     .max = 86400,
+     DNS_OPT(interval_ns)},
+    {.name = "timeout",
+     .type = BN_OPT_DURATION,
+     .def = "2s",
+     .help = "how long an answer may take before the query counts as lost",
+     .min = 0.001,
+     .max = 60,
+     DNS_OPT(timeout_ns)},
+    {.name = "query",
+     .type = BN_OPT_STRING,
+     .def = ".",
+     .help = "name to ask for (an address for type PTR); \".\" is the root",
+     DNS_OPT(query)},
+    {.name = "type",
+     .type = BN_OPT_STRING,
+     .def = "A",
+     .help = "record type: A, AAAA, MX, TXT, NS, SOA, CNAME or PTR",
+     DNS_OPT(type_name)},
+    {.name = "tcp",
+     .type = BN_OPT_BOOL,
+     .def = "false",
+     .help = "ask over TCP instead of UDP",
+     DNS_OPT(tcp)},
+    {.name = "expect_rcode",
+     .type = BN_OPT_STRING,
+     .def = "NOERROR",
+     .help = "the rcode that is no reason for a warning (NXDOMAIN, "
+             "REFUSED...)",
+     DNS_OPT(rcode_name)},
     BN_OPTIONS_END};
+
+static const bn_metric dns_metrics[] = {
+    {.name = "query_ms",
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .flags = BN_METRIC_PRIMARY,
+     .help = "time from the query to its answer (lost: no answer)"},
+    {.name = "rcode",
+     .unit = "1",
+     .role = BN_ROLE_STATUS,
+     .agg = BN_AGG_LAST,
+     .help = "response code of the answer (0 NOERROR, 3 NXDOMAIN...)"},
+    {.name = "answers",
+     .unit = "1",
+     .role = BN_ROLE_COUNT,
+     .agg = BN_AGG_MEAN,
+     .help = "records in the answer section"},
+    BN_METRICS_END};
 
 /* Every problem of the options and targets, reported with cfg_error. */
 static int dns_check(bn_host *h)
@@ -155,12 +198,12 @@ fail:
 }
 
 static const bn_probe_ops dns_ops = {
-    sizeof(bn_probe_ops),
-    dns_start,
-    dns_stop,
+    .struct_size = sizeof(bn_probe_ops),
+    .start = dns_start,
+    .stop = dns_stop,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("dns", "1.0", BN_KIND_PROBE,
-                         "DNS query time, rcode and answers of resolvers",
-                         dns_options, dns_init, dns_destroy, &dns_ops,
-                         dns_check);
+BN_PLUGIN(.name = "dns", .version = "1.0", .kind = BN_KIND_PROBE,
+          .summary = "DNS query time, rcode and answers of resolvers",
+          .options = dns_options, .metrics = dns_metrics, .init = dns_init,
+          .destroy = dns_destroy, .ops = &dns_ops, .check = dns_check);

@@ -31,11 +31,16 @@ enum dns_warn {
 
 /* The instance's options, read and checked by dns_config_read(). */
 typedef struct dns_config {
+  /* Filled by the host from dns_options (cfg_fill). */
   int64_t interval_ns;
   int64_t timeout_ns;
+  const char *query;      /* as written */
+  const char *type_name;  /* "A", "AAAA"... */
+  const char *rcode_name; /* "NOERROR"... */
+  int tcp;                /* ask over TCP (ARES_FLAG_USEVC) */
+  /* Derived and checked by dns_config_read. */
   int type;         /* record type number (1 = A ...) */
   int expect_rcode; /* 0..15 */
-  int tcp;          /* ask over TCP (ARES_FLAG_USEVC) */
   /* The name as asked: an address is turned into its PTR name. */
   char qname[DNS_NAME_MAX];
 } dns_config;

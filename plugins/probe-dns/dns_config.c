@@ -10,54 +10,28 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DNS_MIN_INTERVAL_NS INT64_C(100000000) /* 100 ms */
-#define DNS_MAX_TIMEOUT_NS  INT64_C(60000000000)
-#define DNS_PTR_TYPE        12
-
-static int dns_read_times(bn_host *h, const bn_node *n, dns_config *cfg)
-{
-  const bn_host_api *api = h->api;
-  int rc = api->cfg_duration(h, n, "interval", &cfg->interval_ns);
-
-  if (rc == 0 && cfg->interval_ns < DNS_MIN_INTERVAL_NS)
-    rc = api->cfg_error(h, api->cfg_get(n, "interval"),
-                        "interval must be at least 100ms");
-  if (api->cfg_duration(h, n, "timeout", &cfg->timeout_ns) < 0)
-    rc = BN_EINVAL;
-  else if (cfg->timeout_ns < 1000000 || cfg->timeout_ns > DNS_MAX_TIMEOUT_NS)
-    rc = api->cfg_error(h, api->cfg_get(n, "timeout"),
-                        "timeout must be between 1ms and 60s");
-  return rc;
-}
+#define DNS_PTR_TYPE 12
 
 static int dns_read_type(bn_host *h, const bn_node *n, dns_config *cfg)
 {
   const bn_host_api *api = h->api;
-  const char *s = NULL;
-  int rc = api->cfg_string(h, n, "type", &s);
 
-  if (rc < 0)
-    return rc;
-  cfg->type = dns_type_parse(s);
+  cfg->type = dns_type_parse(cfg->type_name);
   if (cfg->type < 0)
     return api->cfg_error(h, api->cfg_get(n, "type"),
-                          "unknown record type '%s': use one of %s", s,
-                          dns_type_list());
+                          "unknown record type '%s': use one of %s",
+                          cfg->type_name, dns_type_list());
   return 0;
 }
 
 static int dns_read_rcode(bn_host *h, const bn_node *n, dns_config *cfg)
 {
   const bn_host_api *api = h->api;
-  const char *s = NULL;
-  int rc = api->cfg_string(h, n, "expect_rcode", &s);
 
-  if (rc < 0)
-    return rc;
-  cfg->expect_rcode = dns_rcode_parse(s);
+  cfg->expect_rcode = dns_rcode_parse(cfg->rcode_name);
   if (cfg->expect_rcode < 0)
     return api->cfg_error(h, api->cfg_get(n, "expect_rcode"),
-                          "unknown rcode '%s': use one of %s", s,
+                          "unknown rcode '%s': use one of %s", cfg->rcode_name,
                           dns_rcode_list());
   return 0;
 }
@@ -66,12 +40,9 @@ static int dns_read_rcode(bn_host *h, const bn_node *n, dns_config *cfg)
 static int dns_read_query(bn_host *h, const bn_node *n, dns_config *cfg)
 {
   const bn_host_api *api = h->api;
-  const char *s = NULL;
+  const char *s = cfg->query;
   char why[128];
-  int rc = api->cfg_string(h, n, "query", &s);
 
-  if (rc < 0)
-    return rc;
   if (cfg->type == DNS_PTR_TYPE &&
       dns_ptr_name(s, cfg->qname, sizeof(cfg->qname)) == 0)
     return 0;
@@ -89,16 +60,17 @@ int dns_config_read(bn_host *h, dns_config *cfg)
   int rc = 0;
 
   memset(cfg, 0, sizeof(*cfg));
+  cfg->query = ".";
+  cfg->type_name = "A";
+  cfg->rcode_name = "NOERROR";
   /* Go on after an error, so that every problem is reported at once. */
-  if (dns_read_times(h, n, cfg) < 0)
+  if (h->api->cfg_fill(h, cfg) < 0)
     rc = BN_EINVAL;
   if (dns_read_type(h, n, cfg) < 0)
     rc = BN_EINVAL;
   if (dns_read_rcode(h, n, cfg) < 0)
     rc = BN_EINVAL;
   if (dns_read_query(h, n, cfg) < 0)
-    rc = BN_EINVAL;
-  if (h->api->cfg_bool(h, n, "tcp", &cfg->tcp) < 0)
     rc = BN_EINVAL;
   return rc;
 }

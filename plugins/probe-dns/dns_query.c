@@ -31,15 +31,11 @@ static void dns_emit(dns_resolver *r, const dns_stamp *sent,
                      const char *metric, double value, uint32_t flags)
 {
   bn_host *h = r->ctx->h;
-  bn_sample s;
+  bn_sample s = {BN_INIT(bn_sample),       .target = r->t->name,
+                 .metric = metric,         .wall_ns = sent->wall_ns,
+                 .mono_ns = sent->mono_ns, .flags = flags};
 
-  memset(&s, 0, sizeof(s));
-  s.target = r->t->name;
-  s.metric = metric;
-  s.value = (flags & BN_SAMPLE_LOST) ? NAN : value;
-  s.wall_ns = sent->wall_ns;
-  s.mono_ns = sent->mono_ns;
-  s.flags = flags;
+  s.value = (flags & BN_SAMPLE_LOST) ? BN_NOT_MEASURED : value;
   h->api->emit_sample(h, &s);
 }
 
@@ -84,7 +80,7 @@ static void dns_failed(dns_resolver *r, const dns_stamp *sent, int status)
   if (status == ARES_ETIMEOUT) {
     bn_debug(h, "target '%s': no answer from %s within the timeout",
              r->t->name, r->server);
-    dns_emit(r, sent, "query_ms", NAN, BN_SAMPLE_LOST);
+    dns_emit(r, sent, "query_ms", BN_NOT_MEASURED, BN_SAMPLE_LOST);
     return;
   }
   /* c-ares says "Could not contact DNS servers": be precise. */
@@ -100,7 +96,8 @@ static void dns_failed(dns_resolver *r, const dns_stamp *sent, int status)
     bn_warn(h, "target '%s': query to %s failed: %s; counted as lost",
             r->t->name, r->server, why);
   r->warned |= bit;
-  dns_emit(r, sent, "query_ms", NAN, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  dns_emit(r, sent, "query_ms", BN_NOT_MEASURED,
+           BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
 }
 
 static void dns_on_answer(void *arg, int status, int timeouts,

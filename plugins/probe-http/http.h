@@ -29,12 +29,14 @@ enum http_warn {
   HTTP_WARN_SIZE = 1u << 3,   /* a body larger than max_bytes */
 };
 
-/* The instance's options, read once (by check() and by init()). */
+/* The instance's options, filled by the host (cfg_fill) from
+ * http_options and checked by check() and by init(). */
 typedef struct http_config {
   int64_t interval_ns;
   int64_t timeout_ns;
   const char *path;
   const char *scheme; /* "http", "https" or NULL: by port */
+  const char *method; /* "GET" or "HEAD" */
   int head;           /* method HEAD (else GET) */
   unsigned char expect[(HTTP_STATUS_MAX + 1 + 7) / 8]; /* bit per code */
   const char *expect_text; /* as written, for messages */
@@ -43,7 +45,7 @@ typedef struct http_config {
   const char *ca_file; /* or NULL */
   const char *user_agent;
   const char *proxy; /* or NULL: no proxy, whatever the environment says */
-  int64_t max_bytes;
+  uint64_t max_bytes;
   int fresh_connect;
 } http_config;
 

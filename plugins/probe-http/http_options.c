@@ -23,38 +23,80 @@
 #define HTTP_EXPECT_SYNTAX                                                    \
   "status codes 100-599 like \"200\", \"200-399\" or \"200,301-302\""
 
+#define HTTP_OPT(m) BN_FIELD(http_config, m)
+
 const bn_option http_options[] = {
-    {"interval", BN_OPT_DURATION, "10s", "time between requests to a target",
-     0.1, 86400, 0},
-    {"timeout", BN_OPT_DURATION, "5s",
-     "how long a whole request may take before it counts as lost", 0.001, 300,
-     0},
-    {"path", BN_OPT_STRING, "/",
-     "path of the URL built from a target's host and port", 0, 0, 0},
-    {"scheme", BN_OPT_STRING, NULL,
-     "http or https (default: https for port 443, else http)", 0, 0, 0},
-    {"method", BN_OPT_STRING, "GET", "GET or HEAD", 0, 0, 0},
-    {"expect_status", BN_OPT_STRING, "200-399",
-     "status codes that count as success, e.g. \"200\" or \"200,301-302\"", 0,
-     0, 0},
-    {"follow_redirects", BN_OPT_BOOL, "false",
-     "follow Location: headers (timings then cover every hop)", 0, 0, 0},
-    {"insecure", BN_OPT_BOOL, "false",
-     "do not verify the server's TLS certificate and name", 0, 0, 0},
-    {"ca_file", BN_OPT_STRING, NULL,
-     "PEM file of CA certificates to verify servers with", 0, 0, 0},
-    {"user_agent", BN_OPT_STRING, "bottleneck/" PACKAGE_VERSION,
-     "User-Agent header", 0, 0, 0},
-    {"max_bytes", BN_OPT_SIZE, "1M",
-     "abort (and count as lost) a response body larger than this", 1,
-     1073741824.0, 0},
-    {"fresh_connect", BN_OPT_BOOL, "true",
-     "a new connection (DNS, TCP, TLS) for every request; false measures "
-     "keep-alive",
-     0, 0, 0},
-    {"proxy", BN_OPT_STRING, NULL,
-     "proxy URL; without it no proxy is used, whatever the environment says",
-     0, 0, 0},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "10s",
+     .help = "time between requests to a target",
+     .min = 0.1,
+     .max = 86400,
+     HTTP_OPT(interval_ns)},
+    {.name = "timeout",
+     .type = BN_OPT_DURATION,
+     .def = "5s",
+     .help = "how long a whole request may take before it counts as lost",
+     .min = 0.001,
+     .max = 300,
+     HTTP_OPT(timeout_ns)},
+    {.name = "path",
+     .type = BN_OPT_STRING,
+     .def = "/",
+     .help = "path of the URL built from a target's host and port",
+     HTTP_OPT(path)},
+    {.name = "scheme",
+     .type = BN_OPT_STRING,
+     .help = "http or https (default: https for port 443, else http)",
+     HTTP_OPT(scheme)},
+    {.name = "method",
+     .type = BN_OPT_STRING,
+     .def = "GET",
+     .help = "GET or HEAD",
+     HTTP_OPT(method)},
+    {.name = "expect_status",
+     .type = BN_OPT_STRING,
+     .def = "200-399",
+     .help = "status codes that count as success, e.g. \"200\" or "
+             "\"200,301-302\"",
+     HTTP_OPT(expect_text)},
+    {.name = "follow_redirects",
+     .type = BN_OPT_BOOL,
+     .def = "false",
+     .help = "follow Location: headers (timings then cover every hop)",
+     HTTP_OPT(follow_redirects)},
+    {.name = "insecure",
+     .type = BN_OPT_BOOL,
+     .def = "false",
+     .help = "do not verify the server's TLS certificate and name",
+     HTTP_OPT(insecure)},
+    {.name = "ca_file",
+     .type = BN_OPT_STRING,
+     .help = "PEM file of CA certificates to verify servers with",
+     HTTP_OPT(ca_file)},
+    {.name = "user_agent",
+     .type = BN_OPT_STRING,
+     .def = "bottleneck/" PACKAGE_VERSION,
+     .help = "User-Agent header",
+     HTTP_OPT(user_agent)},
+    {.name = "max_bytes",
+     .type = BN_OPT_SIZE,
+     .def = "1MiB",
+     .help = "abort (and count as lost) a response body larger than this",
+     .min = 1,
+     .max = 1073741824.0,
+     HTTP_OPT(max_bytes)},
+    {.name = "fresh_connect",
+     .type = BN_OPT_BOOL,
+     .def = "true",
+     .help = "a new connection (DNS, TCP, TLS) for every request; false "
+             "measures keep-alive",
+     HTTP_OPT(fresh_connect)},
+    {.name = "proxy",
+     .type = BN_OPT_STRING,
+     .help = "proxy URL; without it no proxy is used, whatever the "
+             "environment says",
+     HTTP_OPT(proxy)},
     BN_OPTIONS_END};
 
 /* ---------------------------------------------------------------- */
@@ -125,51 +167,6 @@ int http_expect_has(const http_config *cfg, long status)
 /* Reading the options                                               */
 /* ---------------------------------------------------------------- */
 
-/* Sizes as the host validated them: digits, then k/M/G/T (1024s). */
-static int http_parse_size(const char *s, int64_t *out)
-{
-  static const char sfx[] = "kmgt";
-  const char *unit;
-  char *end;
-  long long v;
-  int64_t mult = 1;
-  int k;
-
-  if (!isdigit((unsigned char)s[0]))
-    return BN_EINVAL;
-  errno = 0;
-  v = strtoll(s, &end, 10);
-  if (errno)
-    return BN_EINVAL;
-  unit = *end ? strchr(sfx, tolower((unsigned char)*end)) : NULL;
-  if (unit) {
-    for (k = (int)(unit - sfx) + 1; k > 0; k--)
-      mult *= 1024;
-    end++;
-    if (end[0] == 'i' && end[1] == 'B')
-      end++;
-  }
-  if (*end == 'B')
-    end++;
-  if (*end || v > INT64_MAX / mult)
-    return BN_EINVAL;
-  *out = (int64_t)v * mult;
-  return 0;
-}
-
-/* An optional string: NULL when absent. */
-static int http_opt_string(bn_host *h, const bn_node *cfg, const char *key,
-                           const char **out)
-{
-  int rc = h->api->cfg_string(h, cfg, key, out);
-
-  if (rc == BN_ENOENT) {
-    *out = NULL;
-    return 0;
-  }
-  return rc;
-}
-
 /* Keep the first error, but go on so that every problem is reported. */
 static void http_keep(int *rc, int r)
 {
@@ -177,72 +174,46 @@ static void http_keep(int *rc, int r)
     *rc = r;
 }
 
-static int http_read_strings(bn_host *h, const bn_node *cfg, http_config *c)
+/* What the option table cannot say; every problem is reported. */
+static int http_check_strings(bn_host *h, const bn_node *cfg, http_config *c)
 {
   const bn_host_api *api = h->api;
-  const char *method = NULL, *expect = NULL, *size = NULL;
   int rc = 0;
 
-  http_keep(&rc, http_opt_string(h, cfg, "path", &c->path));
-  if (!c->path)
-    c->path = "/";
   if (c->path[0] != '/')
     http_keep(&rc,
               api->cfg_error(h, api->cfg_get(cfg, "path"),
                              "path must start with '/', got '%s'", c->path));
-  http_keep(&rc, http_opt_string(h, cfg, "scheme", &c->scheme));
   if (c->scheme && strcmp(c->scheme, "http") != 0 &&
       strcmp(c->scheme, "https") != 0)
     http_keep(&rc, api->cfg_error(h, api->cfg_get(cfg, "scheme"),
                                   "scheme must be http or https, got '%s'",
                                   c->scheme));
-  http_keep(&rc, http_opt_string(h, cfg, "method", &method));
-  c->head = method && strcmp(method, "HEAD") == 0;
-  if (method && !c->head && strcmp(method, "GET") != 0)
-    http_keep(&rc,
-              api->cfg_error(h, api->cfg_get(cfg, "method"),
-                             "method must be GET or HEAD, got '%s'", method));
-  http_keep(&rc, http_opt_string(h, cfg, "expect_status", &expect));
-  c->expect_text = expect ? expect : "200-399";
+  c->head = strcmp(c->method, "HEAD") == 0;
+  if (!c->head && strcmp(c->method, "GET") != 0)
+    http_keep(&rc, api->cfg_error(h, api->cfg_get(cfg, "method"),
+                                  "method must be GET or HEAD, got '%s'",
+                                  c->method));
   if (http_expect_parse(c->expect_text, c->expect) < 0)
     http_keep(&rc, api->cfg_error(h, api->cfg_get(cfg, "expect_status"),
                                   "expect_status must be " HTTP_EXPECT_SYNTAX
                                   ", got '%s'",
-                                  expect));
-  http_keep(&rc, http_opt_string(h, cfg, "ca_file", &c->ca_file));
-  http_keep(&rc, http_opt_string(h, cfg, "user_agent", &c->user_agent));
-  http_keep(&rc, http_opt_string(h, cfg, "proxy", &c->proxy));
-  http_keep(&rc, http_opt_string(h, cfg, "max_bytes", &size));
-  c->max_bytes = 1024 * 1024;
-  if (size && (http_parse_size(size, &c->max_bytes) < 0 || c->max_bytes < 1))
-    http_keep(&rc, api->cfg_error(h, api->cfg_get(cfg, "max_bytes"),
-                                  "max_bytes must be a size like 64k or 1M, "
-                                  "got '%s'",
-                                  size));
+                                  c->expect_text));
   return rc;
 }
 
 int http_config_read(bn_host *h, http_config *c)
 {
-  const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  int rc = 0;
+  int rc;
 
   memset(c, 0, sizeof(*c));
+  c->path = "/";
+  c->method = "GET";
+  c->expect_text = "200-399";
   c->fresh_connect = 1;
-  http_keep(&rc, api->cfg_duration(h, cfg, "interval", &c->interval_ns));
-  if (rc == 0 && c->interval_ns < 100000000)
-    http_keep(&rc, api->cfg_error(h, api->cfg_get(cfg, "interval"),
-                                  "interval must be at least 100ms"));
-  http_keep(&rc, api->cfg_duration(h, cfg, "timeout", &c->timeout_ns));
-  if (rc == 0 && c->timeout_ns < 1000000)
-    http_keep(&rc, api->cfg_error(h, api->cfg_get(cfg, "timeout"),
-                                  "timeout must be at least 1ms"));
-  http_keep(&rc,
-            api->cfg_bool(h, cfg, "follow_redirects", &c->follow_redirects));
-  http_keep(&rc, api->cfg_bool(h, cfg, "insecure", &c->insecure));
-  http_keep(&rc, api->cfg_bool(h, cfg, "fresh_connect", &c->fresh_connect));
-  http_keep(&rc, http_read_strings(h, cfg, c));
+  rc = h->api->cfg_fill(h, c);
+  if (rc == 0)
+    rc = http_check_strings(h, h->api->config(h), c);
   return rc;
 }
 

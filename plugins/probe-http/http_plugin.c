@@ -133,12 +133,52 @@ fail:
 }
 
 static const bn_probe_ops http_ops = {
-    sizeof(bn_probe_ops),
-    http_start,
-    http_stop,
+    .struct_size = sizeof(bn_probe_ops),
+    .start = http_start,
+    .stop = http_stop,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("http", "1.0", BN_KIND_PROBE,
-                         "HTTP(S) timings: DNS, connect, TLS, TTFB, total",
-                         http_options, http_init, http_destroy, &http_ops,
-                         http_check);
+static const bn_metric http_metrics[] = {
+    {.name = "dns_ms",
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .help = "name lookup time (new connections only)"},
+    {.name = "connect_ms",
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .help = "TCP connect time after the lookup (new connections only)"},
+    {.name = "tls_ms",
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .help = "TLS handshake time (new https connections only)"},
+    {.name = "ttfb_ms",
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .help = "time to the first byte of the response"},
+    {.name = "total_ms",
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .flags = BN_METRIC_PRIMARY,
+     .help = "time of the whole request (lost: failed or unexpected "
+             "status)"},
+    {.name = "http_status",
+     .unit = "1",
+     .role = BN_ROLE_STATUS,
+     .agg = BN_AGG_LAST,
+     .help = "HTTP status code of the response"},
+    {.name = "size_bytes",
+     .unit = "byte",
+     .role = BN_ROLE_COUNT,
+     .agg = BN_AGG_MEAN,
+     .help = "size of the response body"},
+    BN_METRICS_END};
+
+BN_PLUGIN(.name = "http", .version = "1.0", .kind = BN_KIND_PROBE,
+          .summary = "HTTP(S) timings: DNS, connect, TLS, TTFB, total",
+          .options = http_options, .metrics = http_metrics, .init = http_init,
+          .destroy = http_destroy, .ops = &http_ops, .check = http_check);

@@ -30,15 +30,11 @@ static void http_emit(http_target *tt, const http_stamp *sent,
                       const char *metric, double value, uint32_t flags)
 {
   bn_host *h = tt->ctx->h;
-  bn_sample s;
+  bn_sample s = {BN_INIT(bn_sample),       .target = tt->t->name,
+                 .metric = metric,         .wall_ns = sent->wall_ns,
+                 .mono_ns = sent->mono_ns, .flags = flags};
 
-  memset(&s, 0, sizeof(s));
-  s.target = tt->t->name;
-  s.metric = metric;
-  s.value = (flags & BN_SAMPLE_LOST) ? NAN : value;
-  s.wall_ns = sent->wall_ns;
-  s.mono_ns = sent->mono_ns;
-  s.flags = flags;
+  s.value = (flags & BN_SAMPLE_LOST) ? BN_NOT_MEASURED : value;
   h->api->emit_sample(h, &s);
 }
 
@@ -73,7 +69,7 @@ static size_t http_on_body(char *data, size_t size, size_t n, void *arg)
   size_t len = size * n;
 
   r->received += (int64_t)len;
-  if (r->received > r->tt->ctx->cfg.max_bytes) {
+  if (r->received > (int64_t)r->tt->ctx->cfg.max_bytes) {
     r->too_big = 1;
     return 0; /* curl stops with CURLE_WRITE_ERROR */
   }
@@ -193,7 +189,8 @@ fail:
   if (r)
     http_request_drop(r);
   http_warn_once(tt, HTTP_WARN_TRANSPORT, why);
-  http_emit(tt, &st, "total_ms", NAN, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  http_emit(tt, &st, "total_ms", BN_NOT_MEASURED,
+            BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
 }
 
 /* ---------------------------------------------------------------- */
@@ -271,7 +268,7 @@ static void http_failed(http_request *r, CURLcode result, const http_times *t,
   if (t->status > 0)
     http_emit(tt, &r->sent, "http_status", (double)t->status,
               flags & BN_SAMPLE_INVALID);
-  http_emit(tt, &r->sent, "total_ms", NAN, flags | BN_SAMPLE_LOST);
+  http_emit(tt, &r->sent, "total_ms", BN_NOT_MEASURED, flags | BN_SAMPLE_LOST);
 }
 
 /* curl is done with r: samples, then r is freed. */

@@ -9,8 +9,8 @@
  * See docs/probe-icmp.md.
  *
  * This file: the descriptor, the options and their check, the life
- * cycle, and name resolution (the host's asynchronous resolver).  The work is
- * in icmp_*.c (see icmp.h).
+ * cycle (names are resolved by plugins/common).  The work is in
+ * icmp_*.c (see icmp.h).
  */
 #include "icmp.h"
 
@@ -23,32 +23,112 @@
 #include <time.h>
 #include <unistd.h>
 
+#define ICMP_OPT(T) BN_FIELD(icmp_opts, T)
+
 static const bn_option icmp_options[] = {
-    {"interval", BN_OPT_DURATION, "1s",
-     "time between rounds of a target when 'adaptive' is off", 0.001, 3600, 0},
-    {"adaptive", BN_OPT_BOOL, "false",
-     "adapt each target's interval to its latency volatility", 0, 0, 0},
-    {"interval_min", BN_OPT_DURATION, "250ms", "shortest adaptive interval",
-     0.001, 3600, 0},
-    {"interval_max", BN_OPT_DURATION, "10s", "longest adaptive interval",
-     0.001, 3600, 0},
-    {"count", BN_OPT_INT, "1", "echo requests a round", 1, ICMP_MAX_COUNT, 0},
-    {"spacing", BN_OPT_DURATION, "10ms",
-     "time between the requests of a round", 0, 60, 0},
-    {"size", BN_OPT_INT, "56", "payload bytes of each request", ICMP_MIN_SIZE,
-     ICMP_MAX_SIZE, 0},
-    {"tos", BN_OPT_INT, "0", "IPv4 TOS / IPv6 traffic class of the requests",
-     0, 255, 0},
-    {"timeout", BN_OPT_DURATION, "1s",
-     "how long to wait for a reply before it counts as lost", 0.001, 60, 0},
-    {"spread", BN_OPT_BOOL, "true",
-     "spread the targets' first rounds over the interval (false: all "
-     "targets at once each round, as fping does; fewer wake-ups, burstier "
-     "load)",
-     0, 0, 0},
-    {"socket", BN_OPT_STRING, "auto",
-     "auto (datagram where allowed, else raw), dgram or raw", 0, 0, 0},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "1s",
+     .help = "time between rounds of a target when 'adaptive' is off",
+     .min = 0.001,
+     .max = 3600,
+     ICMP_OPT(interval_ns)},
+    {.name = "adaptive",
+     .type = BN_OPT_BOOL,
+     .def = "false",
+     .help = "adapt each target's interval to its latency volatility",
+     ICMP_OPT(adaptive)},
+    {.name = "interval_min",
+     .type = BN_OPT_DURATION,
+     .def = "250ms",
+     .help = "shortest adaptive interval",
+     .min = 0.001,
+     .max = 3600,
+     ICMP_OPT(interval_min_ns)},
+    {.name = "interval_max",
+     .type = BN_OPT_DURATION,
+     .def = "10s",
+     .help = "longest adaptive interval",
+     .min = 0.001,
+     .max = 3600,
+     ICMP_OPT(interval_max_ns)},
+    {.name = "count",
+     .type = BN_OPT_INT,
+     .def = "1",
+     .help = "echo requests a round",
+     .min = 1,
+     .max = ICMP_MAX_COUNT,
+     ICMP_OPT(count)},
+    {.name = "spacing",
+     .type = BN_OPT_DURATION,
+     .def = "10ms",
+     .help = "time between the requests of a round",
+     .min = 0,
+     .max = 60,
+     ICMP_OPT(spacing_ns)},
+    {.name = "size",
+     .type = BN_OPT_INT,
+     .def = "56",
+     .help = "payload bytes of each request",
+     .min = ICMP_MIN_SIZE,
+     .max = ICMP_MAX_SIZE,
+     ICMP_OPT(size)},
+    {.name = "tos",
+     .type = BN_OPT_INT,
+     .def = "0",
+     .help = "IPv4 TOS / IPv6 traffic class of the requests",
+     .min = 0,
+     .max = 255,
+     ICMP_OPT(tos)},
+    {.name = "timeout",
+     .type = BN_OPT_DURATION,
+     .def = "1s",
+     .help = "how long to wait for a reply before it counts as lost",
+     .min = 0.001,
+     .max = 60,
+     ICMP_OPT(timeout_ns)},
+    {.name = "spread",
+     .type = BN_OPT_BOOL,
+     .def = "true",
+     .help = "spread the targets' first rounds over the interval (false: "
+             "all targets at once each round, as fping does; fewer "
+             "wake-ups, burstier load)",
+     ICMP_OPT(spread)},
+    {.name = "socket",
+     .type = BN_OPT_STRING,
+     .def = "auto",
+     .help = "auto (datagram where allowed, else raw), dgram or raw",
+     ICMP_OPT(socket)},
     BN_OPTIONS_END};
+
+static const bn_metric icmp_metrics[] = {
+    {.name = ICMP_METRIC_RTT,
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .flags = BN_METRIC_PRIMARY,
+     .help = "round-trip time of one echo request (lost: no reply)"},
+    {.name = ICMP_METRIC_MEDIAN,
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .help = "median RTT of the replies of one round"},
+    {.name = ICMP_METRIC_LOSS,
+     .unit = "percent",
+     .role = BN_ROLE_LOSS,
+     .agg = BN_AGG_MEAN,
+     .help = "share of a round's requests that got no reply"},
+    {.name = ICMP_METRIC_STDDEV,
+     .unit = "ms",
+     .role = BN_ROLE_JITTER,
+     .agg = BN_AGG_MEAN,
+     .help = "standard deviation of the RTTs of one round"},
+    {.name = ICMP_METRIC_INTERVAL,
+     .unit = "ms",
+     .role = BN_ROLE_GAUGE,
+     .agg = BN_AGG_LAST,
+     .help = "interval in use for the target (adaptive mode)"},
+    BN_METRICS_END};
 
 /* ---------------------------------------------------------------- */
 /* Options                                                           */
@@ -76,45 +156,12 @@ void icmp_fmt_duration(int64_t ns, char *buf, size_t len)
   }
 }
 
-/* A duration option; `zero_ok` allows 0. */
-static int icmp_opt_duration(bn_host *h, const bn_node *cfg, const char *key,
-                             int zero_ok, int64_t *out)
+static int icmp_opt_socket(bn_host *h, const bn_node *cfg, int *mode,
+                           const char *s)
 {
   const bn_host_api *api = h->api;
-  int rc = api->cfg_duration(h, cfg, key, out);
 
-  if (rc == 0 && (*out < 0 || (*out == 0 && !zero_ok)))
-    rc = api->cfg_error(h, api->cfg_get(cfg, key),
-                        "option '%s' must be positive", key);
-  return rc;
-}
-
-/* An integer option within [lo, hi] (the host checks the table's range
- * too; this keeps the plugin safe with any host). */
-static int icmp_opt_int(bn_host *h, const bn_node *cfg, const char *key,
-                        int64_t lo, int64_t hi, int64_t *out)
-{
-  const bn_host_api *api = h->api;
-  int rc = api->cfg_int(h, cfg, key, out);
-
-  if (rc == 0 && (*out < lo || *out > hi))
-    rc = api->cfg_error(h, api->cfg_get(cfg, key),
-                        "option '%s' must be between %" PRId64 " and %" PRId64,
-                        key, lo, hi);
-  return rc;
-}
-
-static int icmp_opt_socket(bn_host *h, const bn_node *cfg, int *mode)
-{
-  const bn_host_api *api = h->api;
-  const char *s = "auto";
-  int rc = api->cfg_string(h, cfg, "socket", &s);
-
-  if (rc == BN_ENOENT)
-    rc = 0;
-  if (rc < 0)
-    return rc;
-  if (strcmp(s, "auto") == 0)
+  if (!s || strcmp(s, "auto") == 0)
     *mode = ICMP_SOCK_AUTO;
   else if (strcmp(s, "dgram") == 0)
     *mode = ICMP_SOCK_DGRAM;
@@ -151,29 +198,11 @@ int icmp_read_opts(bn_host *h, icmp_opts *o)
   int rc;
 
   memset(o, 0, sizeof(*o));
-  rc = icmp_opt_duration(h, cfg, "interval", 0, &o->interval_ns);
-  if (rc == 0)
-    rc = api->cfg_bool(h, cfg, "adaptive", &o->adaptive);
-  if (rc == 0)
-    rc = api->cfg_bool(h, cfg, "spread", &o->spread);
-  if (rc == 0)
-    rc = icmp_opt_duration(h, cfg, "interval_min", 0, &o->interval_min_ns);
-  if (rc == 0)
-    rc = icmp_opt_duration(h, cfg, "interval_max", 0, &o->interval_max_ns);
+  rc = api->cfg_fill(h, o);
   if (rc == 0)
     rc = icmp_opt_bounds(h, cfg, o);
   if (rc == 0)
-    rc = icmp_opt_int(h, cfg, "count", 1, ICMP_MAX_COUNT, &o->count);
-  if (rc == 0)
-    rc = icmp_opt_duration(h, cfg, "spacing", 1, &o->spacing_ns);
-  if (rc == 0)
-    rc = icmp_opt_int(h, cfg, "size", ICMP_MIN_SIZE, ICMP_MAX_SIZE, &o->size);
-  if (rc == 0)
-    rc = icmp_opt_int(h, cfg, "tos", 0, 255, &o->tos);
-  if (rc == 0)
-    rc = icmp_opt_duration(h, cfg, "timeout", 0, &o->timeout_ns);
-  if (rc == 0)
-    rc = icmp_opt_socket(h, cfg, &o->sock_mode);
+    rc = icmp_opt_socket(h, cfg, &o->sock_mode, o->socket);
   return rc;
 }
 
@@ -188,79 +217,17 @@ static int icmp_check(bn_host *h)
 /* Addresses                                                         */
 /* ---------------------------------------------------------------- */
 
-int icmp_parse_literal(icmp_target *tt)
-{
-  struct sockaddr_in *sin = (struct sockaddr_in *)&tt->addr;
-  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&tt->addr;
-
-  memset(&tt->addr, 0, sizeof(tt->addr));
-  if (inet_pton(AF_INET, tt->t->host, &sin->sin_addr) == 1) {
-    sin->sin_family = AF_INET;
-    tt->addrlen = sizeof(*sin);
-  } else if (inet_pton(AF_INET6, tt->t->host, &sin6->sin6_addr) == 1) {
-    sin6->sin6_family = AF_INET6;
-    tt->addrlen = sizeof(*sin6);
-  } else {
-    return BN_ENOENT;
-  }
-  tt->resolved = 1;
-  return 0;
-}
-
-/* A failed resolution: warned once per target, then at debug level;
- * the next round that falls due tries again. */
-static void icmp_resolve_failed(icmp_ctx *c, icmp_target *tt, const char *why)
-{
-  bn_host *h = c->h;
-
-  if (!(tt->warned & ICMP_WARN_RESOLVE))
-    bn_warn(h,
-            "target '%s': cannot resolve '%s': %s; retrying every "
-            "interval",
-            tt->t->name, tt->t->host, why);
-  else
-    bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
-             tt->t->host, why);
-  tt->warned |= ICMP_WARN_RESOLVE;
-}
-
-static void icmp_on_resolved(int status, const struct sockaddr *addr,
-                             size_t addrlen, const char *error, void *arg)
+/* The address became known: the round that fell due meanwhile goes
+ * now, not an interval late. */
+static void icmp_addr_ready(void *arg, int waiting)
 {
   icmp_target *tt = arg;
   icmp_ctx *c = tt->ctx;
-  int waiting = tt->waiting;
 
-  tt->resolving = NULL;
-  tt->waiting = 0;
-  if (status < 0 || addrlen > sizeof(tt->addr)) {
-    icmp_resolve_failed(c, tt, status < 0 ? error : "no usable address");
-    return;
-  }
-  memset(&tt->addr, 0, sizeof(tt->addr));
-  memcpy(&tt->addr, addr, addrlen);
-  tt->addrlen = (socklen_t)addrlen;
-  tt->resolved = 1;
-  if (tt->warned & ICMP_WARN_RESOLVE)
-    bn_info(c->h, "target '%s': '%s' resolved at last", tt->t->name,
-            tt->t->host);
-  /* The round that fell due meanwhile goes now, not an interval late. */
   if (waiting && c->running) {
     tt->due_ns = c->h->api->now_mono_ns(c->h);
     icmp_sched_update(c, tt);
   }
-}
-
-void icmp_resolve_start(icmp_ctx *c, icmp_target *tt)
-{
-  bn_host *h = c->h;
-
-  if (tt->resolving)
-    return;
-  tt->resolving = h->api->resolve(h, tt->t->host, AF_UNSPEC, SOCK_RAW,
-                                  icmp_on_resolved, tt);
-  if (!tt->resolving)
-    icmp_resolve_failed(c, tt, "cannot start the resolver");
 }
 
 /* ---------------------------------------------------------------- */
@@ -322,11 +289,8 @@ static void icmp_release(icmp_ctx *c)
   size_t i;
 
   icmp_sched_stop(c);
-  for (i = 0; i < c->n_targets; i++) {
-    api->resolve_cancel(c->targets[i].resolving);
-    c->targets[i].resolving = NULL;
-    c->targets[i].waiting = 0;
-  }
+  for (i = 0; i < c->n_targets; i++)
+    plug_addr_cancel(&c->targets[i].addr);
   api->watch_free(c->sock4.watch);
   api->watch_free(c->sock6.watch);
   c->sock4.watch = c->sock6.watch = NULL;
@@ -353,8 +317,7 @@ static int icmp_start(void *ctx)
   /* Names start resolving now: by the target's first round the address
    * is likely known. */
   for (i = 0; i < c->n_targets; i++)
-    if (!c->targets[i].resolved)
-      icmp_resolve_start(c, &c->targets[i]);
+    plug_addr_start(&c->targets[i].addr);
   return icmp_sched_start(c);
 }
 
@@ -443,7 +406,7 @@ static int icmp_init(bn_host *h, void **out)
     bn_adaptive_init(&tt->ad, c->o.interval_min_ns, c->o.interval_max_ns,
                      c->o.interval_ns);
     tt->interval_ns = c->o.adaptive ? tt->ad.interval_ns : c->o.interval_ns;
-    icmp_parse_literal(tt);
+    plug_addr_init(&tt->addr, h, &ts[i], SOCK_RAW, 0, icmp_addr_ready, tt);
   }
   rc = icmp_open_sockets(c);
   if (rc < 0)
@@ -457,12 +420,13 @@ fail:
 }
 
 static const bn_probe_ops icmp_ops = {
-    sizeof(bn_probe_ops),
-    icmp_start,
-    icmp_stop,
+    .struct_size = sizeof(bn_probe_ops),
+    .start = icmp_start,
+    .stop = icmp_stop,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("icmp", "1.0", BN_KIND_PROBE,
-                         "ICMP echo latency and loss (IPv4/IPv6)",
-                         icmp_options, icmp_init, icmp_destroy, &icmp_ops,
-                         icmp_check);
+BN_PLUGIN(.name = "icmp", .version = "1.0", .kind = BN_KIND_PROBE,
+          .summary = "ICMP echo latency and loss (IPv4/IPv6)",
+          .options = icmp_options, .metrics = icmp_metrics, .init = icmp_init,
+          .destroy = icmp_destroy, .ops = &icmp_ops, .check = icmp_check,
+          .needs = BN_NEED_ICMP_SOCKET);

@@ -18,6 +18,8 @@
 #include <bottleneck/adaptive.h>
 #include <bottleneck/sdk.h>
 
+#include "plugin_common.h"
+
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,7 +57,8 @@ typedef struct icmp_opts {
   int64_t size;
   int64_t tos;
   int64_t timeout_ns;
-  int sock_mode;
+  const char *socket; /* "auto", "dgram" or "raw" */
+  int sock_mode;      /* from socket */
 } icmp_opts;
 
 /* ---------------------------------------------------------------- */
@@ -247,11 +250,7 @@ typedef struct icmp_target {
   const bn_target *t;
   struct icmp_ctx *ctx;
   uint32_t index;
-  int resolved;
-  bn_resolve *resolving; /* name resolution in flight, or NULL */
-  int waiting;           /* a round fell due while resolving */
-  struct sockaddr_storage addr;
-  socklen_t addrlen;
+  plug_addr addr;       /* resolved (and retried) by plugins/common */
   unsigned warned;      /* icmp_warn bits */
   int64_t due_ns;       /* monotonic: next thing to do */
   uint32_t heap_pos;    /* position in the scheduler heap */
@@ -287,11 +286,6 @@ typedef struct icmp_ctx {
 int icmp_read_opts(bn_host *h, icmp_opts *o);
 /* A duration as its largest exact unit: 1500000000 -> "1500ms". */
 void icmp_fmt_duration(int64_t ns, char *buf, size_t len);
-/* Start resolving a target's name (asynchronously) unless that is
- * already under way; a round that fell due meanwhile (tt->waiting) is
- * sent as soon as the address is known. */
-void icmp_resolve_start(icmp_ctx *c, icmp_target *tt);
-int icmp_parse_literal(icmp_target *tt);
 
 /* icmp_round.c */
 icmp_round *icmp_round_new(icmp_ctx *c, uint32_t target, uint32_t count);

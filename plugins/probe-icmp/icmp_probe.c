@@ -16,7 +16,7 @@
 
 static icmp_sock *icmp_sock_for(icmp_ctx *c, const icmp_target *tt)
 {
-  return tt->addr.ss_family == AF_INET6 ? &c->sock6 : &c->sock4;
+  return tt->addr.ss.ss_family == AF_INET6 ? &c->sock6 : &c->sock4;
 }
 
 /* Report one probe as lost (timeout, error or failed send). */
@@ -27,9 +27,9 @@ static void icmp_probe_lost(icmp_ctx *c, icmp_slot *s, uint32_t flags)
   /* A suspend while in flight: no verdict on the path. */
   if (c->h->api->clock_epoch(c->h) != s->epoch)
     flags |= BN_SAMPLE_INVALID;
-  icmp_emit(c, tt, ICMP_METRIC_RTT, NAN, s->tx_wall_ns, s->tx_mono_ns,
-            BN_SAMPLE_LOST | flags);
-  icmp_round_result(c, s->round, NAN, BN_SAMPLE_LOST | flags);
+  icmp_emit(c, tt, ICMP_METRIC_RTT, BN_NOT_MEASURED, s->tx_wall_ns,
+            s->tx_mono_ns, BN_SAMPLE_LOST | flags);
+  icmp_round_result(c, s->round, BN_NOT_MEASURED, BN_SAMPLE_LOST | flags);
 }
 
 static void icmp_send_failed(icmp_ctx *c, icmp_target *tt, icmp_slot *s,
@@ -43,7 +43,7 @@ static void icmp_send_failed(icmp_ctx *c, icmp_target *tt, icmp_slot *s,
     bn_warn(h,
             "target '%s': no %s ICMP socket could be opened; counted as "
             "lost",
-            tt->t->name, tt->addr.ss_family == AF_INET6 ? "IPv6" : "IPv4");
+            tt->t->name, tt->addr.ss.ss_family == AF_INET6 ? "IPv6" : "IPv4");
     tt->warned |= ICMP_WARN_FAMILY;
   } else if (err != EAFNOSUPPORT && !(tt->warned & ICMP_WARN_SEND)) {
     bn_warn(h, "target '%s': sending to %s failed: %s; counted as lost",
@@ -97,8 +97,8 @@ static void icmp_probe_send(icmp_ctx *c, icmp_target *tt, icmp_round *r,
     rc = -EAFNOSUPPORT;
     wall = api->now_wall_ns(c->h);
   } else {
-    rc = icmp_sock_send(sock, c->txbuf, (struct sockaddr *)&tt->addr,
-                        tt->addrlen, c->ident, seq, (size_t)c->o.size, &wall);
+    rc = icmp_sock_send(sock, c->txbuf, (struct sockaddr *)&tt->addr.ss,
+                        tt->addr.len, c->ident, seq, (size_t)c->o.size, &wall);
   }
   s->tx_wall_ns = wall;
   if (first) {
@@ -117,12 +117,10 @@ void icmp_probe_step(icmp_ctx *c, icmp_target *tt, int64_t now_ns)
   int first = 0;
 
   if (!r) {
-    if (!tt->resolved) {
+    if (!plug_addr_need(&tt->addr)) {
       /* Retried every interval while it fails; a success reschedules
-       * the target at once (icmp_resolve_start). */
-      tt->waiting = 1;
+       * the target at once (icmp_addr_ready). */
       tt->due_ns = now_ns + tt->interval_ns;
-      icmp_resolve_start(c, tt);
       return;
     }
     r = icmp_round_new(c, tt->index, (uint32_t)c->o.count);
@@ -198,7 +196,7 @@ static void icmp_on_error(icmp_ctx *c, icmp_sock *sock, const icmp_packet *p)
   if (s->state != ICMP_SLOT_PENDING)
     return;
   tt = &c->targets[s->target];
-  if (!icmp_same_addr(&tt->addr, &p->quoted_dst) ||
+  if (!icmp_same_addr(&tt->addr.ss, &p->quoted_dst) ||
       icmp_table_match_error(&c->table, p->seq, p->payload, p->len, &s) !=
           ICMP_MATCH_REPLY) {
     c->n_foreign++;

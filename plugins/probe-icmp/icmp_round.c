@@ -63,7 +63,7 @@ void icmp_round_stats(double *v, size_t n, double *median, double *stddev)
   size_t i;
 
   if (n == 0) {
-    *median = *stddev = NAN;
+    *median = *stddev = BN_NOT_MEASURED;
     return;
   }
   qsort(v, n, sizeof(*v), icmp_cmp_double);
@@ -80,15 +80,10 @@ void icmp_round_stats(double *v, size_t n, double *median, double *stddev)
 void icmp_emit(icmp_ctx *c, icmp_target *tt, const char *metric, double value,
                int64_t wall_ns, int64_t mono_ns, uint32_t flags)
 {
-  bn_sample s;
+  bn_sample s = {BN_INIT(bn_sample), .target = tt->t->name, .metric = metric,
+                 .wall_ns = wall_ns, .mono_ns = mono_ns,    .flags = flags};
 
-  memset(&s, 0, sizeof(s));
-  s.target = tt->t->name;
-  s.metric = metric;
-  s.value = (flags & BN_SAMPLE_LOST) ? NAN : value;
-  s.wall_ns = wall_ns;
-  s.mono_ns = mono_ns;
-  s.flags = flags;
+  s.value = (flags & BN_SAMPLE_LOST) ? BN_NOT_MEASURED : value;
   c->h->api->emit_sample(c->h, &s);
 }
 
@@ -105,7 +100,7 @@ static void icmp_round_summary(icmp_ctx *c, icmp_target *tt, icmp_round *r,
   uint32_t valid = r->count - r->invalid;
   uint32_t none = valid == 0 ? BN_SAMPLE_INVALID : 0;
   uint32_t lost = r->n_rtt == 0 ? BN_SAMPLE_LOST : 0;
-  double loss = valid ? 100.0 * r->lost / valid : NAN;
+  double loss = valid ? 100.0 * r->lost / valid : BN_NOT_MEASURED;
 
   icmp_emit(c, tt, ICMP_METRIC_MEDIAN, median, r->wall_ns, r->mono_ns,
             none | lost);

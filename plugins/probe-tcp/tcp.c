@@ -16,6 +16,8 @@
  */
 #include <bottleneck/sdk.h>
 
+#include "plugin_common.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -34,7 +36,6 @@ enum tcp_warn {
   TCP_WARN_REFUSED = 1u << 0,
   TCP_WARN_RESOURCE = 1u << 1,
   TCP_WARN_ERROR = 1u << 2,
-  TCP_WARN_RESOLVE = 1u << 3,
 };
 
 struct tcp_ctx;
@@ -50,13 +51,9 @@ typedef struct tcp_target {
   struct tcp_ctx *ctx;
   const bn_target *t;
   int port;
-  int resolved;
-  struct sockaddr_storage addr;
-  socklen_t addrlen;
+  plug_addr addr; /* resolved (and retried) by plugins/common */
   bn_timer *tick;
-  bn_resolve *resolving; /* name resolution in flight, or NULL */
-  int waiting;           /* a probe fell due while resolving */
-  unsigned warned;       /* tcp_warn bits */
+  unsigned warned; /* tcp_warn bits */
 } tcp_target;
 
 /* One connection attempt in flight. */
@@ -69,114 +66,65 @@ typedef struct tcp_attempt {
   struct tcp_attempt *prev, *next;
 } tcp_attempt;
 
-typedef struct tcp_ctx {
-  bn_host *h;
+/* The options, filled by the host from tcp_options (cfg_fill). */
+typedef struct tcp_config {
   int64_t interval_ns;
   int64_t timeout_ns;
-  int64_t port;
+  int port;
+} tcp_config;
+
+typedef struct tcp_ctx {
+  bn_host *h;
+  tcp_config cfg;
   tcp_target *targets;
   size_t n_targets;
   tcp_attempt *attempts;
 } tcp_ctx;
 
 static const bn_option tcp_options[] = {
-    {"interval", BN_OPT_DURATION, "1s", "time between probes of a target",
-     0.01, 3600, 0},
-    {"timeout", BN_OPT_DURATION, "1s",
-     "how long a connection attempt may take before it counts as lost", 0.001,
-     60, 0},
-    {"port", BN_OPT_INT, "0",
-     "TCP port to connect to; 0 uses each target's own port", 0, 65535, 0},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "1s",
+     .help = "time between probes of a target",
+     .min = 0.01,
+     .max = 3600,
+     BN_FIELD(tcp_config, interval_ns)},
+    {.name = "timeout",
+     .type = BN_OPT_DURATION,
+     .def = "1s",
+     .help = "how long a connection attempt may take before it counts as "
+             "lost",
+     .min = 0.001,
+     .max = 60,
+     BN_FIELD(tcp_config, timeout_ns)},
+    {.name = "port",
+     .type = BN_OPT_INT,
+     .def = "0",
+     .help = "TCP port to connect to; 0 uses each target's own port",
+     .min = 0,
+     .max = 65535,
+     BN_FIELD(tcp_config, port)},
     BN_OPTIONS_END};
 
-/* ---------------------------------------------------------------- */
-/* Addresses                                                         */
-/* ---------------------------------------------------------------- */
-
-static void tcp_set_port(tcp_target *tt)
-{
-  if (tt->addr.ss_family == AF_INET6)
-    ((struct sockaddr_in6 *)&tt->addr)->sin6_port = htons(tt->port);
-  else
-    ((struct sockaddr_in *)&tt->addr)->sin_port = htons(tt->port);
-}
-
-/* Address literals need no resolver: 0, or BN_ENOENT for a name. */
-static int tcp_parse_literal(tcp_target *tt)
-{
-  struct sockaddr_in *sin = (struct sockaddr_in *)&tt->addr;
-  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&tt->addr;
-
-  memset(&tt->addr, 0, sizeof(tt->addr));
-  if (inet_pton(AF_INET, tt->t->host, &sin->sin_addr) == 1) {
-    sin->sin_family = AF_INET;
-    tt->addrlen = sizeof(*sin);
-  } else if (inet_pton(AF_INET6, tt->t->host, &sin6->sin6_addr) == 1) {
-    sin6->sin6_family = AF_INET6;
-    tt->addrlen = sizeof(*sin6);
-  } else {
-    return BN_ENOENT;
-  }
-  tcp_set_port(tt);
-  tt->resolved = 1;
-  return 0;
-}
+static const bn_metric tcp_metrics[] = {
+    {.name = TCP_METRIC,
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .flags = BN_METRIC_PRIMARY,
+     .help = "TCP connect time (SYN to SYN-ACK round trip)"},
+    BN_METRICS_END};
 
 static void tcp_send(tcp_target *tt);
 
-/* A failed resolution: warned once per target, then at debug level;
- * the next probe that falls due tries again. */
-static void tcp_resolve_failed(tcp_target *tt, const char *why)
-{
-  bn_host *h = tt->ctx->h;
-
-  if (!(tt->warned & TCP_WARN_RESOLVE))
-    bn_warn(h,
-            "target '%s': cannot resolve '%s': %s; retrying every "
-            "interval",
-            tt->t->name, tt->t->host, why);
-  else
-    bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
-             tt->t->host, why);
-  tt->warned |= TCP_WARN_RESOLVE;
-}
-
-static void tcp_on_resolved(int status, const struct sockaddr *addr,
-                            size_t addrlen, const char *error, void *arg)
+/* The address became known: the probe that fell due meanwhile goes
+ * now, not an interval late. */
+static void tcp_addr_ready(void *arg, int waiting)
 {
   tcp_target *tt = arg;
-  int waiting = tt->waiting;
 
-  tt->resolving = NULL;
-  tt->waiting = 0;
-  if (status < 0 || addrlen > sizeof(tt->addr)) {
-    tcp_resolve_failed(tt, status < 0 ? error : "no usable address");
-    return;
-  }
-  memset(&tt->addr, 0, sizeof(tt->addr));
-  memcpy(&tt->addr, addr, addrlen);
-  tt->addrlen = (socklen_t)addrlen;
-  tcp_set_port(tt);
-  tt->resolved = 1;
-  if (tt->warned & TCP_WARN_RESOLVE)
-    bn_info(tt->ctx->h, "target '%s': '%s' resolved at last", tt->t->name,
-            tt->t->host);
-  /* The probe that fell due meanwhile goes now, not an interval late. */
   if (waiting && tt->tick)
     tcp_send(tt);
-}
-
-/* Start resolving the target's name unless that is already under way. */
-static void tcp_resolve_start(tcp_target *tt)
-{
-  bn_host *h = tt->ctx->h;
-
-  if (tt->resolving)
-    return;
-  tt->resolving = h->api->resolve(h, tt->t->host, AF_UNSPEC, SOCK_STREAM,
-                                  tcp_on_resolved, tt);
-  if (!tt->resolving)
-    tcp_resolve_failed(tt, "cannot start the resolver");
 }
 
 /* ---------------------------------------------------------------- */
@@ -197,17 +145,14 @@ static void tcp_emit(tcp_target *tt, const tcp_stamp *sent, double value,
                      uint32_t flags)
 {
   bn_host *h = tt->ctx->h;
-  bn_sample s;
+  bn_sample s = {BN_INIT(bn_sample), .target = tt->t->name,
+                 .metric = TCP_METRIC, .wall_ns = sent->wall_ns,
+                 .mono_ns = sent->mono_ns};
 
   /* A suspend or a clock step while in flight makes the RTT worthless. */
   if (h->api->clock_epoch(h) != sent->epoch)
     flags |= BN_SAMPLE_INVALID;
-  memset(&s, 0, sizeof(s));
-  s.target = tt->t->name;
-  s.metric = TCP_METRIC;
-  s.value = (flags & BN_SAMPLE_LOST) ? NAN : value;
-  s.wall_ns = sent->wall_ns;
-  s.mono_ns = sent->mono_ns;
+  s.value = (flags & BN_SAMPLE_LOST) ? BN_NOT_MEASURED : value;
   s.flags = flags;
   h->api->emit_sample(h, &s);
 }
@@ -250,7 +195,7 @@ static void tcp_failed(tcp_target *tt, const tcp_stamp *sent, int err)
               tt->t->name, tt->t->host, tt->port, strerror(err));
     tt->warned |= bit;
   }
-  tcp_emit(tt, sent, NAN, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  tcp_emit(tt, sent, BN_NOT_MEASURED, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
 }
 
 /* ---------------------------------------------------------------- */
@@ -309,13 +254,13 @@ static void tcp_connected(tcp_target *tt, const tcp_stamp *sent, int fd,
              "target '%s': answer seen %.1f ms after the send, past the "
              "timeout: the loop was late; sample marked invalid",
              tt->t->name, (double)(now - sent->mono_ns) / 1e6);
-    tcp_emit(tt, sent, NAN, BN_SAMPLE_INVALID);
+    tcp_emit(tt, sent, BN_NOT_MEASURED, BN_SAMPLE_INVALID);
     return;
   }
   if (rtt < 0)
     rtt = now - sent->mono_ns;
   if (rtt > timeout) /* it came after the timeout: lost, as on time */
-    tcp_emit(tt, sent, NAN, BN_SAMPLE_LOST);
+    tcp_emit(tt, sent, BN_NOT_MEASURED, BN_SAMPLE_LOST);
   else
     tcp_emit(tt, sent, (double)rtt / 1e6, 0);
 }
@@ -338,7 +283,7 @@ static void tcp_on_writable(bn_watch *w, int fd, int events, void *arg)
   if (err == 0)
     return;
   if (err == ETIMEDOUT)
-    tcp_emit(tt, &sent, NAN, BN_SAMPLE_LOST);
+    tcp_emit(tt, &sent, BN_NOT_MEASURED, BN_SAMPLE_LOST);
   else
     tcp_failed(tt, &sent, err);
 }
@@ -352,7 +297,7 @@ static void tcp_on_timeout(bn_timer *t, void *arg)
   bn_debug(tt->ctx->h, "target '%s': no answer within the timeout",
            tt->t->name);
   tcp_attempt_free(a);
-  tcp_emit(tt, &sent, NAN, BN_SAMPLE_LOST);
+  tcp_emit(tt, &sent, BN_NOT_MEASURED, BN_SAMPLE_LOST);
 }
 
 /* Connect once; the result arrives through the watch or the timer. */
@@ -364,13 +309,10 @@ static void tcp_send(tcp_target *tt)
   tcp_stamp st;
   int fd, err;
 
-  if (!tt->resolved) {
-    tt->waiting = 1;
-    tcp_resolve_start(tt);
+  if (!plug_addr_need(&tt->addr))
     return;
-  }
-  fd = socket(tt->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-              IPPROTO_TCP);
+  fd = socket(tt->addr.ss.ss_family,
+              SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
   if (fd < 0) {
     err = errno;
     tcp_stamp_now(c, &st);
@@ -378,7 +320,7 @@ static void tcp_send(tcp_target *tt)
     return;
   }
   tcp_stamp_now(c, &st);
-  if (connect(fd, (struct sockaddr *)&tt->addr, tt->addrlen) == 0) {
+  if (connect(fd, (struct sockaddr *)&tt->addr.ss, tt->addr.len) == 0) {
     /* Possible on loopback: the handshake is already done. */
     tcp_connected(tt, &st, fd, api->now_mono_ns(c->h));
     close(fd);
@@ -402,7 +344,7 @@ static void tcp_send(tcp_target *tt)
     c->attempts->prev = a;
   c->attempts = a;
   a->watch = api->watch_start(c->h, fd, BN_WATCH_WRITE, tcp_on_writable, a);
-  a->timer = api->timer_start(c->h, c->timeout_ns, 0, tcp_on_timeout, a);
+  a->timer = api->timer_start(c->h, c->cfg.timeout_ns, 0, tcp_on_timeout, a);
   if (!a->watch || !a->timer) {
     tcp_attempt_free(a);
     tcp_failed(tt, &st, ENOMEM);
@@ -426,9 +368,7 @@ static void tcp_cancel_all(tcp_ctx *c)
   for (i = 0; i < c->n_targets; i++) {
     c->h->api->timer_free(c->targets[i].tick);
     c->targets[i].tick = NULL;
-    c->h->api->resolve_cancel(c->targets[i].resolving);
-    c->targets[i].resolving = NULL;
-    c->targets[i].waiting = 0;
+    plug_addr_cancel(&c->targets[i].addr);
   }
   while (c->attempts)
     tcp_attempt_free(c->attempts);
@@ -443,13 +383,13 @@ static int tcp_start(void *ctx)
   for (i = 0; i < c->n_targets; i++) {
     tcp_target *tt = &c->targets[i];
     /* Spread the first probes over the first interval. */
-    int64_t first = c->interval_ns * (int64_t)i / (int64_t)c->n_targets;
+    int64_t first = c->cfg.interval_ns * (int64_t)i / (int64_t)c->n_targets;
 
     /* Names start resolving now: by the target's first slot the
      * address is likely known. */
-    if (!tt->resolved)
-      tcp_resolve_start(tt);
-    tt->tick = api->timer_start(c->h, first, c->interval_ns, tcp_on_tick, tt);
+    plug_addr_start(&tt->addr);
+    tt->tick =
+        api->timer_start(c->h, first, c->cfg.interval_ns, tcp_on_tick, tt);
     if (!tt->tick) {
       bn_error(c->h, "cannot start a timer for target '%s'", tt->t->name);
       tcp_cancel_all(c);
@@ -475,33 +415,9 @@ static void tcp_destroy(void *ctx)
   free(c);
 }
 
-static int tcp_read_options(tcp_ctx *c)
-{
-  bn_host *h = c->h;
-  const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  int rc;
-
-  rc = api->cfg_duration(h, cfg, "interval", &c->interval_ns);
-  if (rc == 0 && c->interval_ns <= 0)
-    rc = api->cfg_error(h, api->cfg_get(cfg, "interval"),
-                        "interval must be positive");
-  if (rc == 0)
-    rc = api->cfg_duration(h, cfg, "timeout", &c->timeout_ns);
-  if (rc == 0 && c->timeout_ns <= 0)
-    rc = api->cfg_error(h, api->cfg_get(cfg, "timeout"),
-                        "timeout must be positive");
-  if (rc == 0)
-    rc = api->cfg_int(h, cfg, "port", &c->port);
-  if (rc == 0 && (c->port < 0 || c->port > 65535))
-    rc = api->cfg_error(h, api->cfg_get(cfg, "port"),
-                        "port must be between 0 and 65535");
-  return rc;
-}
-
 /* Every target needs a port: its own, or the probe's `port`.  Reports
  * each one that has none (no side effects: check() runs it too). */
-static int tcp_check_ports(bn_host *h, int64_t port)
+static int tcp_check_ports(bn_host *h, int port)
 {
   const bn_target *ts;
   size_t i, n = 0;
@@ -509,7 +425,7 @@ static int tcp_check_ports(bn_host *h, int64_t port)
 
   ts = h->api->targets(h, &n);
   for (i = 0; i < n; i++) {
-    int p = port ? (int)port : ts[i].port;
+    int p = port ? port : ts[i].port;
 
     if (p <= 0 || p > 65535)
       rc = h->api->cfg_error(h, ts[i].node,
@@ -523,14 +439,12 @@ static int tcp_check_ports(bn_host *h, int64_t port)
 /* check(): the options and the targets' ports, without side effects. */
 static int tcp_check(bn_host *h)
 {
-  tcp_ctx c;
+  tcp_config cfg = {0};
   int rc;
 
-  memset(&c, 0, sizeof(c));
-  c.h = h;
-  rc = tcp_read_options(&c);
+  rc = h->api->cfg_fill(h, &cfg);
   if (rc == 0)
-    rc = tcp_check_ports(h, c.port);
+    rc = tcp_check_ports(h, cfg.port);
   return rc;
 }
 
@@ -545,9 +459,9 @@ static int tcp_init(bn_host *h, void **out)
   if (!c)
     return BN_ENOMEM;
   c->h = h;
-  rc = tcp_read_options(c);
+  rc = h->api->cfg_fill(h, &c->cfg);
   if (rc == 0)
-    rc = tcp_check_ports(h, c->port);
+    rc = tcp_check_ports(h, c->cfg.port);
   if (rc < 0)
     goto fail;
   ts = h->api->targets(h, &n);
@@ -562,8 +476,9 @@ static int tcp_init(bn_host *h, void **out)
 
     tt->ctx = c;
     tt->t = &ts[i];
-    tt->port = c->port ? (int)c->port : ts[i].port;
-    tcp_parse_literal(tt);
+    tt->port = c->cfg.port ? c->cfg.port : ts[i].port;
+    plug_addr_init(&tt->addr, h, &ts[i], SOCK_STREAM, tt->port, tcp_addr_ready,
+                   tt);
   }
   *out = c;
   return 0;
@@ -574,11 +489,12 @@ fail:
 }
 
 static const bn_probe_ops tcp_ops = {
-    sizeof(bn_probe_ops),
-    tcp_start,
-    tcp_stop,
+    .struct_size = sizeof(bn_probe_ops),
+    .start = tcp_start,
+    .stop = tcp_stop,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("tcp", "1.0", BN_KIND_PROBE, "TCP connect latency",
-                         tcp_options, tcp_init, tcp_destroy, &tcp_ops,
-                         tcp_check);
+BN_PLUGIN(.name = "tcp", .version = "1.0", .kind = BN_KIND_PROBE,
+          .summary = "TCP connect latency", .options = tcp_options,
+          .metrics = tcp_metrics, .init = tcp_init, .destroy = tcp_destroy,
+          .ops = &tcp_ops, .check = tcp_check);

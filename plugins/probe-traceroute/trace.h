@@ -238,9 +238,10 @@ typedef struct trace_tgt {
 typedef struct trace_ctx {
   bn_host *h;
   trace_mode mode;
-  uint16_t key_base; /* raw modes: flow i has key key_base + i */
-  trace_raw icmp[2]; /* raw modes: ICMP sockets, IPv4 and IPv6 */
-  int ping;          /* icmp mode through ping sockets (no raw) */
+  const char *mode_name; /* the `mode` option */
+  uint16_t key_base;     /* raw modes: flow i has key key_base + i */
+  trace_raw icmp[2];     /* raw modes: ICMP sockets, IPv4 and IPv6 */
+  int ping;              /* icmp mode through ping sockets (no raw) */
   int64_t max_ttl, count, flows, port;
   int64_t interval, timeout, spacing;
   double rtt_shift;

@@ -127,22 +127,22 @@ void trace_hop_add(trace_hop_acc *h, const char *addr, double ms)
 
 void trace_hop_out(const trace_hop_acc *h, int ttl, bn_hop *out)
 {
-  double mean = h->received ? h->sum / h->received : -1;
+  double none = BN_NOT_MEASURED; /* the RTTs of a silent hop */
+  double mean = h->received ? h->sum / h->received : none;
   double var = h->received ? h->sumsq / h->received - mean * mean : 0;
 
-  memset(out, 0, sizeof(*out));
-  out->ttl = ttl;
+  *out = (bn_hop){BN_INIT(bn_hop), .ttl = ttl, .sent = h->sent,
+                  .received = h->received};
   out->addr = h->received ? h->addr : NULL;
   /* probes over the answering host's ICMP budget are not loss */
   out->sent = h->sent > h->over ? h->sent - h->over : 0;
   if (h->received > out->sent)
     out->sent = h->received;
-  out->received = h->received;
-  out->last_ms = h->received ? h->last : -1;
+  out->last_ms = h->received ? h->last : none;
   out->avg_ms = mean;
-  out->best_ms = h->received ? h->best : -1;
-  out->worst_ms = h->received ? h->worst : -1;
-  out->stddev_ms = h->received ? (var > 0 ? __builtin_sqrt(var) : 0) : -1;
+  out->best_ms = h->received ? h->best : none;
+  out->worst_ms = h->received ? h->worst : none;
+  out->stddev_ms = h->received ? (var > 0 ? __builtin_sqrt(var) : 0) : none;
   if (!h->received)
     out->flags = BN_SAMPLE_LOST;
   if (h->over)

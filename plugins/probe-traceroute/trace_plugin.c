@@ -16,31 +16,89 @@
 
 static const char *const trace_mode_name[] = {"udp", "icmp", "tcp"};
 
+/* Options are filled into the context itself (cfg_fill). */
+#define TRACE_OPT(m) BN_FIELD(trace_ctx, m)
+
 static const bn_option trace_options[] = {
-    {"mode", BN_OPT_STRING, "udp",
-     "probe method: udp (no privilege), icmp or tcp (raw sockets)", 0, 0, 0},
-    {"max_ttl", BN_OPT_INT, "30", "give up after this many hops", 1,
-     TRACE_MAX_TTL, 0},
-    {"count", BN_OPT_INT, "3", "probes per hop and round", 1, TRACE_MAX_COUNT,
-     0},
-    {"flows", BN_OPT_INT, "1",
-     "flow identifiers per round (several: find load-balanced paths)", 1,
-     TRACE_MAX_FLOWS, 0},
-    {"port", BN_OPT_INT, "0",
-     "destination port; 0: 33434 for udp (closed at the target), 80 for "
-     "tcp",
-     0, 65535, 0},
-    {"interval", BN_OPT_DURATION, "60s", "time between rounds", 0.1, 86400, 0},
-    {"timeout", BN_OPT_DURATION, "2s",
-     "wait for answers after the last "
-     "probe",
-     0.01, 60, 0},
-    {"spacing", BN_OPT_DURATION, "50ms", "time between a round's bursts", 0,
-     10, 0},
-    {"rtt_shift", BN_OPT_DOUBLE, "0",
-     "a hop's mean RTT moving more (ms) is a path change; 0: off", 0, 1e6, 0},
+    {.name = "mode",
+     .type = BN_OPT_STRING,
+     .def = "udp",
+     .help = "probe method: udp (no privilege), icmp or tcp (raw sockets)",
+     TRACE_OPT(mode_name)},
+    {.name = "max_ttl",
+     .type = BN_OPT_INT,
+     .def = "30",
+     .help = "give up after this many hops",
+     .min = 1,
+     .max = TRACE_MAX_TTL,
+     TRACE_OPT(max_ttl)},
+    {.name = "count",
+     .type = BN_OPT_INT,
+     .def = "3",
+     .help = "probes per hop and round",
+     .min = 1,
+     .max = TRACE_MAX_COUNT,
+     TRACE_OPT(count)},
+    {.name = "flows",
+     .type = BN_OPT_INT,
+     .def = "1",
+     .help = "flow identifiers per round (several: find load-balanced "
+             "paths)",
+     .min = 1,
+     .max = TRACE_MAX_FLOWS,
+     TRACE_OPT(flows)},
+    {.name = "port",
+     .type = BN_OPT_INT,
+     .def = "0",
+     .help = "destination port; 0: 33434 for udp (closed at the target), 80 "
+             "for tcp",
+     .min = 0,
+     .max = 65535,
+     TRACE_OPT(port)},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "60s",
+     .help = "time between rounds",
+     .min = 0.1,
+     .max = 86400,
+     TRACE_OPT(interval)},
+    {.name = "timeout",
+     .type = BN_OPT_DURATION,
+     .def = "2s",
+     .help = "wait for answers after the last probe",
+     .min = 0.01,
+     .max = 60,
+     TRACE_OPT(timeout)},
+    {.name = "spacing",
+     .type = BN_OPT_DURATION,
+     .def = "50ms",
+     .help = "time between a round's bursts",
+     .min = 0,
+     .max = 10,
+     TRACE_OPT(spacing)},
+    {.name = "rtt_shift",
+     .type = BN_OPT_DOUBLE,
+     .def = "0",
+     .help = "a hop's mean RTT moving more (ms) is a path change; 0: off",
+     .min = 0,
+     .max = 1e6,
+     TRACE_OPT(rtt_shift)},
     BN_OPTIONS_END,
 };
+
+static const bn_metric trace_metrics[] = {
+    {.name = "path_hops",
+     .unit = "1",
+     .role = BN_ROLE_COUNT,
+     .agg = BN_AGG_LAST,
+     .help = "hops of the first flow's path in a round"},
+    {.name = "path_rtt_ms",
+     .unit = "ms",
+     .role = BN_ROLE_LATENCY,
+     .agg = BN_AGG_DISTRIBUTION,
+     .flags = BN_METRIC_PRIMARY,
+     .help = "mean RTT of the target's hop (lost: target not reached)"},
+    BN_METRICS_END};
 
 int64_t trace_now(trace_ctx *c)
 {
@@ -356,6 +414,7 @@ static void trace_path(trace_ctx *c, trace_flow *f, int fi, bn_hop *hops,
 {
   int end, ttl, last = 0;
 
+  *p = (bn_path){BN_INIT(bn_path)};
   for (ttl = 1; ttl <= c->max_ttl; ttl++)
     if (f->hops[ttl].received)
       last = ttl;
@@ -389,34 +448,33 @@ static void trace_emit(trace_ctx *c, trace_tgt *tg)
                                        "error"};
   bn_hop hops[TRACE_MAX_FLOWS][TRACE_MAX_TTL];
   bn_path paths[TRACE_MAX_FLOWS];
-  bn_path_set ps;
-  bn_sample s;
+  bn_path_set ps = {BN_INIT(bn_path_set),
+                    .target = tg->t->name,
+                    .mode = trace_mode_name[c->mode],
+                    .paths = paths,
+                    .n_paths = (size_t)c->flows,
+                    .rtt_shift_ms = c->rtt_shift,
+                    .wall_ns = c->round_wall};
+  bn_sample s = {BN_INIT(bn_sample), .target = tg->t->name,
+                 .wall_ns = c->round_wall};
   int64_t fi;
 
   for (fi = 0; fi < c->flows; fi++)
     trace_path(c, &tg->flows[fi], (int)fi, hops[fi], &paths[fi]);
-  memset(&ps, 0, sizeof(ps));
-  ps.target = tg->t->name;
-  ps.mode = trace_mode_name[c->mode];
-  ps.paths = paths;
-  ps.n_paths = (size_t)c->flows;
-  ps.rtt_shift_ms = c->rtt_shift;
-  ps.wall_ns = c->round_wall;
   c->h->api->emit_paths(c->h, &ps);
   bn_debug(c->h, "%s: %zu hops, %s", tg->t->name, paths[0].n_hops,
            status[paths[0].status]);
   /* samples of the first flow, so that ordinary reports show it */
-  memset(&s, 0, sizeof(s));
-  s.target = tg->t->name;
-  s.wall_ns = c->round_wall;
   s.metric = "path_hops";
   s.value = (double)paths[0].n_hops;
   c->h->api->emit_sample(c->h, &s);
   s.metric = "path_rtt_ms";
   if (paths[0].status == BN_PATH_REACHED && paths[0].n_hops)
     s.value = paths[0].hops[paths[0].n_hops - 1].avg_ms;
-  else
+  else {
+    s.value = BN_NOT_MEASURED;
     s.flags = BN_SAMPLE_LOST;
+  }
   c->h->api->emit_sample(c->h, &s);
 }
 
@@ -515,17 +573,35 @@ static int trace_mode_of(const char *name)
   return -1;
 }
 
-static int trace_check(bn_host *h)
+/* The options into c (cfg_fill), the mode checked; no side effects. */
+static int trace_read_opts(bn_host *h, trace_ctx *c)
 {
   const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  const char *mode = "udp";
+  int rc, mode;
 
-  api->cfg_string(h, cfg, "mode", &mode);
-  if (trace_mode_of(mode) < 0)
-    return api->cfg_error(h, api->cfg_get(cfg, "mode"),
-                          "unknown mode '%s'; use udp, icmp or tcp", mode);
+  c->mode_name = "udp";
+  rc = api->cfg_fill(h, c);
+  if (rc < 0)
+    return rc;
+  mode = trace_mode_of(c->mode_name);
+  if (mode < 0)
+    return api->cfg_error(h, api->cfg_get(api->config(h), "mode"),
+                          "unknown mode '%s'; use udp, icmp or tcp",
+                          c->mode_name);
+  c->mode = (trace_mode)mode;
   return 0;
+}
+
+static int trace_check(bn_host *h)
+{
+  trace_ctx *c = calloc(1, sizeof(*c));
+  int rc;
+
+  if (!c)
+    return BN_ENOMEM;
+  rc = trace_read_opts(h, c);
+  free(c);
+  return rc;
 }
 
 static void trace_close(trace_ctx *c)
@@ -568,29 +644,20 @@ static void trace_destroy(void *ctx)
 static int trace_init(bn_host *h, void **out)
 {
   const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
   const bn_target *t;
-  const char *mode = "udp";
   trace_ctx *c;
   size_t i;
-  int fi;
+  int fi, rc;
 
-  if (trace_check(h) != 0)
-    return BN_EINVAL;
   c = calloc(1, sizeof(*c));
   if (!c)
     return BN_ENOMEM;
   c->h = h;
-  api->cfg_string(h, cfg, "mode", &mode);
-  c->mode = (trace_mode)trace_mode_of(mode);
-  api->cfg_int(h, cfg, "max_ttl", &c->max_ttl);
-  api->cfg_int(h, cfg, "count", &c->count);
-  api->cfg_int(h, cfg, "flows", &c->flows);
-  api->cfg_int(h, cfg, "port", &c->port);
-  api->cfg_duration(h, cfg, "interval", &c->interval);
-  api->cfg_duration(h, cfg, "timeout", &c->timeout);
-  api->cfg_duration(h, cfg, "spacing", &c->spacing);
-  api->cfg_double(h, cfg, "rtt_shift", &c->rtt_shift);
+  rc = trace_read_opts(h, c);
+  if (rc < 0) {
+    free(c);
+    return rc;
+  }
   if (c->port == 0)
     c->port = c->mode == TRACE_TCP ? 80 : 33434;
   /* raw modes: flow keys (TCP source ports, echo ids) that differ from
@@ -650,9 +717,11 @@ static const bn_probe_ops trace_ops = {
     .stop = trace_stop,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("traceroute", "1.1", BN_KIND_PROBE,
-                         "Paris-style traceroute (UDP, ICMP, TCP SYN), "
-                         "all TTLs at once, "
-                         "mtr-style hop statistics and path history",
-                         trace_options, trace_init, trace_destroy, &trace_ops,
-                         trace_check);
+/* icmp and tcp modes need an ICMP socket (raw, or a ping socket for
+ * icmp); udp mode needs nothing, so selftest only warns. */
+BN_PLUGIN(.name = "traceroute", .version = "1.1", .kind = BN_KIND_PROBE,
+          .summary = "Paris-style traceroute (UDP, ICMP, TCP SYN), all TTLs "
+                     "at once, mtr-style hop statistics and path history",
+          .options = trace_options, .metrics = trace_metrics,
+          .init = trace_init, .destroy = trace_destroy, .ops = &trace_ops,
+          .check = trace_check, .needs = BN_NEED_ICMP_SOCKET);

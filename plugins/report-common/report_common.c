@@ -1,5 +1,5 @@
 /*
- * report_common.c - the reporters' shared options and render
+ * report_common.c - the reporters' shared `output` and render
  * (report_common.h).
  */
 #include <stdlib.h>
@@ -7,35 +7,22 @@
 
 #include "report_common.h"
 
-int report_ctx_new(bn_host *h, report_ctx **out)
+int report_ctx_new(bn_host *h, report_config *cfg, report_ctx **out)
 {
-  const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  const char *output = "-", *preset = "full";
-  report_ctx *c = calloc(1, sizeof(*c));
+  report_ctx *c;
   int rc;
 
-  if (!c)
+  *out = NULL;
+  if (!cfg)
     return BN_ENOMEM;
-  c->h = h;
-  rc = api->cfg_string(h, cfg, "output", &output);
-  if (rc == BN_ENOENT)
-    rc = 0;
-  if (rc == 0 && *output == '\0')
-    rc = api->cfg_error(h, api->cfg_get(cfg, "output"),
-                        "output must not be empty; use \"-\" for standard "
-                        "output");
-  if (rc == 0 && api->cfg_string(h, cfg, "preset", &preset) == 0 &&
-      strcmp(preset, "full") && strcmp(preset, "compact") &&
-      strcmp(preset, "ops"))
-    rc =
-        api->cfg_error(h, api->cfg_get(cfg, "preset"),
-                       "preset '%s' is not one of full, compact, ops", preset);
-  if (rc == 0) {
-    c->output = strdup(output);
-    if (!c->output)
-      rc = BN_ENOMEM;
+  c = calloc(1, sizeof(*c));
+  if (!c) {
+    free(cfg);
+    return BN_ENOMEM;
   }
+  c->h = h;
+  c->cfg = cfg;
+  rc = h->api->cfg_fill(h, cfg);
   if (rc < 0) {
     report_ctx_free(c);
     return rc;
@@ -48,8 +35,18 @@ void report_ctx_free(report_ctx *c)
 {
   if (!c)
     return;
-  free(c->output);
+  free(c->cfg);
   free(c);
+}
+
+const char *report_ctx_output(const report_ctx *c,
+                              const bn_report_request *req)
+{
+  size_t end = offsetof(bn_report_request, output) + sizeof(req->output);
+
+  if (req->struct_size >= end && req->output)
+    return req->output;
+  return c->cfg->output;
 }
 
 int report_ctx_render(report_ctx *c, const bn_report_request *req,
@@ -58,6 +55,7 @@ int report_ctx_render(report_ctx *c, const bn_report_request *req,
   const bn_host_api *api = c->h->api;
   json_object *model =
       req->model_json ? json_tokener_parse(req->model_json) : NULL;
+  const char *path = report_ctx_output(c, req);
   bn_output *out = NULL;
   int rc;
 
@@ -65,9 +63,10 @@ int report_ctx_render(report_ctx *c, const bn_report_request *req,
     bn_error(c->h, "the report model does not parse as JSON");
     return BN_EINVAL;
   }
-  rc = api->output_open(c->h, c->output, req->out, &out);
+  /* "" reaches us only from a host that names no file: the stream */
+  rc = api->output_open(c->h, path && *path ? path : "-", req->out, &out);
   if (rc == 0) {
-    rc = fn(model, api->output_file(out), c->own);
+    rc = fn(model, api->output_file(out), c->cfg);
     if (rc == 0 && ferror(api->output_file(out)))
       rc = BN_EIO;
     if (api->output_close(c->h, out, rc == 0) != 0 && rc == 0)

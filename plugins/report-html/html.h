@@ -91,4 +91,16 @@ int h_unavailable(FILE *f, json_object *sec);
 /** The whole page. */
 int h_page_write(FILE *f, json_object *m);
 
+/* ---- PDF (html_pdf.c) ---------------------------------------------- */
+
+struct report_ctx;
+struct bn_report_request;
+
+/**
+ * Render req as PDF: the page printed by headless Chromium
+ * ($BOTTLENECK_CHROMIUM, else chromium on $PATH), copied into the
+ * output.  0 or a bn_status, logged.
+ */
+int html_pdf_render(struct report_ctx *c, const struct bn_report_request *req);
+
 #endif

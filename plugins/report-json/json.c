@@ -14,18 +14,28 @@
 
 #include "report_common.h"
 
+typedef struct json_config {
+  report_config common; /* output */
+  int pretty;
+} json_config;
+
 static const bn_option json_options[] = {
-    REPORT_COMMON_OPTIONS,
-    {"pretty", BN_OPT_BOOL, "true", "indent the document (false: one line)", 0,
-     0, 0},
+    REPORT_OUTPUT_OPTION(json_config, "-"),
+    {.name = "pretty",
+     .type = BN_OPT_BOOL,
+     .def = "true",
+     .help = "indent the document (false: one line)",
+     BN_FIELD(json_config, pretty)},
     BN_OPTIONS_END};
 
-static int json_write(json_object *model, FILE *f, void *own)
+static const char *const json_formats[] = {"json", NULL};
+
+static int json_write(json_object *model, FILE *f, void *cfg)
 {
-  const int *pretty = own;
+  const json_config *jc = cfg;
   const char *text = json_object_to_json_string_ext(
-      model, (*pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
-                      : JSON_C_TO_STRING_PLAIN) |
+      model, (jc->pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED
+                         : JSON_C_TO_STRING_PLAIN) |
                  JSON_C_TO_STRING_NOSLASHESCAPE);
 
   if (!text)
@@ -42,42 +52,27 @@ static int json_render(void *ctx, const bn_report_request *req)
 
 static void json_destroy(void *ctx)
 {
-  report_ctx *c = ctx;
-
-  if (c)
-    free(c->own);
-  report_ctx_free(c);
+  report_ctx_free(ctx);
 }
 
 static int json_init(bn_host *h, void **out)
 {
-  report_ctx *c = NULL;
-  int *pretty, rc = report_ctx_new(h, &c);
+  json_config *cfg = calloc(1, sizeof(*cfg));
 
-  if (rc < 0)
-    return rc;
-  pretty = malloc(sizeof(*pretty));
-  if (!pretty) {
-    report_ctx_free(c);
-    return BN_ENOMEM;
+  if (cfg) {
+    cfg->common.output = "-";
+    cfg->pretty = 1;
   }
-  *pretty = 1;
-  c->own = pretty;
-  rc = h->api->cfg_bool(h, h->api->config(h), "pretty", pretty);
-  if (rc < 0 && rc != BN_ENOENT) {
-    json_destroy(c);
-    return rc;
-  }
-  *out = c;
-  return 0;
+  return report_ctx_new(h, cfg ? &cfg->common : NULL, (report_ctx **)out);
 }
 
 static const bn_reporter_ops json_ops = {
-    sizeof(bn_reporter_ops),
-    json_render,
+    .struct_size = sizeof(bn_reporter_ops),
+    .render = json_render,
 };
 
-BN_PLUGIN_DEFINE("json", "2.0", BN_KIND_REPORTER,
-                 "the report model as JSON: alerts, latency, jitter, CDF, "
-                 "speed tests, paths (json-c)",
-                 json_options, json_init, json_destroy, &json_ops);
+BN_PLUGIN(.name = "json", .version = "2.0", .kind = BN_KIND_REPORTER,
+          .summary = "the report model as JSON: alerts, latency, jitter, "
+                     "CDF, speed tests, paths (json-c)",
+          .options = json_options, .formats = json_formats, .init = json_init,
+          .destroy = json_destroy, .ops = &json_ops);

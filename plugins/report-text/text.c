@@ -27,8 +27,14 @@
 #define TIME_ROWS_FULL    48
 #define TIME_ROWS_COMPACT 12
 
-static const bn_option text_options[] = {REPORT_COMMON_OPTIONS,
-                                         BN_OPTIONS_END};
+typedef struct text_config {
+  report_config common; /* output */
+} text_config;
+
+static const bn_option text_options[] = {
+    REPORT_OUTPUT_OPTION(text_config, "-"), BN_OPTIONS_END};
+
+static const char *const text_formats[] = {"text", NULL};
 
 /* ---- reading the model ------------------------------------------------ */
 
@@ -513,9 +519,9 @@ static int text_write(json_object *m, FILE *f)
   return ferror(f) ? BN_EIO : BN_OK;
 }
 
-static int text_write_model(json_object *model, FILE *f, void *own)
+static int text_write_model(json_object *model, FILE *f, void *cfg)
 {
-  (void)own;
+  (void)cfg;
   return text_write(model, f);
 }
 
@@ -531,15 +537,20 @@ static void text_destroy(void *ctx)
 
 static int text_init(bn_host *h, void **out)
 {
-  return report_ctx_new(h, (report_ctx **)out);
+  text_config *cfg = calloc(1, sizeof(*cfg));
+
+  if (cfg)
+    cfg->common.output = "-";
+  return report_ctx_new(h, cfg ? &cfg->common : NULL, (report_ctx **)out);
 }
 
 static const bn_reporter_ops text_ops = {
-    sizeof(bn_reporter_ops),
-    text_render,
+    .struct_size = sizeof(bn_reporter_ops),
+    .render = text_render,
 };
 
-BN_PLUGIN_DEFINE("text", "2.0", BN_KIND_REPORTER,
-                 "plain-text report: alerts, summary, latency and jitter "
-                 "over time, CDF, speed tests, paths",
-                 text_options, text_init, text_destroy, &text_ops);
+BN_PLUGIN(.name = "text", .version = "2.0", .kind = BN_KIND_REPORTER,
+          .summary = "plain-text report: alerts, summary, latency and jitter "
+                     "over time, CDF, speed tests, paths",
+          .options = text_options, .formats = text_formats, .init = text_init,
+          .destroy = text_destroy, .ops = &text_ops);

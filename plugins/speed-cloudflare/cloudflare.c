@@ -18,18 +18,34 @@
 
 #include "speed_provider.h"
 
+/* The options, filled by the host (cfg_fill). */
+typedef struct cf_config {
+  speed_common_config common;
+  const char *base_url;
+  uint64_t max_bytes;
+} cf_config;
+
 typedef struct cf_ctx {
   speed_provider sp; /* must stay first */
-  char *base;        /* without a trailing '/' */
+  cf_config cfg;
+  char *base; /* without a trailing '/' */
   char *up_url, *ping_url;
 } cf_ctx;
 
 static const bn_option cf_options[] = {
-    {"base_url", BN_OPT_STRING, "https://speed.cloudflare.com",
-     "server offering /__down and /__up", 0, 0, 0},
-    {"max_bytes", BN_OPT_SIZE, "256M", "largest download request", 1024, 1e12,
-     0},
-    SPEED_COMMON_OPTIONS,
+    {.name = "base_url",
+     .type = BN_OPT_STRING,
+     .def = "https://speed.cloudflare.com",
+     .help = "server offering /__down and /__up",
+     BN_FIELD(cf_config, base_url)},
+    {.name = "max_bytes",
+     .type = BN_OPT_SIZE,
+     .def = "256MiB",
+     .help = "largest download request",
+     .min = 1024,
+     .max = 1e12,
+     BN_FIELD(cf_config, max_bytes)},
+    SPEED_COMMON_OPTIONS(cf_config),
     BN_OPTIONS_END,
 };
 
@@ -51,11 +67,22 @@ static char *cf_join(const char *base, const char *path)
   return s;
 }
 
+/* The options and the URL: 0 or BN_EINVAL (logged). */
+static int cf_read(bn_host *h, cf_config *cfg)
+{
+  memset(cfg, 0, sizeof(*cfg));
+  if (h->api->cfg_fill(h, cfg) != 0)
+    return BN_EINVAL;
+  if (speed_provider_url(h, "base_url", cfg->base_url) != 0 || !cfg->base_url)
+    return BN_EINVAL;
+  return 0;
+}
+
 static int cf_check(bn_host *h)
 {
-  const char *url;
+  cf_config cfg;
 
-  return speed_provider_url(h, "base_url", &url);
+  return cf_read(h, &cfg);
 }
 
 static void cf_destroy(void *ctx)
@@ -74,17 +101,17 @@ static void cf_destroy(void *ctx)
 static int cf_init(bn_host *h, void **out)
 {
   cf_ctx *c;
-  const char *url;
-  uint64_t max = 256 * 1024 * 1024;
   size_t n;
 
-  if (speed_provider_url(h, "base_url", &url) != 0 || !url)
-    return BN_EINVAL;
   c = calloc(1, sizeof(*c));
   if (!c)
     return BN_ENOMEM;
-  speed_provider_init(&c->sp, h);
-  c->base = strdup(url);
+  if (cf_read(h, &c->cfg) != 0) {
+    free(c);
+    return BN_EINVAL;
+  }
+  speed_provider_init(&c->sp, h, &c->cfg.common);
+  c->base = strdup(c->cfg.base_url);
   if (c->base) {
     n = strlen(c->base);
     while (n > 0 && c->base[n - 1] == '/')
@@ -96,14 +123,13 @@ static int cf_init(bn_host *h, void **out)
     cf_destroy(c);
     return BN_ENOMEM;
   }
-  speed_provider_size(h, "max_bytes", &max);
   c->sp.plan.server = c->base;
   c->sp.plan.down_url = cf_down_url;
   c->sp.plan.arg = c;
   c->sp.plan.up_url = c->up_url;
   c->sp.plan.ping_url = c->ping_url;
   c->sp.plan.down_start = 1000000;
-  c->sp.plan.down_max = max;
+  c->sp.plan.down_max = c->cfg.max_bytes;
   c->sp.plan.up_start = 256 * 1024;
   c->sp.plan.up_max = 8 * 1024 * 1024;
   *out = c;
@@ -116,7 +142,8 @@ static const bn_speedtest_ops cf_ops = {
     .cancel = speed_provider_cancel,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("cloudflare", "1.0", BN_KIND_SPEEDTEST,
-                         "speed test against Cloudflare-style __down/__up "
-                         "endpoints",
-                         cf_options, cf_init, cf_destroy, &cf_ops, cf_check);
+BN_PLUGIN(.name = "cloudflare", .version = "1.0", .kind = BN_KIND_SPEEDTEST,
+          .summary = "speed test against Cloudflare-style __down/__up "
+                     "endpoints",
+          .options = cf_options, .init = cf_init, .destroy = cf_destroy,
+          .ops = &cf_ops, .check = cf_check);

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 
 #include "curl_loop.h"
+#include "plugin_common.h"
 
 #define SPEED_MAX_STREAMS 64
 #define SPEED_MAX_PINGS   4096
@@ -76,34 +77,6 @@ static void speed_fail(speed_engine *e, const char *fmt, ...)
 static int64_t speed_now(speed_engine *e)
 {
   return e->h->api->now_mono_ns(e->h);
-}
-
-double speed_median(double *v, size_t n)
-{
-  size_t i, j;
-
-  if (n == 0)
-    return -1;
-  for (i = 1; i < n; i++) { /* insertion sort: n is small */
-    double x = v[i];
-
-    for (j = i; j > 0 && v[j - 1] > x; j--)
-      v[j] = v[j - 1];
-    v[j] = x;
-  }
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double speed_jitter(const double *v, size_t n)
-{
-  double sum = 0;
-  size_t i;
-
-  if (n < 2)
-    return -1;
-  for (i = 1; i < n; i++)
-    sum += fabs(v[i] - v[i - 1]);
-  return sum / (double)(n - 1);
 }
 
 static void speed_common_opts(speed_engine *e, CURL *easy)
@@ -481,7 +454,7 @@ static void speed_end_transfer(bn_timer *t, void *arg)
   }
   speed_stop_streams(e);
   speed_stop_ping(e);
-  loaded = speed_median(b->ms, b->n);
+  loaded = plug_median(b->ms, b->n);
   if (e->phase == BN_PHASE_DOWNLOAD) {
     e->res.bytes_down = e->phase_bytes;
     e->res.down_ns = now - e->phase_t0;
@@ -539,9 +512,9 @@ static void speed_next_phase(speed_engine *e)
 {
   if (e->finished)
     return;
-  if (e->phase == BN_PHASE_LATENCY && e->res.latency_ms < 0) {
-    e->res.jitter_ms = speed_jitter(e->idle.ms, e->idle.n);
-    e->res.latency_ms = speed_median(e->idle.ms, e->idle.n);
+  if (e->phase == BN_PHASE_LATENCY && !bn_measured(e->res.latency_ms)) {
+    e->res.jitter_ms = plug_jitter(e->idle.ms, e->idle.n);
+    e->res.latency_ms = plug_median(e->idle.ms, e->idle.n);
     if (e->req.download) {
       speed_start_transfer(e, BN_PHASE_DOWNLOAD);
       return;
@@ -569,12 +542,12 @@ static int speed_init_ping(speed_engine *e)
 
 static void speed_init_result(bn_speedtest_result *r, int streams)
 {
-  memset(r, 0, sizeof(*r));
+  *r = (bn_speedtest_result){BN_INIT(bn_speedtest_result)};
   r->streams = streams;
-  r->download_bps = r->upload_bps = -1;
-  r->latency_ms = r->jitter_ms = -1;
-  r->loaded_down_ms = r->loaded_up_ms = -1;
-  r->loss_pct = r->udp_jitter_ms = -1;
+  r->download_bps = r->upload_bps = BN_NOT_MEASURED;
+  r->latency_ms = r->jitter_ms = BN_NOT_MEASURED;
+  r->loaded_down_ms = r->loaded_up_ms = BN_NOT_MEASURED;
+  r->loss_pct = r->udp_jitter_ms = BN_NOT_MEASURED;
 }
 
 static int speed_make_body(speed_engine *e)

@@ -69,9 +69,4 @@ void speed_engine_cancel(speed_engine *e);
 /** Free an engine whose done() has been called (NULL is ignored). */
 void speed_engine_free(speed_engine *e);
 
-/** Median of n values (sorted in place); negative when n == 0. */
-double speed_median(double *v, size_t n);
-/** Mean absolute difference of consecutive values; negative if n < 2. */
-double speed_jitter(const double *v, size_t n);
-
 #endif

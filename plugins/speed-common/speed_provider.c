@@ -8,75 +8,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-int speed_provider_url(bn_host *h, const char *key, const char **out)
+int speed_provider_url(bn_host *h, const char *key, const char *url)
 {
   const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
   CURLU *u;
   char *scheme = NULL;
   int rc = 0;
 
-  *out = NULL;
-  if (api->cfg_string(h, cfg, key, out) != 0)
+  if (!url)
     return 0;
   u = curl_url();
   if (!u)
     return BN_ENOMEM;
-  if (curl_url_set(u, CURLUPART_URL, *out, 0) != CURLUE_OK ||
+  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
       curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
       (strcmp(scheme, "http") && strcmp(scheme, "https")))
-    rc = api->cfg_error(h, api->cfg_get(cfg, key),
+    rc = api->cfg_error(h, api->cfg_get(api->config(h), key),
                         "'%s' is not an http:// or https:// URL; write "
                         "e.g. http://host:port/path",
-                        *out);
+                        url);
   curl_free(scheme);
   curl_url_cleanup(u);
   return rc;
 }
 
-int speed_provider_size(bn_host *h, const char *key, uint64_t *out)
+void speed_provider_init(speed_provider *p, bn_host *h,
+                         const speed_common_config *cfg)
 {
-  const char *s;
-  char *end;
-  double v;
-
-  if (h->api->cfg_string(h, h->api->config(h), key, &s) != 0)
-    return BN_ENOENT;
-  v = strtod(s, &end);
-  switch (*end) {
-  case 'k':
-  case 'K':
-    v *= 1024;
-    break;
-  case 'm':
-  case 'M':
-    v *= 1024 * 1024;
-    break;
-  case 'g':
-  case 'G':
-    v *= 1024.0 * 1024 * 1024;
-    break;
-  default:
-    break;
-  }
-  *out = (uint64_t)v;
-  return 0;
-}
-
-int speed_provider_init(speed_provider *p, bn_host *h)
-{
-  const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  int64_t pings = 10;
-
   p->h = h;
-  api->cfg_string(h, cfg, "ca_file", &p->plan.ca_file);
-  api->cfg_bool(h, cfg, "insecure", &p->plan.insecure);
-  api->cfg_int(h, cfg, "pings", &pings);
-  p->plan.pings = (int)pings;
-  api->cfg_duration(h, cfg, "ping_interval", &p->plan.ping_gap_ns);
-  api->cfg_duration(h, cfg, "connect_timeout", &p->plan.connect_timeout_ns);
-  return 0;
+  p->plan.ca_file = cfg->ca_file;
+  p->plan.insecure = cfg->insecure;
+  p->plan.pings = cfg->pings;
+  p->plan.ping_gap_ns = cfg->ping_interval_ns;
+  p->plan.connect_timeout_ns = cfg->connect_timeout_ns;
 }
 
 static void speed_provider_done(const bn_speedtest_result *r, void *arg)

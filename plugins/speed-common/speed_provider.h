@@ -10,24 +10,47 @@
 
 #include "speed_engine.h"
 
-/** Options every HTTP provider has (append to its own table). */
-#define SPEED_COMMON_OPTIONS                                                  \
-  {"ca_file", BN_OPT_STRING, NULL, "CA bundle for https servers", 0, 0, 0},   \
-      {"insecure", BN_OPT_BOOL,                                               \
-       "false",    "do not verify the server's TLS certificate",              \
-       0,          0,                                                         \
-       0},                                                                    \
-      {"pings", BN_OPT_INT, "10", "idle latency requests", 2, 1000, 0},       \
-      {"ping_interval",                                                       \
-       BN_OPT_DURATION,                                                       \
-       "100ms",                                                               \
-       "spacing of latency requests under load",                              \
-       0.01,                                                                  \
-       10,                                                                    \
-       0},                                                                    \
+/** The options every HTTP provider has (filled by cfg_fill). */
+typedef struct speed_common_config {
+  const char *ca_file; /* or NULL */
+  int insecure;
+  int pings;
+  int64_t ping_interval_ns;
+  int64_t connect_timeout_ns;
+} speed_common_config;
+
+/**
+ * Entries of those options for config struct T, whose member `common`
+ * is a speed_common_config (append to the provider's own table).
+ */
+#define SPEED_COMMON_OPTIONS(T)                                               \
+  {.name = "ca_file",                                                         \
+   .type = BN_OPT_STRING,                                                     \
+   .help = "CA bundle for https servers",                                     \
+   BN_FIELD(T, common.ca_file)},                                              \
+      {.name = "insecure",                                                    \
+       .type = BN_OPT_BOOL,                                                   \
+       .def = "false",                                                        \
+       .help = "do not verify the server's TLS certificate",                  \
+       BN_FIELD(T, common.insecure)},                                         \
+      {.name = "pings",                                                       \
+       .type = BN_OPT_INT,                                                    \
+       .def = "10",                                                           \
+       .help = "idle latency requests",                                       \
+       .min = 2,                                                              \
+       .max = 1000,                                                           \
+       BN_FIELD(T, common.pings)},                                            \
+      {.name = "ping_interval",                                               \
+       .type = BN_OPT_DURATION,                                               \
+       .def = "100ms",                                                        \
+       .help = "spacing of latency requests under load",                      \
+       .min = 0.01,                                                           \
+       .max = 10,                                                             \
+       BN_FIELD(T, common.ping_interval_ns)},                                 \
   {                                                                           \
-    "connect_timeout", BN_OPT_DURATION, "5s",                                 \
-        "cap on connecting to the server", 0.1, 120, 0                        \
+    .name = "connect_timeout", .type = BN_OPT_DURATION, .def = "5s",          \
+    .help = "cap on connecting to the server", .min = 0.1, .max = 120,        \
+    BN_FIELD(T, common.connect_timeout_ns)                                    \
   }
 
 /** Head of every HTTP provider's context. */
@@ -39,21 +62,16 @@ typedef struct speed_provider {
   void *done_arg;
 } speed_provider;
 
-/** Read the common options into p->plan (h stored too). */
-int speed_provider_init(speed_provider *p, bn_host *h);
+/** The common options (already filled) into p->plan; h stored too. */
+void speed_provider_init(speed_provider *p, bn_host *h,
+                         const speed_common_config *cfg);
 
 /**
- * Check that option `key` (if set) is an http(s) URL that parses; logs
- * a FILE:LINE:COL error and returns BN_EINVAL if not.  *out gets the
- * text (NULL when absent).
+ * Check that `url`, the value of option `key` (NULL: absent, fine), is
+ * an http(s) URL that parses; logs a FILE:LINE:COL error and returns
+ * BN_EINVAL if not.
  */
-int speed_provider_url(bn_host *h, const char *key, const char **out);
-
-/**
- * Read a BN_OPT_SIZE option ("64k", "10M", "1G": powers of 1024, or
- * plain bytes; the host has validated it).  Returns 0 or BN_ENOENT.
- */
-int speed_provider_size(bn_host *h, const char *key, uint64_t *out);
+int speed_provider_url(bn_host *h, const char *key, const char *url);
 
 /** bn_speedtest_ops.run for a context that starts with speed_provider. */
 int speed_provider_run(void *ctx, const bn_speedtest_request *req,

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include <bottleneck/sdk.h>
 
 #include "iperf3_json.h"
+#include "plugin_common.h"
 
 #define IP3_PINGS     5
 #define IP3_MAX_PINGS 2048
@@ -42,12 +44,14 @@ typedef struct ip3_pings {
 
 typedef struct ip3_ctx {
   bn_host *h;
+  /* the options (cfg_fill) */
   const char *server;
   int64_t port;
   int64_t ping_port;
-  int udp;
-  int64_t bandwidth; /* UDP target rate, bits/s */
+  const char *protocol; /* "tcp" or "udp" */
+  double bandwidth;     /* UDP target rate, bits/s */
   int64_t ping_gap_ns;
+  int udp;
   /* the test in flight */
   int active;
   bn_speedtest_request req;
@@ -76,18 +80,46 @@ typedef struct ip3_ctx {
 } ip3_ctx;
 
 static const bn_option ip3_options[] = {
-    {"server", BN_OPT_STRING, NULL, "iperf3 server (address or name)", 0, 0,
-     1},
-    {"port", BN_OPT_INT, "5201", "iperf3 server port", 1, 65535, 0},
-    {"protocol", BN_OPT_STRING, "tcp", "tcp or udp", 0, 0, 0},
-    {"bandwidth", BN_OPT_SIZE, "100M",
-     "UDP: target rate in bits/s per stream (k/M/G: powers of 1024)", 1024,
-     1e12, 0},
-    {"ping_port", BN_OPT_INT, "0",
-     "TCP port for latency (SYN answered by SYN-ACK or RST); 0: port + 1", 0,
-     65535, 0},
-    {"ping_interval", BN_OPT_DURATION, "200ms",
-     "spacing of handshakes that measure latency under load", 0.01, 10, 0},
+    {.name = "server",
+     .type = BN_OPT_STRING,
+     .help = "iperf3 server (address or name)",
+     .required = 1,
+     BN_FIELD(ip3_ctx, server)},
+    {.name = "port",
+     .type = BN_OPT_INT,
+     .def = "5201",
+     .help = "iperf3 server port",
+     .min = 1,
+     .max = 65535,
+     BN_FIELD(ip3_ctx, port)},
+    {.name = "protocol",
+     .type = BN_OPT_STRING,
+     .def = "tcp",
+     .help = "tcp or udp",
+     BN_FIELD(ip3_ctx, protocol)},
+    {.name = "bandwidth",
+     .type = BN_OPT_RATE,
+     .def = "100M",
+     .help = "UDP: target rate per stream in bits/s (k/M/G: powers of "
+             "1000, as iperf3's -b)",
+     .min = 1000,
+     .max = 1e12,
+     BN_FIELD(ip3_ctx, bandwidth)},
+    {.name = "ping_port",
+     .type = BN_OPT_INT,
+     .def = "0",
+     .help = "TCP port for latency (SYN answered by SYN-ACK or RST); 0: "
+             "port + 1",
+     .min = 0,
+     .max = 65535,
+     BN_FIELD(ip3_ctx, ping_port)},
+    {.name = "ping_interval",
+     .type = BN_OPT_DURATION,
+     .def = "200ms",
+     .help = "spacing of handshakes that measure latency under load",
+     .min = 0.01,
+     .max = 10,
+     BN_FIELD(ip3_ctx, ping_gap_ns)},
     BN_OPTIONS_END,
 };
 
@@ -96,34 +128,6 @@ static void ip3_next_phase(ip3_ctx *c);
 static int64_t ip3_now(ip3_ctx *c)
 {
   return c->h->api->now_mono_ns(c->h);
-}
-
-static double ip3_median(double *v, size_t n)
-{
-  size_t i, j;
-
-  if (n == 0)
-    return -1;
-  for (i = 1; i < n; i++) {
-    double x = v[i];
-
-    for (j = i; j > 0 && v[j - 1] > x; j--)
-      v[j] = v[j - 1];
-    v[j] = x;
-  }
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double ip3_jitter(const double *v, size_t n)
-{
-  double sum = 0;
-  size_t i;
-
-  if (n < 2)
-    return -1;
-  for (i = 1; i < n; i++)
-    sum += v[i] > v[i - 1] ? v[i] - v[i - 1] : v[i - 1] - v[i];
-  return sum / (double)(n - 1);
 }
 
 /* ---- cleanup and the end of a test --------------------------------- */
@@ -304,7 +308,7 @@ static void ip3_child(ip3_ctx *c, int fd, int reverse)
   iperf_set_test_connect_timeout(t, 5000);
   if (c->udp) {
     set_protocol(t, Pudp);
-    iperf_set_test_rate(t, (uint64_t)c->bandwidth);
+    iperf_set_test_rate(t, (uint64_t)llround(c->bandwidth));
     /* iperf3's command line picks this for UDP; libiperf keeps the TCP
      * default (128 KiB), which no link takes as one datagram. */
     iperf_set_test_blksize(t, 1400);
@@ -343,15 +347,16 @@ static void ip3_transfer_done(ip3_ctx *c)
     c->res.download_bps = f.bps;
     c->res.bytes_down = f.bytes;
     c->res.down_ns = (int64_t)(f.seconds * 1e9);
-    c->res.loaded_down_ms = ip3_median(b->ms, b->n);
+    c->res.loaded_down_ms = plug_median(b->ms, b->n);
   } else {
     c->res.upload_bps = f.bps;
     c->res.bytes_up = f.bytes;
     c->res.up_ns = (int64_t)(f.seconds * 1e9);
-    c->res.loaded_up_ms = ip3_median(b->ms, b->n);
+    c->res.loaded_up_ms = plug_median(b->ms, b->n);
   }
   /* UDP loss and jitter: of the download when there is one */
-  if (c->udp && (c->res.loss_pct < 0 || c->phase == BN_PHASE_DOWNLOAD)) {
+  if (c->udp &&
+      (!bn_measured(c->res.loss_pct) || c->phase == BN_PHASE_DOWNLOAD)) {
     c->res.loss_pct = f.loss_pct;
     c->res.udp_jitter_ms = f.jitter_ms;
   }
@@ -431,8 +436,8 @@ static void ip3_start_transfer(ip3_ctx *c, bn_speedtest_phase phase)
 static void ip3_next_phase(ip3_ctx *c)
 {
   if (c->phase == BN_PHASE_LATENCY) {
-    c->res.jitter_ms = ip3_jitter(c->idle.ms, c->idle.n);
-    c->res.latency_ms = ip3_median(c->idle.ms, c->idle.n);
+    c->res.jitter_ms = plug_jitter(c->idle.ms, c->idle.n);
+    c->res.latency_ms = plug_median(c->idle.ms, c->idle.n);
     if (c->req.download) {
       ip3_start_transfer(c, BN_PHASE_DOWNLOAD);
       return;
@@ -477,11 +482,11 @@ static int ip3_run(void *ctx, const bn_speedtest_request *req,
 
   if (c->active)
     return BN_EAGAIN;
-  memset(&c->res, 0, sizeof(c->res));
-  c->res.download_bps = c->res.upload_bps = -1;
-  c->res.latency_ms = c->res.jitter_ms = -1;
-  c->res.loaded_down_ms = c->res.loaded_up_ms = -1;
-  c->res.loss_pct = c->res.udp_jitter_ms = -1;
+  c->res = (bn_speedtest_result){BN_INIT(bn_speedtest_result)};
+  c->res.download_bps = c->res.upload_bps = BN_NOT_MEASURED;
+  c->res.latency_ms = c->res.jitter_ms = BN_NOT_MEASURED;
+  c->res.loaded_down_ms = c->res.loaded_up_ms = BN_NOT_MEASURED;
+  c->res.loss_pct = c->res.udp_jitter_ms = BN_NOT_MEASURED;
   c->res.streams = req->streams;
   c->idle.n = c->loaded_down.n = c->loaded_up.n = 0;
   c->req = *req;
@@ -507,17 +512,34 @@ static void ip3_cancel(void *ctx)
   c->active = 0;
 }
 
-static int ip3_check(bn_host *h)
+/* The options into c (cfg_fill), the protocol checked. */
+static int ip3_read(bn_host *h, ip3_ctx *c)
 {
   const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  const char *proto = "tcp";
 
-  api->cfg_string(h, cfg, "protocol", &proto);
-  if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
-    return api->cfg_error(h, api->cfg_get(cfg, "protocol"),
-                          "protocol '%s': write tcp or udp", proto);
+  c->protocol = "tcp";
+  if (api->cfg_fill(h, c) != 0)
+    return BN_EINVAL;
+  if (strcmp(c->protocol, "tcp") && strcmp(c->protocol, "udp"))
+    return api->cfg_error(h, api->cfg_get(api->config(h), "protocol"),
+                          "protocol '%s': write tcp or udp", c->protocol);
+  if (!c->server)
+    return api->cfg_error(h, api->config(h),
+                          "iperf3 needs 'server': the iperf3 server's "
+                          "address or name");
   return 0;
+}
+
+static int ip3_check(bn_host *h)
+{
+  ip3_ctx *c = calloc(1, sizeof(*c));
+  int rc;
+
+  if (!c)
+    return BN_ENOMEM;
+  rc = ip3_read(h, c);
+  free(c);
+  return rc;
 }
 
 static void ip3_destroy(void *ctx)
@@ -530,47 +552,24 @@ static void ip3_destroy(void *ctx)
   free(c);
 }
 
-static int64_t ip3_size(const char *s)
-{
-  char *end;
-  double v = strtod(s, &end);
-
-  if (*end == 'k' || *end == 'K')
-    v *= 1024;
-  else if (*end == 'm' || *end == 'M')
-    v *= 1024 * 1024;
-  else if (*end == 'g' || *end == 'G')
-    v *= 1024.0 * 1024 * 1024;
-  return (int64_t)v;
-}
-
 static int ip3_init(bn_host *h, void **out)
 {
-  const bn_host_api *api = h->api;
-  const bn_node *cfg = api->config(h);
-  const char *proto = "tcp", *bw = "100M";
-  ip3_ctx *c;
+  ip3_ctx *c = calloc(1, sizeof(*c));
 
-  if (ip3_check(h) != 0)
-    return BN_EINVAL;
-  c = calloc(1, sizeof(*c));
   if (!c)
     return BN_ENOMEM;
   c->h = h;
   c->ping_fd = c->pipe_fd = -1;
-  api->cfg_string(h, cfg, "server", &c->server);
-  api->cfg_int(h, cfg, "port", &c->port);
-  api->cfg_int(h, cfg, "ping_port", &c->ping_port);
+  if (ip3_read(h, c) != 0) {
+    free(c);
+    return BN_EINVAL;
+  }
   if (!c->ping_port)
     c->ping_port = c->port < 65535 ? c->port + 1 : c->port - 1;
-  api->cfg_string(h, cfg, "protocol", &proto);
-  c->udp = strcmp(proto, "udp") == 0;
-  api->cfg_string(h, cfg, "bandwidth", &bw);
-  c->bandwidth = ip3_size(bw);
-  api->cfg_duration(h, cfg, "ping_interval", &c->ping_gap_ns);
+  c->udp = strcmp(c->protocol, "udp") == 0;
   snprintf(c->label, sizeof(c->label),
            strchr(c->server, ':') ? "[%s]:%d/%s" : "%s:%d/%s", c->server,
-           (int)c->port, proto);
+           (int)c->port, c->protocol);
   *out = c;
   return 0;
 }
@@ -581,8 +580,8 @@ static const bn_speedtest_ops ip3_ops = {
     .cancel = ip3_cancel,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("iperf3", "1.0", BN_KIND_SPEEDTEST,
-                         "speed test against an iperf3 server (libiperf; "
-                         "TCP, or UDP with loss and jitter)",
-                         ip3_options, ip3_init, ip3_destroy, &ip3_ops,
-                         ip3_check);
+BN_PLUGIN(.name = "iperf3", .version = "1.1", .kind = BN_KIND_SPEEDTEST,
+          .summary = "speed test against an iperf3 server (libiperf; TCP, "
+                     "or UDP with loss and jitter)",
+          .options = ip3_options, .init = ip3_init, .destroy = ip3_destroy,
+          .ops = &ip3_ops, .check = ip3_check);

@@ -5,6 +5,8 @@
  */
 #include "iperf3_json.h"
 
+#include <bottleneck/sdk.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +40,7 @@ int iperf3_parse(const char *json, int udp, iperf3_figures *out, char *err,
   int rc = -1;
 
   memset(out, 0, sizeof(*out));
-  out->loss_pct = out->jitter_ms = -1;
+  out->loss_pct = out->jitter_ms = BN_NOT_MEASURED;
   if (!root) {
     snprintf(err, errlen, "iperf3 gave no JSON result");
     return -1;
@@ -58,8 +60,8 @@ int iperf3_parse(const char *json, int udp, iperf3_figures *out, char *err,
   out->bytes = (uint64_t)iperf3_num(sum, "bytes", 0);
   out->seconds = iperf3_num(sum, "seconds", 0);
   if (udp) {
-    out->loss_pct = iperf3_num(sum, "lost_percent", -1);
-    out->jitter_ms = iperf3_num(sum, "jitter_ms", -1);
+    out->loss_pct = iperf3_num(sum, "lost_percent", BN_NOT_MEASURED);
+    out->jitter_ms = iperf3_num(sum, "jitter_ms", BN_NOT_MEASURED);
   }
   rc = 0;
 out:

@@ -12,8 +12,8 @@ typedef struct iperf3_figures {
   double bps;       /* goodput at the receiver, bits/s */
   uint64_t bytes;   /* payload bytes received */
   double seconds;   /* duration of the test */
-  double loss_pct;  /* UDP: lost datagrams, %; else negative */
-  double jitter_ms; /* UDP: receiver's jitter; else negative */
+  double loss_pct;  /* UDP: lost datagrams, %; else NaN */
+  double jitter_ms; /* UDP: receiver's jitter; else NaN */
 } iperf3_figures;
 
 /**

@@ -20,12 +20,21 @@
 
 #define LS_MIB (1024 * 1024)
 
+/* The options, filled by the host (cfg_fill). */
+typedef struct ls_config {
+  speed_common_config common;
+  const char *servers; /* a server list file, or NULL */
+  const char *server;  /* one base URL, or NULL */
+  int64_t select_timeout_ns;
+  uint64_t max_chunk;
+} ls_config;
+
 typedef struct ls_ctx {
   speed_provider sp; /* must stay first */
+  ls_config cfg;
   ls_server *servers;
   size_t n_servers;
   const ls_server *use; /* server of the test in flight */
-  int64_t select_ns;
   /* server selection in flight */
   curl_loop sel;
   CURL **probes;
@@ -41,15 +50,29 @@ typedef struct ls_ctx {
 } ls_ctx;
 
 static const bn_option ls_options[] = {
-    {"servers", BN_OPT_STRING, NULL,
-     "LibreSpeed server list (JSON file); the lowest ping wins", 0, 0, 0},
-    {"server", BN_OPT_STRING, NULL,
-     "one LibreSpeed server (base URL; default endpoint paths)", 0, 0, 0},
-    {"select_timeout", BN_OPT_DURATION, "2s",
-     "how long servers of the list get to answer a ping", 0.1, 60, 0},
-    {"max_chunk", BN_OPT_SIZE, "256M", "largest download request", LS_MIB,
-     1e12, 0},
-    SPEED_COMMON_OPTIONS,
+    {.name = "servers",
+     .type = BN_OPT_STRING,
+     .help = "LibreSpeed server list (JSON file); the lowest ping wins",
+     BN_FIELD(ls_config, servers)},
+    {.name = "server",
+     .type = BN_OPT_STRING,
+     .help = "one LibreSpeed server (base URL; default endpoint paths)",
+     BN_FIELD(ls_config, server)},
+    {.name = "select_timeout",
+     .type = BN_OPT_DURATION,
+     .def = "2s",
+     .help = "how long servers of the list get to answer a ping",
+     .min = 0.1,
+     .max = 60,
+     BN_FIELD(ls_config, select_timeout_ns)},
+    {.name = "max_chunk",
+     .type = BN_OPT_SIZE,
+     .def = "256MiB",
+     .help = "largest download request",
+     .min = LS_MIB,
+     .max = 1e12,
+     BN_FIELD(ls_config, max_chunk)},
+    SPEED_COMMON_OPTIONS(ls_config),
     BN_OPTIONS_END,
 };
 
@@ -95,18 +118,22 @@ static int ls_url_ok(const char *url)
 }
 
 /* Load the list (or the one server) into c; errors at the option. */
-static int ls_load(bn_host *h, ls_server **out, size_t *n)
+static int ls_load(bn_host *h, ls_config *lc, ls_server **out, size_t *n)
 {
   const bn_host_api *api = h->api;
   const bn_node *cfg = api->config(h);
-  const char *file = NULL, *one = NULL;
+  const char *file, *one;
   char err[512];
   char *text;
   size_t i;
   int rc;
 
-  api->cfg_string(h, cfg, "servers", &file);
-  if (speed_provider_url(h, "server", &one) != 0)
+  memset(lc, 0, sizeof(*lc));
+  if (api->cfg_fill(h, lc) != 0)
+    return BN_EINVAL;
+  file = lc->servers;
+  one = lc->server;
+  if (speed_provider_url(h, "server", one) != 0)
     return BN_EINVAL;
   if (!file == !one)
     return api->cfg_error(h, cfg,
@@ -180,11 +207,11 @@ static void ls_on_fail(bn_timer *t, void *arg)
 /* Report an error through done() on a later loop turn. */
 static void ls_fail(ls_ctx *c, const char *msg)
 {
-  memset(&c->fail, 0, sizeof(c->fail));
-  c->fail.download_bps = c->fail.upload_bps = -1;
-  c->fail.latency_ms = c->fail.jitter_ms = -1;
-  c->fail.loaded_down_ms = c->fail.loaded_up_ms = -1;
-  c->fail.loss_pct = c->fail.udp_jitter_ms = -1;
+  c->fail = (bn_speedtest_result){BN_INIT(bn_speedtest_result)};
+  c->fail.download_bps = c->fail.upload_bps = BN_NOT_MEASURED;
+  c->fail.latency_ms = c->fail.jitter_ms = BN_NOT_MEASURED;
+  c->fail.loaded_down_ms = c->fail.loaded_up_ms = BN_NOT_MEASURED;
+  c->fail.loss_pct = c->fail.udp_jitter_ms = BN_NOT_MEASURED;
   c->fail.status = BN_EIO;
   snprintf(c->err, sizeof(c->err), "%s", msg);
   c->fail.error = c->err;
@@ -284,7 +311,8 @@ static int ls_select(ls_ctx *c)
                                          : c->servers[i].ping);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, "");
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(c->select_ns / 1000000));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                     (long)(c->cfg.select_timeout_ns / 1000000));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ls_keep);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)c->ip[i]);
     if (c->sp.plan.ca_file)
@@ -331,9 +359,10 @@ static void ls_cancel(void *ctx)
 
 static int ls_check(bn_host *h)
 {
+  ls_config cfg;
   ls_server *s = NULL;
   size_t n = 0;
-  int rc = ls_load(h, &s, &n);
+  int rc = ls_load(h, &cfg, &s, &n);
 
   ls_servers_free(s, n);
   return rc;
@@ -355,27 +384,24 @@ static void ls_destroy(void *ctx)
 static int ls_init(bn_host *h, void **out)
 {
   ls_ctx *c = calloc(1, sizeof(*c));
-  uint64_t max = 256 * LS_MIB;
 
   if (!c)
     return BN_ENOMEM;
-  speed_provider_init(&c->sp, h);
-  if (ls_load(h, &c->servers, &c->n_servers) != 0) {
+  if (ls_load(h, &c->cfg, &c->servers, &c->n_servers) != 0) {
     free(c);
     return BN_EINVAL;
   }
+  speed_provider_init(&c->sp, h, &c->cfg.common);
   c->rtt = calloc(c->n_servers, sizeof(*c->rtt));
   c->ip = calloc(c->n_servers, sizeof(*c->ip));
   if (!c->rtt || !c->ip) {
     ls_destroy(c);
     return BN_ENOMEM;
   }
-  h->api->cfg_duration(h, h->api->config(h), "select_timeout", &c->select_ns);
-  speed_provider_size(h, "max_chunk", &max);
   c->sp.plan.down_url = ls_down_url;
   c->sp.plan.arg = c;
   c->sp.plan.down_start = LS_MIB;
-  c->sp.plan.down_max = max;
+  c->sp.plan.down_max = c->cfg.max_chunk;
   c->sp.plan.up_start = 256 * 1024;
   c->sp.plan.up_max = 8 * LS_MIB;
   *out = c;
@@ -388,7 +414,8 @@ static const bn_speedtest_ops ls_ops = {
     .cancel = ls_cancel,
 };
 
-BN_PLUGIN_DEFINE_CHECKED("librespeed", "1.0", BN_KIND_SPEEDTEST,
-                         "speed test against LibreSpeed servers "
-                         "(garbage/empty/getIP endpoints, server lists)",
-                         ls_options, ls_init, ls_destroy, &ls_ops, ls_check);
+BN_PLUGIN(.name = "librespeed", .version = "1.0", .kind = BN_KIND_SPEEDTEST,
+          .summary = "speed test against LibreSpeed servers "
+                     "(garbage/empty/getIP endpoints, server lists)",
+          .options = ls_options, .init = ls_init, .destroy = ls_destroy,
+          .ops = &ls_ops, .check = ls_check);

@@ -73,7 +73,8 @@ static int writer_run(const char *db, long batch, long pause_us, long max_rows)
   if (store_open(db, &s) < 0 || store_run_begin(s, &m, &run) < 0)
     goto fail;
   for (i = 0; max_rows == 0 || i < max_rows; i++) {
-    bn_sample smp = {targets[i % 4], "rtt_ms", (double)(i % 97), 0, 0, 0};
+    bn_sample smp = {BN_INIT(bn_sample), .target = targets[i % 4],
+                     .metric = "rtt_ms", .value = (double)(i % 97)};
     clock_gettime(CLOCK_REALTIME, &ts);
     smp.wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
     smp.mono_ns = i;

@@ -316,32 +316,278 @@ static int mock_cfg_bool(bn_host *h, const bn_node *map, const char *key,
   return mock_cfg_error(h, n, "'%s': not a boolean: %s", key, n->value);
 }
 
-static int mock_cfg_duration(bn_host *h, const bn_node *map, const char *key,
-                             int64_t *out_ns)
+/* "250ms", "1.5s", "2m" or plain seconds. */
+static int mock_parse_duration(const char *text, int64_t *out_ns)
 {
   static const struct {
     const char *unit;
     double ns;
   } units[] = {{"", 1e9},  {"ns", 1},   {"us", 1e3},  {"ms", 1e6},
                {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
-  const bn_node *n = mock_cfg_get(map, key);
   char *end;
   double v;
   size_t i;
 
-  if (!n || !n->value)
-    return BN_ENOENT;
   errno = 0;
-  v = strtod(n->value, &end);
-  if (errno || end == n->value || v < 0)
-    return mock_cfg_error(h, n, "'%s': not a duration: %s", key, n->value);
+  v = strtod(text, &end);
+  if (errno || end == text || v < 0)
+    return BN_EINVAL;
   for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
     if (strcmp(end, units[i].unit) == 0) {
       *out_ns = (int64_t)llround(v * units[i].ns);
       return 0;
     }
   }
-  return mock_cfg_error(h, n, "'%s': not a duration: %s", key, n->value);
+  return BN_EINVAL;
+}
+
+/* Bytes: SI k M G T (powers of 1000), IEC Ki Mi Gi Ti (powers of 1024),
+ * an optional trailing "B", as the host's BN_OPT_SIZE. */
+static int mock_parse_size(const char *text, uint64_t *out)
+{
+  static const struct {
+    const char *unit;
+    double mult;
+  } units[] = {{"", 1},
+               {"k", 1e3},
+               {"K", 1e3},
+               {"M", 1e6},
+               {"G", 1e9},
+               {"T", 1e12},
+               {"Ki", 1024.0},
+               {"Mi", 1048576.0},
+               {"Gi", 1073741824.0},
+               {"Ti", 1099511627776.0}};
+  char unit[8];
+  char *end;
+  double v;
+  size_t i, len;
+
+  errno = 0;
+  v = strtod(text, &end);
+  if (errno || end == text || v < 0)
+    return BN_EINVAL;
+  len = strlen(end);
+  if (len > 0 && end[len - 1] == 'B')
+    len--;
+  if (len >= sizeof(unit))
+    return BN_EINVAL;
+  memcpy(unit, end, len);
+  unit[len] = '\0';
+  for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+    if (strcmp(unit, units[i].unit) == 0) {
+      *out = (uint64_t)llround(v * units[i].mult);
+      return 0;
+    }
+  }
+  return BN_EINVAL;
+}
+
+/* Bits per second, SI only: "200M", "1.5Gbit", "10Mbit/s". */
+static int mock_parse_rate(const char *text, double *out)
+{
+  static const struct {
+    const char *unit;
+    double mult;
+  } units[] = {{"", 1},    {"k", 1e3}, {"K", 1e3},
+               {"M", 1e6}, {"G", 1e9}, {"T", 1e12}};
+  char unit[16];
+  char *end;
+  double v;
+  size_t i, len;
+
+  errno = 0;
+  v = strtod(text, &end);
+  if (errno || end == text || v < 0)
+    return BN_EINVAL;
+  snprintf(unit, sizeof(unit), "%s", end);
+  len = strlen(unit);
+  if (len >= 2 && strcmp(unit + len - 2, "/s") == 0)
+    unit[len -= 2] = '\0';
+  if (len >= 3 && strcmp(unit + len - 3, "bit") == 0)
+    unit[len -= 3] = '\0';
+  for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+    if (strcmp(unit, units[i].unit) == 0) {
+      *out = v * units[i].mult;
+      return 0;
+    }
+  }
+  return BN_EINVAL;
+}
+
+static int mock_cfg_duration(bn_host *h, const bn_node *map, const char *key,
+                             int64_t *out_ns)
+{
+  const bn_node *n = mock_cfg_get(map, key);
+
+  if (!n || !n->value)
+    return BN_ENOENT;
+  if (mock_parse_duration(n->value, out_ns) < 0)
+    return mock_cfg_error(h, n, "'%s': not a duration: %s", key, n->value);
+  return 0;
+}
+
+static int mock_cfg_size(bn_host *h, const bn_node *map, const char *key,
+                         uint64_t *out)
+{
+  const bn_node *n = mock_cfg_get(map, key);
+
+  if (!n || !n->value)
+    return BN_ENOENT;
+  if (mock_parse_size(n->value, out) < 0)
+    return mock_cfg_error(h, n, "'%s': not a size: %s", key, n->value);
+  return 0;
+}
+
+static int mock_cfg_rate(bn_host *h, const bn_node *map, const char *key,
+                         double *out_bps)
+{
+  const bn_node *n = mock_cfg_get(map, key);
+
+  if (!n || !n->value)
+    return BN_ENOENT;
+  if (mock_parse_rate(n->value, out_bps) < 0)
+    return mock_cfg_error(h, n, "'%s': not a rate: %s", key, n->value);
+  return 0;
+}
+
+/* The C size a field of option type `type` must have (0: any of the
+ * sizes mock_fill_int accepts). */
+static size_t mock_field_size(bn_opt_type type)
+{
+  switch (type) {
+  case BN_OPT_STRING:
+    return sizeof(const char *);
+  case BN_OPT_DOUBLE:
+  case BN_OPT_RATE:
+    return sizeof(double);
+  case BN_OPT_BOOL:
+    return sizeof(int);
+  case BN_OPT_DURATION:
+    return sizeof(int64_t);
+  case BN_OPT_SIZE:
+    return sizeof(uint64_t);
+  case BN_OPT_LIST:
+  case BN_OPT_MAP:
+    return sizeof(const bn_node *);
+  default:
+    return 0;
+  }
+}
+
+/* Bounds as the host checks them: unused when min >= max. */
+static int mock_in_bounds(const bn_option *o, double v)
+{
+  return o->min >= o->max || (v >= o->min && v <= o->max);
+}
+
+/* One option's value into its field (validated like the host does). */
+static int mock_fill_one(bn_host *h, const bn_option *o, const bn_node *n,
+                         char *field)
+{
+  int64_t i64 = 0;
+  uint64_t u64 = 0;
+  double d = 0;
+  int b = 0, rc = 0;
+
+  switch (o->type) {
+  case BN_OPT_STRING:
+    memcpy(field, &n->value, sizeof(n->value));
+    return 0;
+  case BN_OPT_LIST:
+  case BN_OPT_MAP:
+    memcpy(field, &n, sizeof(n));
+    return 0;
+  case BN_OPT_INT:
+    rc = mock_cfg_int(h, mock_of(h)->config, o->name, &i64);
+    d = (double)i64;
+    break;
+  case BN_OPT_DOUBLE:
+    rc = mock_cfg_double(h, mock_of(h)->config, o->name, &d);
+    break;
+  case BN_OPT_BOOL:
+    rc = mock_cfg_bool(h, mock_of(h)->config, o->name, &b);
+    break;
+  case BN_OPT_DURATION:
+    rc = mock_cfg_duration(h, mock_of(h)->config, o->name, &i64);
+    d = (double)i64 / 1e9;
+    break;
+  case BN_OPT_SIZE:
+    rc = mock_cfg_size(h, mock_of(h)->config, o->name, &u64);
+    d = (double)u64;
+    break;
+  case BN_OPT_RATE:
+    rc = mock_cfg_rate(h, mock_of(h)->config, o->name, &d);
+    break;
+  default:
+    return 0;
+  }
+  if (rc < 0)
+    return rc;
+  if (o->type != BN_OPT_BOOL && !mock_in_bounds(o, d))
+    return mock_cfg_error(h, n, "'%s': %s is out of range (%g..%g)", o->name,
+                          n->value, o->min, o->max);
+  if (o->type == BN_OPT_INT && o->field_size == sizeof(int)) {
+    int v = (int)i64;
+
+    memcpy(field, &v, sizeof(v));
+  } else if (o->type == BN_OPT_INT || o->type == BN_OPT_DURATION) {
+    memcpy(field, &i64, sizeof(i64));
+  } else if (o->type == BN_OPT_SIZE) {
+    memcpy(field, &u64, sizeof(u64));
+  } else if (o->type == BN_OPT_BOOL) {
+    memcpy(field, &b, sizeof(b));
+  } else {
+    memcpy(field, &d, sizeof(d));
+  }
+  return 0;
+}
+
+/* cfg_fill: every option with a field gets its value or its default
+ * (the config map already holds the defaults, as in the host). */
+static int mock_cfg_fill(bn_host *h, void *cfg)
+{
+  mock_host *m = mock_of(h);
+  const bn_option *o;
+  int first = 0;
+
+  /* Every bad value is reported, the first error returned (the host
+   * validates the whole table before init, too). */
+  for (o = m->plugin ? m->plugin->options : NULL; o && o->name; o++) {
+    const bn_node *n;
+    size_t want = mock_field_size(o->type);
+    int rc;
+
+    if (o->field_size == 0)
+      continue;
+    if (want ? o->field_size != want
+             : (o->type == BN_OPT_INT && o->field_size != sizeof(int) &&
+                o->field_size != sizeof(int64_t))) {
+      mock_log(h, BN_LOG_ERROR,
+               "option '%s': field of %zu bytes does not fit its type",
+               o->name, o->field_size);
+      return BN_EINVAL;
+    }
+    n = mock_cfg_get(m->config, o->name);
+    if (!n)
+      continue;
+    rc = mock_fill_one(h, o, n, (char *)cfg + o->offset);
+    if (rc < 0 && first == 0)
+      first = rc;
+  }
+  return first;
+}
+
+static const bn_metric *mock_metric_info(bn_host *h, const char *probe,
+                                         const char *metric)
+{
+  const bn_plugin *p = mock_of(h)->plugin;
+  const bn_metric *mt;
+
+  for (mt = p ? p->metrics : NULL; mt && mt->name; mt++)
+    if (strcmp(mt->name, metric) == 0)
+      return mt;
+  return NULL;
 }
 
 static size_t mock_cfg_len(const bn_node *list)
@@ -381,6 +627,23 @@ static int mock_emit_sample(bn_host *h, const bn_sample *s)
   mock_host *m = mock_of(h);
   mock_sample *r;
 
+  if (s->struct_size < sizeof(bn_sample)) {
+    mock_log(h, BN_LOG_ERROR, "sample of struct_size %u", s->struct_size);
+    return BN_EINVAL;
+  }
+  /* As the host: a probe emits only the metrics it declares. */
+  if (m->plugin && m->plugin->kind == BN_KIND_PROBE &&
+      !mock_metric_info(h, NULL, s->metric)) {
+    mock_log(h, BN_LOG_ERROR, "metric '%s' is not declared by plugin '%s'",
+             s->metric, m->plugin->name);
+    return BN_EINVAL;
+  }
+  /* A lost sample's value is BN_NOT_MEASURED. */
+  if ((s->flags & BN_SAMPLE_LOST) && bn_measured(s->value)) {
+    mock_log(h, BN_LOG_ERROR, "lost sample of '%s' with value %g", s->metric,
+             s->value);
+    return BN_EINVAL;
+  }
   if (m->n_samples >= MOCK_MAX)
     return BN_ENOMEM;
   r = &m->samples[m->n_samples++];
@@ -395,11 +658,19 @@ static int mock_emit_sample(bn_host *h, const bn_sample *s)
 
 static int mock_emit_paths(bn_host *h, const bn_path_set *p)
 {
+  if (p->struct_size < sizeof(bn_path_set)) {
+    mock_log(h, BN_LOG_ERROR, "path set of struct_size %u", p->struct_size);
+    return BN_EINVAL;
+  }
   return 0;
 }
 
 static int mock_emit_event(bn_host *h, const bn_event *e)
 {
+  if (e->struct_size < sizeof(bn_event)) {
+    mock_log(h, BN_LOG_ERROR, "event of struct_size %u", e->struct_size);
+    return BN_EINVAL;
+  }
   mock_of(h)->n_events_emitted++;
   return 0;
 }
@@ -875,6 +1146,10 @@ static const bn_host_api mock_api = {
     .output_close = mock_output_close,
     .resolve = mock_resolve,
     .resolve_cancel = mock_resolve_cancel,
+    .cfg_fill = mock_cfg_fill,
+    .cfg_size = mock_cfg_size,
+    .cfg_rate = mock_cfg_rate,
+    .metric_info = mock_metric_info,
 };
 
 /* Parse "k=v;k=v" (or newlines) into the config map. */
@@ -917,6 +1192,7 @@ int mock_host_init(mock_host *m, const bn_plugin *plugin, const char *conf)
   memset(m, 0, sizeof(*m));
   m->base.api = &mock_api;
   m->instance = "mock";
+  m->plugin = plugin;
   m->config = mock_node_new(1, NULL, NULL, 1, 1);
   if (!m->config)
     return BN_ENOMEM;

@@ -50,6 +50,7 @@ typedef struct mock_host {
 
   /* Configuration: the instance's map and the targets. */
   bn_node *config;
+  const bn_plugin *plugin; /* its option table (cfg_fill), its metrics */
   bn_target targets[MOCK_MAX];
   size_t n_targets;
   const char *instance; /* instance_name(); "mock" by default */

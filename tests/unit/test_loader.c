@@ -261,10 +261,13 @@ static void test_wrong_major(void **state)
   fx *f = *state;
   char want[PATH_MAX + 200];
 
+  /* major.so is an ABI 2.1 plugin: the refusal says how to port it */
   snprintf(want, sizeof(want),
-           "%s/major.so: plugin ABI major %d, this bottleneck needs %d; "
-           "rebuild the plugin against bottleneck-sdk %d.x",
-           f->dir, BN_ABI_MAJOR + 1, BN_ABI_MAJOR, BN_ABI_MAJOR);
+           "%s/major.so: plugin ABI 2.1, this bottleneck needs 3.%d; port "
+           "the plugin to SDK 3.0 (declare its metrics, BN_INIT on "
+           "samples and events, BN_PLUGIN descriptor: docs/sdk.md, "
+           "'From 2.x to 3.0') and rebuild it",
+           f->dir, BN_ABI_MINOR);
   load_refused(f, "major.so", BN_ENOTSUP, want);
 }
 
@@ -330,8 +333,8 @@ static void test_old_descriptor_tail_zeroed(void **state)
   assert_non_null(p);
   assert_int_equal(p->desc.struct_size,
                    offsetof(bn_plugin, ops) + sizeof(void *));
-  assert_int_equal(p->desc.kind, BN_KIND_REPORTER);
-  assert_string_equal(loader_kind_name(p->desc.kind), "reporter");
+  assert_int_equal(p->desc.kind, BN_KIND_SPEEDTEST);
+  assert_string_equal(loader_kind_name(p->desc.kind), "speedtest");
   assert_non_null(p->desc.ops);
   for (i = 0; i < sizeof(p->desc.reserved) / sizeof(p->desc.reserved[0]); i++)
     assert_null(p->desc.reserved[i]);

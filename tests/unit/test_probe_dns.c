@@ -468,7 +468,8 @@ static void test_check_all_problems(void **state)
   assert_int_equal(bn_plugin_descriptor.check(&m.base), BN_EINVAL);
   assert_int_equal(m.n_logs, 5);
   assert_string_equal(m.logs[0].text,
-                      "mock.yaml:1:3: interval must be at least 100ms");
+                      "mock.yaml:1:3: 'interval': 50ms is out of range "
+                      "(0.1..86400)");
   assert_non_null(strstr(m.logs[1].text, "unknown record type 'ANY'"));
   assert_non_null(strstr(m.logs[2].text, "unknown rcode 'OK'"));
   assert_string_equal(m.logs[3].text,

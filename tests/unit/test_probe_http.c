@@ -382,7 +382,7 @@ static void test_descriptor(void **state)
               {"insecure", BN_OPT_BOOL, "false"},
               {"ca_file", BN_OPT_STRING, NULL},
               {"user_agent", BN_OPT_STRING, "bottleneck/" PACKAGE_VERSION},
-              {"max_bytes", BN_OPT_SIZE, "1M"},
+              {"max_bytes", BN_OPT_SIZE, "1MiB"},
               {"fresh_connect", BN_OPT_BOOL, "true"},
               {"proxy", BN_OPT_STRING, NULL}};
   const bn_plugin *p = &bn_plugin_descriptor;
@@ -744,7 +744,7 @@ static void test_max_bytes(void **state)
   void *ctx;
 
   assert_int_equal(srv_start(&s, AF_INET), 0);
-  ctx = probe_path(&m, &s, "max_bytes=1k", "/big", 2);
+  ctx = probe_path(&m, &s, "max_bytes=1KiB", "/big", 2);
   assert_string_equal(metrics(&m, 0, 2), "http_status,total_ms");
   assert_true(m.samples[0].value == 200.0);
   assert_int_equal(m.samples[1].flags, BN_SAMPLE_LOST);

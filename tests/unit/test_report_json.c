@@ -46,6 +46,8 @@ static int render_mem(mock_host *m, const char *model, char **text,
   f = open_memstream(text, len);
   assert_non_null(f);
   memset(&req, 0, sizeof(req));
+  req.struct_size = sizeof(req);
+  req.format = "json";
   req.out = f;
   req.model_json = model;
   rc = ops()->render(ctx, &req);
@@ -62,10 +64,10 @@ static void test_descriptor(void **state)
   assert_string_equal(p->name, "json");
   assert_int_equal(p->kind, BN_KIND_REPORTER);
   assert_string_equal(p->options[0].name, "output");
-  assert_string_equal(p->options[1].name, "preset");
-  assert_string_equal(p->options[2].name, "redact");
-  assert_string_equal(p->options[3].name, "pretty");
-  assert_null(p->options[4].name);
+  assert_string_equal(p->options[1].name, "pretty");
+  assert_null(p->options[2].name); /* preset, redact: the host's keys */
+  assert_string_equal(p->formats[0], "json");
+  assert_null(p->formats[1]);
 }
 
 /* The model comes back as it went in (the host writes it the same way). */
@@ -137,6 +139,8 @@ static void test_output_unwritable(void **state)
                    0);
   assert_int_equal(bn_plugin_descriptor.init(&m.base, &ctx), 0);
   memset(&req, 0, sizeof(req));
+  req.struct_size = sizeof(req);
+  req.format = "json";
   req.model_json = model;
   assert_int_equal(ops()->render(ctx, &req), BN_EIO);
   assert_int_equal(m.n_logs, 1);

@@ -49,6 +49,8 @@ static int render_mem(mock_host *m, const char *model, char **text,
   f = open_memstream(text, len);
   assert_non_null(f);
   memset(&req, 0, sizeof(req));
+  req.struct_size = sizeof(req);
+  req.format = "text";
   req.run_id = 1;
   req.out = f;
   req.model_json = model;
@@ -69,9 +71,11 @@ static void test_descriptor(void **state)
   assert_int_equal(p->kind, BN_KIND_REPORTER);
   assert_int_equal(ops()->struct_size, sizeof(bn_reporter_ops));
   assert_string_equal(p->options[0].name, "output");
-  assert_string_equal(p->options[1].name, "preset");
-  assert_string_equal(p->options[2].name, "redact");
-  assert_null(p->options[3].name);
+  assert_string_equal(p->options[0].def, "-");
+  assert_null(p->options[1].name); /* preset, redact: the host's keys */
+  assert_string_equal(p->formats[0], "text");
+  assert_null(p->formats[1]);
+  assert_null(p->metrics);
 }
 
 static void test_golden(void **state)
@@ -142,7 +146,7 @@ static void test_bad_model(void **state)
 static void test_output_file(void **state)
 {
   char dir[] = "/tmp/bn-text-XXXXXX";
-  char path[256], conf[300];
+  char path[256], path2[256], conf[300];
   char *model = golden_model(), *text;
   struct stat st;
   bn_report_request req;
@@ -156,10 +160,18 @@ static void test_output_file(void **state)
   assert_int_equal(mock_host_init(&m, &bn_plugin_descriptor, conf), 0);
   assert_int_equal(bn_plugin_descriptor.init(&m.base, &ctx), 0);
   memset(&req, 0, sizeof(req));
+  req.struct_size = sizeof(req);
+  req.format = "text";
   req.model_json = model;
   assert_int_equal(ops()->render(ctx, &req), 0);
   /* Render again: the file is replaced, not appended to. */
   assert_int_equal(ops()->render(ctx, &req), 0);
+  /* A file named on the command line (-o) wins over the option. */
+  snprintf(path2, sizeof(path2), "%s/cli.txt", dir);
+  req.output = path2;
+  assert_int_equal(ops()->render(ctx, &req), 0);
+  assert_int_equal(stat(path2, &st), 0);
+  assert_int_equal(unlink(path2), 0);
   bn_plugin_descriptor.destroy(ctx);
   text = mock_read_file(path, &len);
   assert_non_null(text);
@@ -186,6 +198,8 @@ static void test_output_unwritable(void **state)
                    0);
   assert_int_equal(bn_plugin_descriptor.init(&m.base, &ctx), 0);
   memset(&req, 0, sizeof(req));
+  req.struct_size = sizeof(req);
+  req.format = "text";
   req.model_json = model;
   assert_int_equal(ops()->render(ctx, &req), BN_EIO);
   assert_int_equal(m.n_logs, 1);

@@ -166,15 +166,15 @@ static void fake_fire(bn_timer *t, void *arg)
 
   c->h->api->timer_free(c->t);
   c->t = NULL;
-  memset(&r, 0, sizeof(r));
+  r = (bn_speedtest_result){BN_INIT(bn_speedtest_result)};
   r.server = "fake://server";
   r.streams = (int)c->streams;
-  r.download_bps = a == ACT_OK ? 9e6 : -1;
-  r.upload_bps = a == ACT_OK ? 4e6 : -1;
-  r.latency_ms = a == ACT_OK ? 10 : -1;
-  r.loaded_down_ms = a == ACT_OK ? 50 : -1; /* +40 ms: grade B */
-  r.loaded_up_ms = a == ACT_OK ? 20 : -1;
-  r.jitter_ms = r.loss_pct = r.udp_jitter_ms = -1;
+  r.download_bps = a == ACT_OK ? 9e6 : BN_NOT_MEASURED;
+  r.upload_bps = a == ACT_OK ? 4e6 : BN_NOT_MEASURED;
+  r.latency_ms = a == ACT_OK ? 10 : BN_NOT_MEASURED;
+  r.loaded_down_ms = a == ACT_OK ? 50 : BN_NOT_MEASURED; /* +40 ms: grade B */
+  r.loaded_up_ms = a == ACT_OK ? 20 : BN_NOT_MEASURED;
+  r.jitter_ms = r.loss_pct = r.udp_jitter_ms = BN_NOT_MEASURED;
   r.status = a == ACT_FAIL ? BN_EIO : 0;
   r.error = a == ACT_FAIL ? "HTTP 500 from fake" : NULL;
   c->done(&r, c->arg);

@@ -174,7 +174,10 @@ static void test_hop_stats(void **state)
   trace_hop_out(&h, 5, &out);
   assert_null(out.addr);
   assert_int_equal(out.flags, BN_SAMPLE_LOST);
-  assert_true(out.avg_ms < 0 && out.last_ms < 0);
+  assert_true(isnan(out.avg_ms) && isnan(out.last_ms));
+  assert_true(isnan(out.best_ms) && isnan(out.worst_ms));
+  assert_true(isnan(out.stddev_ms));
+  assert_int_equal(out.struct_size, sizeof(bn_hop));
 }
 
 /* ---- raw modes ---------------------------------------------------------- */
