@@ -247,7 +247,7 @@ static void tcp_connected(tcp_target *tt, const tcp_stamp *sent, int fd,
                           int64_t now)
 {
   int64_t rtt = tcp_kernel_rtt_ns(fd);
-  int64_t timeout = tt->ctx->timeout_ns;
+  int64_t timeout = tt->ctx->cfg.timeout_ns;
 
   if (rtt < 0 && now - sent->mono_ns > timeout) {
     bn_debug(tt->ctx->h,
