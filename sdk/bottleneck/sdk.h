@@ -817,6 +817,11 @@ typedef struct bn_report_request {
   const char *format;     /**< one of the plugin's formats (never NULL) */
   const char *output;     /**< file asked for on the command line, or
                                NULL (then the instance's own option) */
+  int64_t since_ns;       /**< range start (wall ns) asked for, or 0 */
+  int64_t until_ns;       /**< range end (wall ns, exclusive), or 0; a
+                               reporter querying the store views itself
+                               (series_each...) passes these in its
+                               bn_query to cover what the model covers */
 } bn_report_request;
 
 /**
