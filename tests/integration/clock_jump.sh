@@ -18,8 +18,12 @@ s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1])))
 s.listen(0)
-fill = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-        for _ in range(2)]
+# one connection fills a backlog of 0; a second, not waited for, makes
+# sure (its SYN is dropped, as the probes' will be)
+fill = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))]
+extra = socket.socket()
+extra.setblocking(False)
+extra.connect_ex(("127.0.0.1", int(sys.argv[1])))
 open(sys.argv[2], "w").write("ready")
 time.sleep(120)
 PY
