@@ -19,7 +19,7 @@ typedef struct store store;
 #define STORE_BATCH_MAX 10000
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {

@@ -201,6 +201,8 @@ static const char *const store_migrations[] = {
     "ALTER TABLE path_changes ADD COLUMN old_paths INTEGER;"
     "ALTER TABLE path_changes ADD COLUMN new_paths "
     "INTEGER;" STORE_ROLLUP_BACKFILL ";",
+    /* 3 -> 4: rollup sketches with a 1 % relative error (hist.h) */
+    STORE_MIGRATE_SKETCH ";",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "report_common.h"
 
 void h_sec_open(FILE *f, const char *id, const char *title, int open)
 {
@@ -161,8 +162,10 @@ void h_sec_summary(FILE *f, json_object *m, const h_page *p)
                        : "");
     h_numf(f, loss, 1);
     for (j = 0; j < 6; j++) {
+      double v = h_num(r, cols[j]);
+
       fputs("</td><td class=\"r\">", f);
-      h_numf(f, h_num(r, cols[j]), 2);
+      h_numf(f, v, j == 2 || j == 3 ? report_pct_digits(sec, v, 2) : 2);
     }
     fputs("</td></tr>\n", f);
   }
