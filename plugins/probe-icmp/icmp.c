@@ -17,6 +17,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -207,18 +209,37 @@ int icmp_parse_literal(icmp_target *tt)
   return 0;
 }
 
-/* A failed resolution: warned once per target, then at debug level;
- * the next round that falls due tries again. */
-static void icmp_resolve_failed(icmp_ctx *c, icmp_target *tt, const char *why)
+/* A failed resolution: warned once per target (and stored as an event,
+ * so reports say why the target has no answers), then at debug level;
+ * the echoes of a round that fell due meanwhile are failed probes (LOST
+ * | ERROR), so the target stays in the summary.  The next round that
+ * falls due tries again. */
+static void icmp_resolve_failed(icmp_ctx *c, icmp_target *tt, const char *why,
+                                int due)
 {
   bn_host *h = c->h;
+  int64_t wall = h->api->now_wall_ns(h), mono = h->api->now_mono_ns(h);
+  int64_t i;
 
-  if (!(tt->warned & ICMP_WARN_RESOLVE))
+  for (i = 0; due && i < c->o.count; i++)
+    icmp_emit(c, tt, "rtt_ms", NAN, wall, mono,
+              BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  if (!(tt->warned & ICMP_WARN_RESOLVE)) {
+    char msg[400];
+    bn_event e;
+
     bn_warn(h,
             "target '%s': cannot resolve '%s': %s; retrying every "
             "interval",
             tt->t->name, tt->t->host, why);
-  else
+    snprintf(msg, sizeof(msg), "cannot resolve '%s': %s", tt->t->host, why);
+    memset(&e, 0, sizeof(e));
+    e.target = tt->t->name;
+    e.type = "resolve";
+    e.severity = BN_SEV_WARNING;
+    e.message = msg;
+    h->api->emit_event(h, &e);
+  } else
     bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
              tt->t->host, why);
   tt->warned |= ICMP_WARN_RESOLVE;
@@ -234,7 +255,8 @@ static void icmp_on_resolved(int status, const struct sockaddr *addr,
   tt->resolving = NULL;
   tt->waiting = 0;
   if (status < 0 || addrlen > sizeof(tt->addr)) {
-    icmp_resolve_failed(c, tt, status < 0 ? error : "no usable address");
+    icmp_resolve_failed(c, tt, status < 0 ? error : "no usable address",
+                        waiting);
     return;
   }
   memset(&tt->addr, 0, sizeof(tt->addr));
@@ -260,7 +282,7 @@ void icmp_resolve_start(icmp_ctx *c, icmp_target *tt)
   tt->resolving = h->api->resolve(h, tt->t->host, AF_UNSPEC, SOCK_RAW,
                                   icmp_on_resolved, tt);
   if (!tt->resolving)
-    icmp_resolve_failed(c, tt, "cannot start the resolver");
+    icmp_resolve_failed(c, tt, "cannot start the resolver", tt->waiting);
 }
 
 /* ---------------------------------------------------------------- */

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -120,19 +121,40 @@ static int tcp_parse_literal(tcp_target *tt)
 }
 
 static void tcp_send(tcp_target *tt);
+static void tcp_stamp_now(tcp_ctx *c, tcp_stamp *st);
+static void tcp_emit(tcp_target *tt, const tcp_stamp *sent, double value,
+                     uint32_t flags);
 
-/* A failed resolution: warned once per target, then at debug level;
- * the next probe that falls due tries again. */
-static void tcp_resolve_failed(tcp_target *tt, const char *why)
+/* A failed resolution: warned once per target (and stored as an event,
+ * so reports say why the target has no answers), then at debug level;
+ * a probe that fell due meanwhile is a failed probe (LOST | ERROR), so
+ * the target stays in the summary.  The next probe tries again. */
+static void tcp_resolve_failed(tcp_target *tt, const char *why, int due)
 {
   bn_host *h = tt->ctx->h;
 
-  if (!(tt->warned & TCP_WARN_RESOLVE))
+  if (due) {
+    tcp_stamp st;
+
+    tcp_stamp_now(tt->ctx, &st);
+    tcp_emit(tt, &st, NAN, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  }
+  if (!(tt->warned & TCP_WARN_RESOLVE)) {
+    char msg[400];
+    bn_event e;
+
     bn_warn(h,
             "target '%s': cannot resolve '%s': %s; retrying every "
             "interval",
             tt->t->name, tt->t->host, why);
-  else
+    snprintf(msg, sizeof(msg), "cannot resolve '%s': %s", tt->t->host, why);
+    memset(&e, 0, sizeof(e));
+    e.target = tt->t->name;
+    e.type = "resolve";
+    e.severity = BN_SEV_WARNING;
+    e.message = msg;
+    h->api->emit_event(h, &e);
+  } else
     bn_debug(h, "target '%s': still cannot resolve '%s': %s", tt->t->name,
              tt->t->host, why);
   tt->warned |= TCP_WARN_RESOLVE;
@@ -147,7 +169,7 @@ static void tcp_on_resolved(int status, const struct sockaddr *addr,
   tt->resolving = NULL;
   tt->waiting = 0;
   if (status < 0 || addrlen > sizeof(tt->addr)) {
-    tcp_resolve_failed(tt, status < 0 ? error : "no usable address");
+    tcp_resolve_failed(tt, status < 0 ? error : "no usable address", waiting);
     return;
   }
   memset(&tt->addr, 0, sizeof(tt->addr));
@@ -173,7 +195,7 @@ static void tcp_resolve_start(tcp_target *tt)
   tt->resolving = h->api->resolve(h, tt->t->host, AF_UNSPEC, SOCK_STREAM,
                                   tcp_on_resolved, tt);
   if (!tt->resolving)
-    tcp_resolve_failed(tt, "cannot start the resolver");
+    tcp_resolve_failed(tt, "cannot start the resolver", tt->waiting);
 }
 
 /* ---------------------------------------------------------------- */
