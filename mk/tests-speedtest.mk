@@ -9,6 +9,7 @@ tests_unit_test_speedtest_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_speedtest_LDADD = libbncore.la $(TEST_LIBS)
 
 SPEEDTEST_E2E_TESTS = tests/integration/speedtest_loopback.sh \
+	tests/integration/speedtest_latency.sh \
 	tests/integration/speedtest_failover.sh \
 	tests/integration/speedtest_librespeed.sh \
 	tests/integration/speedtest_iperf3.sh \
