@@ -75,6 +75,23 @@ for phase in ("download", "upload"):
 ' || { tr '\r' '\n' <"$T/tty"; fail "the progress line shows no real rates"; }
 fi
 
+# the README's `bottleneck speedtest --provider iperf3 --json`: the
+# server comes on the command line (the profile lists no iperf3)
+printf 'name: none\nspeedtest: {duration: 1s, timeout: 15s, retries: 0}\n' \
+  >"$T/none.yaml"
+"$BN" speedtest -p "$T/none.yaml" --db "$T/h.db" --provider iperf3 \
+  --server "127.0.0.1:$P" --json >"$T/out" 2>"$T/err" ||
+  { cat "$T/out" "$T/err"; fail "--provider iperf3 --server"; }
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["status"] == "ok" and d["provider"] == "iperf3", d
+assert d["server"].startswith("127.0.0.1:" + sys.argv[2]), d["server"]
+assert d["download_bps"] > 1e8, d' "$T/out" "$P" ||
+  fail "--server: $(cat "$T/out")"
+expect_rc 2 "$BN" speedtest -p "$T/none.yaml" --db "$T/h.db" \
+  --provider iperf3 --url http://127.0.0.1/
+assert_contains "$T/err" "--url: provider iperf3 takes no URL; use --server"
+
 printf 'name: x\nspeedtests:\n  - {plugin: iperf3, server: h, protocol: sctp}\n' >"$T/bad.yaml"
 expect_rc 3 "$BN" profile validate --no-resolve "$T/bad.yaml"
 assert_contains "$T/err" "bad.yaml:3:43: [speedtest:iperf3:iperf3] protocol 'sctp': write tcp or udp"
