@@ -640,6 +640,37 @@ int store_report_alerts(store *s, const store_report_range *r,
 /* ---- speed tests -----------------------------------------------------------
  */
 
+/* The attempts of one speed test, failover included: which provider
+ * and server, in what order, with what result. */
+static int speedtest_attempts(store *s, int64_t id, json_object *it)
+{
+  json_object *list = json_object_new_array();
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  put(it, "attempt_list", list);
+  rc = prepare(s,
+               "SELECT attempt, provider, server, status, error, "
+               "duration_ns / 1e9 FROM speedtest_attempts WHERE "
+               "speedtest_id = ?1 ORDER BY attempt, id",
+               &st);
+  if (rc < 0)
+    return rc;
+  sqlite3_bind_int64(st, 1, id);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *a = json_object_new_object();
+
+    put(a, "attempt", json_object_new_int64(sqlite3_column_int64(st, 0)));
+    put(a, "provider", str_or_null(sqlite3_column_text(st, 1)));
+    put(a, "server", str_or_null(sqlite3_column_text(st, 2)));
+    put(a, "ok", json_object_new_boolean(sqlite3_column_int(st, 3) == 0));
+    put(a, "error", str_or_null(sqlite3_column_text(st, 4)));
+    put(a, "duration_s", col_num(st, 5, 3));
+    json_object_array_add(list, a);
+  }
+  return rows_done(s, st, rc, "cannot read speed test attempts");
+}
+
 int store_report_speedtests(store *s, const store_report_range *r,
                             json_object *model)
 {
@@ -649,13 +680,14 @@ int store_report_speedtests(store *s, const store_report_range *r,
   int rc;
 
   put(sec, "items", items);
-  rc = prepare(s,
-               "SELECT wall_ns, provider, server, download_bps / 1e6, "
-               "upload_bps / 1e6, latency_ms, jitter_ms, loaded_down_ms, "
-               "loaded_up_ms, bufferbloat, loss_pct, attempts, status, error "
-               "FROM speedtests WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns "
-               ">= ?2 AND wall_ns < ?3 ORDER BY wall_ns",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, provider, server, download_bps / 1e6, "
+      "upload_bps / 1e6, latency_ms, jitter_ms, loaded_down_ms, "
+      "loaded_up_ms, bufferbloat, loss_pct, attempts, status, error, "
+      "id FROM speedtests WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns "
+      ">= ?2 AND wall_ns < ?3 ORDER BY wall_ns",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -679,6 +711,11 @@ int store_report_speedtests(store *s, const store_report_range *r,
     put(it, "ok", json_object_new_boolean(sqlite3_column_int(st, 12) == 0));
     put(it, "error", str_or_null(sqlite3_column_text(st, 13)));
     json_object_array_add(items, it);
+    rc = speedtest_attempts(s, sqlite3_column_int64(st, 14), it);
+    if (rc < 0) {
+      sqlite3_finalize(st);
+      return rc;
+    }
   }
   rc = rows_done(s, st, rc, "cannot read speed tests");
   if (rc < 0)

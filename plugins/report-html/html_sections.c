@@ -392,6 +392,39 @@ void h_sec_cdf(FILE *f, json_object *m, const h_page *p)
 /* ---- speed tests
  * --------------------------------------------------------------- */
 
+/* Tests that took more than one attempt (failover): each attempt. */
+static void h_speed_attempts(FILE *f, json_object *items)
+{
+  size_t i, j;
+
+  for (i = 0; i < h_len(items); i++) {
+    json_object *it = h_at(items, i), *list = h_get(it, "attempt_list");
+
+    if (h_len(list) < 2)
+      continue;
+    fputs("<p class=\"note\">", f);
+    h_when(f, h_str(it, "time"));
+    fprintf(f, ": %zu attempts</p>\n<ol class=\"attempts\">\n", h_len(list));
+    for (j = 0; j < h_len(list); j++) {
+      json_object *a = h_at(list, j);
+      int ok = json_object_get_boolean(h_get(a, "ok"));
+
+      fputs("<li>", f);
+      h_esc(f, h_str(a, "provider"));
+      fputs(" (", f);
+      h_esc(f, h_str(a, "server") ? h_str(a, "server") : "-");
+      fprintf(f, "): <span class=\"%s\">%s</span>", ok ? "ok" : "bad",
+              ok ? "ok" : "failed");
+      if (h_str(a, "error")) {
+        fputs(": ", f);
+        h_esc(f, h_str(a, "error"));
+      }
+      fputs("</li>\n", f);
+    }
+    fputs("</ol>\n", f);
+  }
+}
+
 void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
 {
   json_object *sec = h_get(m, "speedtests"), *items = h_get(sec, "items"),
@@ -489,5 +522,6 @@ void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
     fputs("</td></tr>\n", f);
   }
   fputs("</tbody></table></div>\n", f);
+  h_speed_attempts(f, items);
   h_sec_close(f);
 }

@@ -362,6 +362,34 @@ static void sec_cdf(FILE *f, json_object *m)
   text_table_free(&t);
 }
 
+/* Speed tests that took more than one attempt: each attempt in order,
+ * so a failover is seen (which provider failed, why, which took over). */
+static void speed_attempts(FILE *f, json_object *items)
+{
+  size_t i, j;
+
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i),
+                *list = get(it, "attempt_list");
+    char b0[CELL];
+
+    if (json_object_array_length(list) < 2)
+      continue;
+    fprintf(f, "%s: %zu attempts\n", when(b0, str(it, "time")),
+            json_object_array_length(list));
+    for (j = 0; j < json_object_array_length(list); j++) {
+      json_object *a = json_object_array_get_idx(list, j);
+      json_object *ok = get(a, "ok");
+
+      fprintf(f, "  #%.0f %s (%s): %s%s%s\n", num(a, "attempt"),
+              or_dash(str(a, "provider")), or_dash(str(a, "server")),
+              ok && json_object_get_boolean(ok) ? "ok" : "failed",
+              str(a, "error") ? ": " : "",
+              str(a, "error") ? str(a, "error") : "");
+    }
+  }
+}
+
 static void sec_speedtests(FILE *f, json_object *m)
 {
   static const char *const heads[] = {"TIME",      "PROVIDER", "SERVER",
@@ -397,6 +425,7 @@ static void sec_speedtests(FILE *f, json_object *m)
   }
   text_table_print(&t, f);
   text_table_free(&t);
+  speed_attempts(f, items);
 }
 
 static void path_changes(FILE *f, json_object *changes, size_t max)
