@@ -96,7 +96,8 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
     }
     h_chart_close(&c);
   }
-  fputs("<div class=\"scroll\"><table><thead><tr><th>time</th><th>severity"
+  fputs("<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>time"
+        "</th><th>severity"
         "</th><th>source</th><th>target</th><th>message</th></tr></thead>"
         "<tbody>\n",
         f);
@@ -114,7 +115,7 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
     h_esc(f, h_str(it, "source"));
     fputs("</td><td>", f);
     h_esc(f, h_str(it, "target") ? h_str(it, "target") : "-");
-    fputs("</td><td>", f);
+    fputs("</td><td class=\"msg\">", f);
     h_esc(f, h_str(it, "message"));
     fputs("</td></tr>\n", f);
   }
