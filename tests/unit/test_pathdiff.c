@@ -1,6 +1,7 @@
 /*
  * test_pathdiff.c - path ids, set ids and the changes between rounds
- * (core/store/pathdiff.c), and a round stored and read back (core/store/store_paths.c).
+ * (core/store/pathdiff.c), and a round stored and read back
+ * (core/store/store_paths.c).
  */
 #include "config.h"
 
