@@ -17,7 +17,8 @@ EXTRA_DIST += tests/golden/report_mini.json tests/golden/report_mini.txt \
 REPORT_TESTS = tests/integration/report_golden.sh \
 	tests/integration/report_cli.sh \
 	tests/integration/report_html.sh \
-	tests/integration/report_redact.sh
+	tests/integration/report_redact.sh \
+	tests/integration/report_percentiles.sh
 TESTS += $(REPORT_TESTS)
 EXTRA_DIST += $(REPORT_TESTS) tests/integration/schema_check.py \
 	docs/schemas/report.schema.json docs/reports.md

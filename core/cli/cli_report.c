@@ -254,10 +254,14 @@ static int cli_report_main(report_args *a)
   }
   if (!a->db && store_default_path(path, sizeof(path)) == 0)
     a->db = path;
-  if (!a->db || store_open_readonly(a->db, &st) != 0) {
+  status = a->db ? cli_history_open("report", a->db, &st) : CLI_EXIT_STORE;
+  if (status == CLI_EXIT_OK)
+    status = cli_history_targets("report", st, a->targets, a->n_targets);
+  if (status != CLI_EXIT_OK) {
+    store_close(st);
     profile_free(p);
     loader_free(ld);
-    return CLI_EXIT_STORE;
+    return status;
   }
   /* A reporter whose `output` option defaults to "" writes a file named
    * after the report (profile, host, dates; the format as extension)

@@ -93,12 +93,29 @@ static int model_range(store *s, const report_opts *o, int64_t now,
   *since = o->since_ns;
   *until = o->until_ns;
   if (!id && !*since && !*until) {
-    int rc = o->profile ? query_i64(s,
-                                    "SELECT max(id) FROM runs WHERE "
-                                    "profile = ?1",
-                                    o->profile, 0, &id)
-                        : store_last_run(s, &id);
+    /* the last run that ended: one killed before it could close its
+     * row (or still running) is not "the last run" */
+    int rc = query_i64(s,
+                       o->profile ? "SELECT max(id) FROM runs WHERE ended_ns "
+                                    "IS NOT NULL AND profile = ?1"
+                                  : "SELECT max(id) FROM runs WHERE ended_ns "
+                                    "IS NOT NULL AND ?1 = ?1",
+                       o->profile, 0, &id);
+    int64_t open_id = 0;
 
+    if (rc != BN_OK &&
+        query_i64(s,
+                  o->profile ? "SELECT max(id) FROM runs WHERE profile = ?1"
+                             : "SELECT max(id) FROM runs WHERE ?1 = ?1",
+                  o->profile, 0, &open_id) == BN_OK &&
+        open_id) {
+      log_warn("report",
+               "%s: run %lld has not ended (still running, or killed); "
+               "reporting what it stored so far",
+               s->path, (long long)open_id);
+      id = open_id;
+      rc = BN_OK;
+    }
     if (rc != BN_OK || !id) {
       if (o->profile)
         log_error("report",

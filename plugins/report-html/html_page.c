@@ -46,6 +46,9 @@ static const char css[] =
     "var(--line);vertical-align:top}\n"
     "td{overflow-wrap:anywhere}\n"
     "th.r,td.r{text-align:right;font-variant-numeric:tabular-nums}\n"
+    /* a number, a unit heading or a badge never breaks: a table too wide
+     * scrolls in its own box */
+    "th.r,td.r,.badge{white-space:nowrap;overflow-wrap:normal}\n"
     "td.warn{color:#9a6700}td.bad{color:var(--bad);font-weight:600}\n"
     ".nowrap{white-space:nowrap}\n"
     "svg.chart{width:100%;height:auto;display:block}\n"
@@ -75,7 +78,15 @@ static const char css[] =
     "footer{max-width:1200px;margin:0 auto;padding:12px 16px;color:var(--dim);"
     "font-size:.8rem}\n"
     "@media (max-width:600px){body{font-size:14px}header,main{padding:8px}"
-    "th,td{padding:.2rem .3rem}.card{padding:.4rem}}\n"
+    "th,td{padding:.2rem .3rem}.card{padding:.4rem}"
+    /* phones: chart text at least 10 px as shown (the 800-unit viewBox
+     * is drawn about 370 px wide), every other time tick; alerts as
+     * stacked cards whose message has the whole width */
+    "svg.chart .ax{font-size:24px}svg.chart .ax.alt{display:none}"
+    "table.stack thead{display:none}table.stack tr{display:block;"
+    "border-bottom:1px solid var(--line);padding:.3rem 0}"
+    "table.stack td{display:inline-block;border:0;padding:.1rem .4rem .1rem 0}"
+    "table.stack td.msg{display:block}}\n"
     "@media print{body{font-size:11px}nav{display:none}"
     "details.sec>summary::before{content:''}"
     ".card,details.sec,svg{break-inside:avoid}"

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "report_common.h"
 
 void h_sec_open(FILE *f, const char *id, const char *title, int open)
 {
@@ -95,7 +96,8 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
     }
     h_chart_close(&c);
   }
-  fputs("<div class=\"scroll\"><table><thead><tr><th>time</th><th>severity"
+  fputs("<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>time"
+        "</th><th>severity"
         "</th><th>source</th><th>target</th><th>message</th></tr></thead>"
         "<tbody>\n",
         f);
@@ -113,7 +115,7 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
     h_esc(f, h_str(it, "source"));
     fputs("</td><td>", f);
     h_esc(f, h_str(it, "target") ? h_str(it, "target") : "-");
-    fputs("</td><td>", f);
+    fputs("</td><td class=\"msg\">", f);
     h_esc(f, h_str(it, "message"));
     fputs("</td></tr>\n", f);
   }
@@ -161,8 +163,10 @@ void h_sec_summary(FILE *f, json_object *m, const h_page *p)
                        : "");
     h_numf(f, loss, 1);
     for (j = 0; j < 6; j++) {
+      double v = h_num(r, cols[j]);
+
       fputs("</td><td class=\"r\">", f);
-      h_numf(f, h_num(r, cols[j]), 2);
+      h_numf(f, v, j == 2 || j == 3 ? report_pct_digits(sec, v, 2) : 2);
     }
     fputs("</td></tr>\n", f);
   }
@@ -389,6 +393,39 @@ void h_sec_cdf(FILE *f, json_object *m, const h_page *p)
 /* ---- speed tests
  * --------------------------------------------------------------- */
 
+/* Tests that took more than one attempt (failover): each attempt. */
+static void h_speed_attempts(FILE *f, json_object *items)
+{
+  size_t i, j;
+
+  for (i = 0; i < h_len(items); i++) {
+    json_object *it = h_at(items, i), *list = h_get(it, "attempt_list");
+
+    if (h_len(list) < 2)
+      continue;
+    fputs("<p class=\"note\">", f);
+    h_when(f, h_str(it, "time"));
+    fprintf(f, ": %zu attempts</p>\n<ol class=\"attempts\">\n", h_len(list));
+    for (j = 0; j < h_len(list); j++) {
+      json_object *a = h_at(list, j);
+      int ok = json_object_get_boolean(h_get(a, "ok"));
+
+      fputs("<li>", f);
+      h_esc(f, h_str(a, "provider"));
+      fputs(" (", f);
+      h_esc(f, h_str(a, "server") ? h_str(a, "server") : "-");
+      fprintf(f, "): <span class=\"%s\">%s</span>", ok ? "ok" : "bad",
+              ok ? "ok" : "failed");
+      if (h_str(a, "error")) {
+        fputs(": ", f);
+        h_esc(f, h_str(a, "error"));
+      }
+      fputs("</li>\n", f);
+    }
+    fputs("</ol>\n", f);
+  }
+}
+
 void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
 {
   json_object *sec = h_get(m, "speedtests"), *items = h_get(sec, "items"),
@@ -486,5 +523,6 @@ void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
     fputs("</td></tr>\n", f);
   }
   fputs("</tbody></table></div>\n", f);
+  h_speed_attempts(f, items);
   h_sec_close(f);
 }

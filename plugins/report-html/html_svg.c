@@ -102,10 +102,11 @@ void h_chart_open(h_chart *c, FILE *f, const char *label, double x0, double x1,
       h_tick_time(buf, sizeof(buf), x, c->x1 - c->x0);
     else
       snprintf(buf, sizeof(buf), "%.3g", x);
+    /* odd ticks are "alt": a phone shows every other one */
     fprintf(f,
-            "<text class=\"ax\" x=\"%.1f\" y=\"%d\" "
+            "<text class=\"ax%s\" x=\"%.1f\" y=\"%d\" "
             "text-anchor=\"%s\">%s</text>\n",
-            px, c->h - 8,
+            i % 2 ? " alt" : "", px, c->h - 8,
             i == 0   ? "start"
             : i == 5 ? "end"
                      : "middle",
