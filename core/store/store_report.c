@@ -123,7 +123,15 @@ static int rows_done(store *s, sqlite3_stmt *st, int rc, const char *what)
              : store_fail(s->path, s->db, what, "is the database damaged?");
 }
 
-/* Binds ?1 run (or NULL), ?2 since, ?3 until. */
+/* Binds ?9, the runs' profile (or NULL: any), in the queries that
+ * name it (?9). */
+static void bind_profile(sqlite3_stmt *st, const store_report_range *r)
+{
+  if (sqlite3_bind_parameter_count(st) >= 9 && r->profile)
+    sqlite3_bind_text(st, 9, r->profile, -1, SQLITE_TRANSIENT);
+}
+
+/* Binds ?1 run (or NULL), ?2 since, ?3 until, ?9 profile. */
 static void bind_range(sqlite3_stmt *st, const store_report_range *r)
 {
   if (r->run_id)
@@ -132,6 +140,7 @@ static void bind_range(sqlite3_stmt *st, const store_report_range *r)
     sqlite3_bind_null(st, 1);
   sqlite3_bind_int64(st, 2, r->since_ns);
   sqlite3_bind_int64(st, 3, r->until_ns);
+  bind_profile(st, r);
 }
 
 static int target_wanted(const store_report_range *r, const char *target)
@@ -202,11 +211,13 @@ static int latency_raw(store *s, const store_report_range *r, int64_t sid,
   int has_prev = 0, rc;
   size_t next = 0; /* the first bucket whose start is not yet set */
 
-  rc = prepare(s,
-               "SELECT wall_ns, value, flags FROM samples WHERE series_id = "
-               "?4 AND (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 AND "
-               "wall_ns < ?3 ORDER BY wall_ns",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, value, flags FROM samples WHERE series_id = "
+      "?4 AND (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN "
+      "(SELECT id FROM runs WHERE profile = ?9)) AND wall_ns >= ?2 AND "
+      "wall_ns < ?3 ORDER BY wall_ns",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -257,7 +268,8 @@ static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
       s,
       "SELECT minute, sent, lost, n, sum, sumsq, min, max, jit_sum, "
       "jit_n, hist, invalid FROM rollups WHERE series_id = ?4 AND (?1 IS "
-      "NULL OR run_id = ?1) AND minute >= ?2 AND minute < ?3",
+      "NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND minute >= ?2 AND minute < ?3",
       &st);
   if (rc < 0)
     return rc;
@@ -268,6 +280,7 @@ static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
   sqlite3_bind_int64(st, 2, m0);
   sqlite3_bind_int64(st, 3, (r->until_ns + MINUTE_NS - 1) / MINUTE_NS);
   sqlite3_bind_int64(st, 4, sid);
+  bind_profile(st, r);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t w = sqlite3_column_int64(st, 0) * MINUTE_NS;
     size_t i =
@@ -504,16 +517,18 @@ int store_report_latency(store *s, const store_report_range *r,
   /* the metric that stands for each probe's latency (the one its plugin
    * flags primary, else its first latency metric by name), in series
    * with data in range (found through the rollups: cheap) */
-  rc = prepare(s,
-               "SELECT se.id, se.target, se.probe, se.metric FROM series se "
-               "WHERE se.metric = (SELECT m.metric FROM metrics m WHERE "
-               "m.probe = se.probe AND m.role = 'latency' ORDER BY "
-               "(m.flags & 1) DESC, m.metric LIMIT 1) "
-               "AND EXISTS (SELECT 1 FROM rollups ro WHERE "
-               "ro.series_id = se.id AND (?1 IS NULL OR ro.run_id = ?1) AND "
-               "ro.minute >= ?2 / 60000000000 AND ro.minute <= ?3 / "
-               "60000000000) ORDER BY se.target, se.probe, se.metric",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT se.id, se.target, se.probe, se.metric FROM series se "
+      "WHERE se.metric = (SELECT m.metric FROM metrics m WHERE "
+      "m.probe = se.probe AND m.role = 'latency' ORDER BY "
+      "(m.flags & 1) DESC, m.metric LIMIT 1) "
+      "AND EXISTS (SELECT 1 FROM rollups ro WHERE "
+      "ro.series_id = se.id AND (?1 IS NULL OR ro.run_id = ?1) AND (?9 IS "
+      "NULL OR ro.run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND "
+      "ro.minute >= ?2 / 60000000000 AND ro.minute <= ?3 / "
+      "60000000000) ORDER BY se.target, se.probe, se.metric",
+      &st);
   if (rc == BN_OK) {
     bind_range(st, r);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -574,16 +589,19 @@ int store_report_alerts(store *s, const store_report_range *r,
   put(sec, "items", items);
   put(sec, "timeline", timeline);
   /* events, and checks that warned or failed, newest first */
-  rc = prepare(s,
-               "SELECT wall_ns, severity, source, target, type, message FROM "
-               "(SELECT wall_ns, severity, source, target, type, message "
-               "FROM events WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns >= "
-               "?2 AND wall_ns < ?3 UNION ALL SELECT wall_ns, CASE status "
-               "WHEN 'fail' THEN 2 ELSE 1 END, 'check:' || name, target, "
-               "'check', reason FROM checks WHERE status != 'pass' AND (?1 IS "
-               "NULL OR run_id = ?1) AND wall_ns >= ?2 AND wall_ns < ?3) "
-               "ORDER BY wall_ns DESC",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, severity, source, target, type, message FROM "
+      "(SELECT wall_ns, severity, source, target, type, message "
+      "FROM events WHERE (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR "
+      "run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND wall_ns >= "
+      "?2 AND wall_ns < ?3 UNION ALL SELECT wall_ns, CASE status "
+      "WHEN 'fail' THEN 2 ELSE 1 END, 'check:' || name, target, "
+      "'check', reason FROM checks WHERE status != 'pass' AND (?1 IS "
+      "NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND wall_ns >= ?2 AND wall_ns < ?3) "
+      "ORDER BY wall_ns DESC",
+      &st);
   if (rc < 0) {
     free(tl);
     return rc;
@@ -688,7 +706,8 @@ int store_report_speedtests(store *s, const store_report_range *r,
       "SELECT wall_ns, provider, server, download_bps / 1e6, "
       "upload_bps / 1e6, latency_ms, jitter_ms, loaded_down_ms, "
       "loaded_up_ms, bufferbloat, loss_pct, attempts, status, error, "
-      "id FROM speedtests WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns "
+      "id FROM speedtests WHERE (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL "
+      "OR run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND wall_ns "
       ">= ?2 AND wall_ns < ?3 ORDER BY wall_ns",
       &st);
   if (rc < 0)
@@ -797,15 +816,17 @@ static int paths_layers(store *s, const store_report_range *r,
   int rc;
 
   put(out, "layers", layers);
-  rc = prepare(s,
-               "SELECT h.ttl, h.addr, count(*), sum(h.sent), sum(h.received), "
-               "sum(h.rtt_ms * h.received) / nullif(sum(CASE WHEN h.rtt_ms "
-               "IS NOT NULL THEN h.received END), 0) FROM path_sets ps JOIN "
-               "paths p ON p.set_id = ps.id JOIN hops h ON h.path_id = p.id "
-               "WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
-               "ps.run_id = ?1) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
-               "GROUP BY h.ttl, h.addr ORDER BY h.ttl, count(*) DESC, h.addr",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT h.ttl, h.addr, count(*), sum(h.sent), sum(h.received), "
+      "sum(h.rtt_ms * h.received) / nullif(sum(CASE WHEN h.rtt_ms "
+      "IS NOT NULL THEN h.received END), 0) FROM path_sets ps JOIN "
+      "paths p ON p.set_id = ps.id JOIN hops h ON h.path_id = p.id "
+      "WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
+      "ps.run_id = ?1) AND (?9 IS NULL OR ps.run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
+      "GROUP BY h.ttl, h.addr ORDER BY h.ttl, count(*) DESC, h.addr",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -844,15 +865,17 @@ static int paths_links(store *s, const store_report_range *r,
   int rc;
 
   put(out, "links", links);
-  rc = prepare(s,
-               "SELECT h1.ttl, h1.addr, h2.addr, count(*) FROM path_sets ps "
-               "JOIN paths p ON p.set_id = ps.id JOIN hops h1 ON h1.path_id "
-               "= p.id JOIN hops h2 ON h2.path_id = p.id AND h2.ttl = h1.ttl "
-               "+ 1 WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
-               "ps.run_id = ?1) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
-               "GROUP BY h1.ttl, h1.addr, h2.addr ORDER BY h1.ttl, h1.addr, "
-               "h2.addr",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT h1.ttl, h1.addr, h2.addr, count(*) FROM path_sets ps "
+      "JOIN paths p ON p.set_id = ps.id JOIN hops h1 ON h1.path_id "
+      "= p.id JOIN hops h2 ON h2.path_id = p.id AND h2.ttl = h1.ttl "
+      "+ 1 WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
+      "ps.run_id = ?1) AND (?9 IS NULL OR ps.run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
+      "GROUP BY h1.ttl, h1.addr, h2.addr ORDER BY h1.ttl, h1.addr, "
+      "h2.addr",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -878,13 +901,15 @@ static int paths_changes(store *s, const store_report_range *r,
   int rc;
 
   put(out, "changes", changes);
-  rc = prepare(s,
-               "SELECT wall_ns, kind, flow_id, ttl, old_addr, new_addr, "
-               "old_rtt_ms, new_rtt_ms, old_paths, new_paths FROM "
-               "path_changes WHERE target = ?4 "
-               "AND (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 AND wall_ns "
-               "< ?3 ORDER BY wall_ns, id LIMIT 2000",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, kind, flow_id, ttl, old_addr, new_addr, "
+      "old_rtt_ms, new_rtt_ms, old_paths, new_paths FROM "
+      "path_changes WHERE target = ?4 "
+      "AND (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN (SELECT "
+      "id FROM runs WHERE profile = ?9)) AND wall_ns >= ?2 AND wall_ns "
+      "< ?3 ORDER BY wall_ns, id LIMIT 2000",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -920,12 +945,14 @@ int store_report_paths(store *s, const store_report_range *r,
   int rc;
 
   put(sec, "targets", targets);
-  rc = prepare(s,
-               "SELECT target, probe, count(*), max(id), max(wall_ns) FROM "
-               "path_sets WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 "
-               "AND wall_ns < ?3 GROUP BY target, probe ORDER BY target, "
-               "probe",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT target, probe, count(*), max(id), max(wall_ns) FROM "
+      "path_sets WHERE (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR run_id "
+      "IN (SELECT id FROM runs WHERE profile = ?9)) AND wall_ns >= ?2 "
+      "AND wall_ns < ?3 GROUP BY target, probe ORDER BY target, "
+      "probe",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);

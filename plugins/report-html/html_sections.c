@@ -57,7 +57,8 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
   static const char *const sev[] = {"critical", "warning", "info"};
   json_object *sec = h_get(m, "alerts"), *items = h_get(sec, "items"),
               *tl = h_get(sec, "timeline"), *meta = h_get(m, "meta");
-  size_t i, j, n = h_len(items), max = p->compact ? 10 : 200;
+  size_t i, j, n = h_len(items), max = 200;
+  double more = h_num(sec, "not_shown");
 
   h_sec_open(f, "alerts", "Alerts", 1);
   if (h_unavailable(f, sec)) {
@@ -120,9 +121,14 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
     fputs("</td></tr>\n", f);
   }
   fputs("</tbody></table></div>\n", f);
-  if (n > max)
-    fprintf(f, "<p class=\"note\">%zu more not shown (preset compact)</p>\n",
-            n - max);
+  if (!(more > 0))
+    more = 0;
+  if (n > max || more > 0) {
+    fprintf(f, "<p class=\"note\">%.0f more not shown (preset ",
+            (double)(n > max ? n - max : 0) + more);
+    h_esc(f, h_str(meta, "preset"));
+    fputs(" keeps the most severe)</p>\n", f);
+  }
   h_sec_close(f);
 }
 

@@ -150,6 +150,9 @@ static void sec_alerts(FILE *f, json_object *m)
   }
   text_table_print(&t, f);
   text_table_free(&t);
+  if (num(sec, "not_shown") > 0)
+    fprintf(f, "%.0f more not shown (preset %s keeps the most severe)\n",
+            num(sec, "not_shown"), or_dash(str(get(m, "meta"), "preset")));
 }
 
 static void sec_summary(FILE *f, json_object *m)

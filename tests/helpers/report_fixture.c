@@ -9,9 +9,12 @@
  *     markup and quotes, loss, events, a failed check, speed tests (one
  *     failed) and ten traceroute rounds with a change at hop 2.
  *   report_fixture DB --days D --targets N [--hz H] [--hours H]
+ *                  [--profile P] [--offset-min M]
  *     D days (or H hours) of N targets at H samples a second (default 1)
  *     with 0.5 % loss, for the benchmark (7 days x 20 targets: about 12
- *     million) and the percentile test over rollups.
+ *     million) and the percentile test over rollups; one run of profile P
+ *     (default "bench") starting M minutes after the mini set's start, so
+ *     that calls on the same DB add runs of several profiles.
  *
  * Values come from a fixed pseudo-random sequence: the same call gives
  * the same store.
@@ -218,9 +221,11 @@ static int mini(store *st)
   return 0;
 }
 
-static int bench(store *st, long hours, long targets, long hz)
+static int bench(store *st, long hours, long targets, long hz,
+                 const char *profile, long offset_min)
 {
-  store_run_meta m = {"benchhost", "bench", "0123", "test", START_NS};
+  const int64_t t0 = START_NS + offset_min * 60 * SEC;
+  store_run_meta m = {"benchhost", profile, "0123", "test", t0};
   int64_t run = 0, step = SEC / hz, n = hours * 3600 * hz, t;
   char name[64];
   long k;
@@ -228,7 +233,7 @@ static int bench(store *st, long hours, long targets, long hz)
   check(store_run_begin(st, &m, &run), "a run");
   declare(st, "icmp", "rtt_ms");
   for (t = 0; t < n; t++) {
-    int64_t w = START_NS + t * step;
+    int64_t w = t0 + t * step;
 
     for (k = 0; k < targets; k++) {
       snprintf(name, sizeof(name), "target-%02ld", k);
@@ -239,19 +244,20 @@ static int bench(store *st, long hours, long targets, long hz)
       fprintf(stderr, "report_fixture: day %lld of %ld\n",
               (long long)(t / (86400 * hz)) + 1, (hours + 23) / 24);
   }
-  check(store_run_end(st, run, START_NS + n * step, 0), "ending the run");
+  check(store_run_end(st, run, t0 + n * step, 0), "ending the run");
   return 0;
 }
 
 int main(int argc, char **argv)
 {
   store *st = NULL;
-  long hours = 0, targets = 0, hz = 1;
+  long hours = 0, targets = 0, hz = 1, offset_min = 0;
+  const char *profile = "bench";
   int i, rc;
 
   if (argc < 3) {
     fprintf(stderr, "usage: report_fixture DB --mini | --days D --targets N "
-                    "[--hz H] [--hours H]\n");
+                    "[--hz H] [--hours H] [--profile P] [--offset-min M]\n");
     return 2;
   }
   log_set_level(BN_LOG_WARNING);
@@ -268,6 +274,10 @@ int main(int argc, char **argv)
         targets = atol(argv[i + 1]);
       else if (!strcmp(argv[i], "--hz"))
         hz = atol(argv[i + 1]);
+      else if (!strcmp(argv[i], "--profile"))
+        profile = argv[i + 1];
+      else if (!strcmp(argv[i], "--offset-min"))
+        offset_min = atol(argv[i + 1]);
     }
     if (hours <= 0 || targets <= 0 || hz <= 0) {
       fprintf(stderr,
@@ -275,7 +285,7 @@ int main(int argc, char **argv)
               "0\n");
       return 2;
     }
-    rc = bench(st, hours, targets, hz);
+    rc = bench(st, hours, targets, hz, profile, offset_min);
   }
   store_close(st);
   return rc;
