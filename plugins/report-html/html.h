@@ -88,8 +88,22 @@ void h_sec_close(FILE *f);
 /** 1 (after printing the note) when the section has no data. */
 int h_unavailable(FILE *f, json_object *sec);
 
-/** The whole page. */
-int h_page_write(FILE *f, json_object *m);
+/**
+ * The whole page.  `paper` ("A4" or "letter", or NULL for none) is the
+ * page size the print stylesheet asks for (@page), for the PDF and for
+ * printing from a browser.
+ */
+int h_page_write(FILE *f, json_object *m, const char *paper);
+
+/**
+ * The paper of option value `opt`: "a4" or "letter" (any case), or
+ * "auto": letter where the locale's territory uses it (LC_ALL, else
+ * LC_PAPER, else LANG: the US, Canada, Mexico, Chile, Colombia, Costa
+ * Rica, Guatemala, Nicaragua, Panama, El Salvador, Puerto Rico,
+ * Venezuela, the Philippines), A4 everywhere else (and in the C
+ * locale).  "A4", "letter", or NULL for an unknown value.
+ */
+const char *h_paper(const char *opt);
 
 /* ---- PDF (html_pdf.c) ---------------------------------------------- */
 
@@ -99,8 +113,10 @@ struct bn_report_request;
 /**
  * Render req as PDF: the page printed by headless Chromium
  * ($BOTTLENECK_CHROMIUM, else chromium on $PATH), copied into the
- * output.  0 or a bn_status, logged.
+ * output, on `paper` ("A4" or "letter", h_paper).  0 or a bn_status,
+ * logged.
  */
-int html_pdf_render(struct report_ctx *c, const struct bn_report_request *req);
+int html_pdf_render(struct report_ctx *c, const struct bn_report_request *req,
+                    const char *paper);
 
 #endif

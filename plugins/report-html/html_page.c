@@ -5,7 +5,9 @@
  * run metadata and alert badges, a table of contents, then the sections
  * in the model's order.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "html.h"
 
@@ -118,7 +120,37 @@ static void badges(FILE *f, json_object *m)
   fputs("</div>\n", f);
 }
 
-int h_page_write(FILE *f, json_object *m)
+const char *h_paper(const char *opt)
+{
+  static const char *const letter[] = {"US", "CA", "MX", "CL", "CO",
+                                       "CR", "GT", "NI", "PA", "SV",
+                                       "PR", "VE", "PH", NULL};
+  static const char *const vars[] = {"LC_ALL", "LC_PAPER", "LANG", NULL};
+  const char *loc = NULL, *u;
+  size_t i;
+
+  if (opt && !strcasecmp(opt, "a4"))
+    return "A4";
+  if (opt && !strcasecmp(opt, "letter"))
+    return "letter";
+  if (!opt || strcasecmp(opt, "auto") != 0)
+    return NULL;
+  for (i = 0; vars[i] && !loc; i++) {
+    const char *v = getenv(vars[i]);
+
+    if (v && *v)
+      loc = v;
+  }
+  /* language_TERRITORY[.codeset][@modifier] */
+  u = loc ? strchr(loc, '_') : NULL;
+  for (i = 0; u && letter[i]; i++)
+    if (!strncmp(u + 1, letter[i], 2) &&
+        (u[3] == 0 || u[3] == '.' || u[3] == '@'))
+      return "letter";
+  return "A4";
+}
+
+int h_page_write(FILE *f, json_object *m, const char *paper)
 {
   json_object *meta = h_get(m, "meta"), *sections = h_get(m, "sections");
   const char *preset = h_str(meta, "preset");
@@ -138,6 +170,8 @@ int h_page_write(FILE *f, json_object *m)
   h_esc(f, h_str(meta, "profile") ? h_str(meta, "profile") : "report");
   fputs("</title>\n<style>\n", f);
   fputs(css, f);
+  if (paper)
+    fprintf(f, "@page{size:%s;margin:12mm}\n", paper);
   fputs("</style>\n</head>\n<body>\n<header>\n<h1>Bottleneck report: ", f);
   h_esc(f, h_str(meta, "profile") ? h_str(meta, "profile") : "-");
   fputs("</h1>\n<div class=\"meta\"><span>host ", f);
