@@ -457,7 +457,7 @@ void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
   fputs("<p class=\"legend\"><span><i style=\"background:#1f77b4\"></i>"
         "download</span> <span><i style=\"background:#2ca02c\"></i>upload"
         "</span> <span><i class=\"dot\"></i>latency under load (right "
-        "scale)</span> <span><i style=\"background:#d62728\"></i>failed"
+        "scale)</span> <span><i style=\"background:#57606a\"></i>failed"
         "</span></p>\n",
         f);
   h_chart_open(&c, f, "speed test history", h_num(meta, "since_s"),
