@@ -53,9 +53,19 @@ typedef struct h_chart {
 /** Kinds of x axis. */
 enum { H_X_NUM = 0, H_X_TIME = 1, H_X_LOG = 2 };
 
-/** Open an SVG chart with axes and grid; `label` names it for readers. */
+/**
+ * Open an SVG chart with axes and grid; `label` names it for readers.
+ * Ticks are round: values on 1-2-5 steps (class "yt", "xt"), times on
+ * whole seconds, minutes, hours or days (UTC), a log axis on 1-2-5
+ * times powers of ten; `y_unit` heads the value axis (no numbers
+ * without one).
+ */
 void h_chart_open(h_chart *c, FILE *f, const char *label, double x0, double x1,
                   double y0, double y1, int xkind, const char *y_unit);
+/** The same, with `x_unit` after the last x tick ("ms"). */
+void h_chart_open_x(h_chart *c, FILE *f, const char *label, double x0,
+                    double x1, double y0, double y1, int xkind,
+                    const char *y_unit, const char *x_unit);
 /** Close the SVG. */
 void h_chart_close(h_chart *c);
 /** Pixel x of a data x. */

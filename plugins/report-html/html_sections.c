@@ -375,7 +375,7 @@ void h_sec_cdf(FILE *f, json_object *m, const h_page *p)
         "ms, log scale)</p>\n",
         f);
   legend(f, series);
-  h_chart_open(&c, f, "latency CDF", lo, hi, 0, 1, H_X_LOG, "share");
+  h_chart_open_x(&c, f, "latency CDF", lo, hi, 0, 1, H_X_LOG, "share", "ms");
   for (i = 0; i < h_len(series); i++) {
     json_object *pts = h_get(h_at(series, i), "points");
     double py = h_py(&c, 0);
