@@ -261,7 +261,8 @@ void h_sec_latency(FILE *f, json_object *m, const h_page *p)
     return;
   }
   fputs("<p class=\"dim\">band: 5th to 95th percentile; line: median; red "
-        "marks: loss (height = share lost)</p>\n",
+        "marks: loss (height = share lost); one chart per target, each on "
+        "its own scale</p>\n",
         f);
   for (i = 0; i < h_len(series); i++) {
     json_object *s = h_at(series, i), *pts = h_get(s, "points");
@@ -312,9 +313,7 @@ void h_sec_jitter(FILE *f, json_object *m, const h_page *p)
 {
   json_object *sec = h_get(m, "jitter"), *series = h_get(sec, "series"),
               *meta = h_get(m, "meta");
-  double hi = 0;
   size_t i;
-  h_chart c;
 
   (void)p;
   h_sec_open(f, "jitter", "Jitter", 1);
@@ -322,20 +321,23 @@ void h_sec_jitter(FILE *f, json_object *m, const h_page *p)
     h_sec_close(f);
     return;
   }
-  for (i = 0; i < h_len(series); i++) {
-    double v = points_max(h_get(h_at(series, i), "points"), "jitter");
-
-    hi = v > hi ? v : hi;
-  }
+  /* small multiples: a spike of one target must not flatten the others */
   fputs("<p class=\"dim\">mean difference between consecutive answers, per "
-        "bucket</p>\n",
+        "bucket; one chart per target, each on its own scale</p>\n",
         f);
-  legend(f, series);
-  h_chart_open(&c, f, "jitter over time", h_num(meta, "since_s"),
-               h_num(meta, "until_s"), 0, h_nice(hi * 1.05), H_X_TIME, "ms");
-  for (i = 0; i < h_len(series); i++)
-    line(f, &c, h_get(h_at(series, i), "points"), "jitter", "p50", h_color(i));
-  h_chart_close(&c);
+  for (i = 0; i < h_len(series); i++) {
+    json_object *s = h_at(series, i), *pts = h_get(s, "points");
+    h_chart c;
+
+    fputs("<div class=\"card\">", f);
+    series_title(f, s);
+    h_chart_open(&c, f, "jitter over time", h_num(meta, "since_s"),
+                 h_num(meta, "until_s"), 0,
+                 h_nice(points_max(pts, "jitter") * 1.05), H_X_TIME, "ms");
+    line(f, &c, pts, "jitter", "p50", h_color(i));
+    h_chart_close(&c);
+    fputs("</div>\n", f);
+  }
   h_sec_close(f);
 }
 
