@@ -24,7 +24,8 @@ REPORT_TESTS = tests/integration/report_golden.sh \
 	tests/integration/report_paper.sh \
 	tests/integration/report_colours.sh \
 	tests/integration/report_ticks.sh \
-	tests/integration/report_jitter.sh
+	tests/integration/report_jitter.sh \
+	tests/integration/report_fit.sh
 TESTS += $(REPORT_TESTS)
 EXTRA_DIST += $(REPORT_TESTS) tests/integration/schema_check.py \
 	docs/schemas/report.schema.json docs/reports.md

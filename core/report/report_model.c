@@ -284,6 +284,40 @@ static int model_meta(store *s, const report_opts *o, int64_t run_id,
  */
 
 /* The jitter view: per bucket jitter, taken from the latency points. */
+/* The span the latency data covers (first bucket to the end of the
+ * last), as meta.data_since_s / data_until_s: charts fit it instead of
+ * leaving most of a range with little data empty. */
+static void model_data_range(json_object *model)
+{
+  json_object *lat = json_object_object_get(model, "latency");
+  json_object *meta = json_object_object_get(model, "meta");
+  json_object *ls = json_object_object_get(lat, "series");
+  double lo = INFINITY, hi = -INFINITY,
+         b = json_object_get_double(json_object_object_get(lat, "bucket_s"));
+  size_t i, j;
+
+  for (i = 0; ls && i < json_object_array_length(ls); i++) {
+    json_object *pts =
+        json_object_object_get(json_object_array_get_idx(ls, i), "points");
+
+    for (j = 0; pts && j < json_object_array_length(pts); j++) {
+      double t = json_object_get_double(
+          json_object_object_get(json_object_array_get_idx(pts, j), "t"));
+
+      lo = fmin(lo, t);
+      hi = fmax(hi, t);
+    }
+  }
+  if (!meta || !(lo <= hi))
+    return;
+  hi = fmin(hi + b,
+            json_object_get_double(json_object_object_get(meta, "until_s")));
+  lo = fmax(lo,
+            json_object_get_double(json_object_object_get(meta, "since_s")));
+  json_object_object_add(meta, "data_since_s", store_report_num(lo, 3));
+  json_object_object_add(meta, "data_until_s", store_report_num(hi, 3));
+}
+
 static void model_jitter(json_object *model)
 {
   json_object *lat = json_object_object_get(model, "latency");
@@ -513,6 +547,7 @@ json_object *report_model_build(store *st, const report_opts *o)
     json_object_put(model);
     return NULL;
   }
+  model_data_range(model);
   model_jitter(model);
   model_preset(model, o->preset);
   if (o->redact)

@@ -5,6 +5,7 @@
  * run metadata and alert badges, a table of contents, then the sections
  * in the model's order.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -185,6 +186,21 @@ int h_page_write(FILE *f, json_object *m, const char *paper)
           h_len(h_get(meta, "runs")) == 1 ? "" : "s");
   h_esc(f, preset ? preset : "full");
   fputs("</span>", f);
+  {
+    /* data over a small part of the range: say so (charts fit it) */
+    double a = h_num(meta, "data_since_s"), b = h_num(meta, "data_until_s"),
+           r0 = h_num(meta, "since_s"), r1 = h_num(meta, "until_s");
+    char ba[32], bb[32];
+
+    if (isfinite(a) && isfinite(b) && b - a < 0.9 * (r1 - r0)) {
+      h_tick_time(ba, sizeof(ba), a, b - a);
+      h_tick_time(bb, sizeof(bb), b, b - a);
+      fprintf(f,
+              "<span class=\"data-span\">data only %s → %s UTC; charts "
+              "show that span</span>",
+              ba, bb);
+    }
+  }
   if (json_object_get_boolean(h_get(meta, "redacted")))
     fputs("<span>names and addresses redacted</span>", f);
   fputs("</div>\n", f);

@@ -19,6 +19,20 @@ void h_sec_open(FILE *f, const char *id, const char *title, int open)
   fputs("</h2></summary>\n", f);
 }
 
+/* The time span charts draw: the span with latency data when the model
+ * gives one (meta.data_since_s), else the whole range. */
+static void chart_span(json_object *meta, double *t0, double *t1)
+{
+  double a = h_num(meta, "data_since_s"), b = h_num(meta, "data_until_s");
+
+  *t0 = h_num(meta, "since_s");
+  *t1 = h_num(meta, "until_s");
+  if (isfinite(a) && isfinite(b) && a < b) {
+    *t0 = a;
+    *t1 = b;
+  }
+}
+
 void h_sec_close(FILE *f)
 {
   fputs("</details>\n", f);
@@ -252,9 +266,10 @@ void h_sec_latency(FILE *f, json_object *m, const h_page *p)
 {
   json_object *sec = h_get(m, "latency"), *series = h_get(sec, "series"),
               *meta = h_get(m, "meta");
-  double t0 = h_num(meta, "since_s"), t1 = h_num(meta, "until_s");
+  double t0, t1;
   size_t i, j;
 
+  chart_span(meta, &t0, &t1);
   h_sec_open(f, "latency", "Latency over time", 1);
   if (h_unavailable(f, sec)) {
     h_sec_close(f);
@@ -331,8 +346,10 @@ void h_sec_jitter(FILE *f, json_object *m, const h_page *p)
 
     fputs("<div class=\"card\">", f);
     series_title(f, s);
-    h_chart_open(&c, f, "jitter over time", h_num(meta, "since_s"),
-                 h_num(meta, "until_s"), 0,
+    double t0, t1;
+
+    chart_span(meta, &t0, &t1);
+    h_chart_open(&c, f, "jitter over time", t0, t1, 0,
                  h_nice(points_max(pts, "jitter") * 1.05), H_X_TIME, "ms");
     line(f, &c, pts, "jitter", "p50", h_color(i));
     h_chart_close(&c);

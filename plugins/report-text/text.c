@@ -538,6 +538,21 @@ static int text_write(json_object *m, FILE *f)
           json_object_array_length(runs),
           json_object_array_length(runs) == 1 ? "" : "s", preset,
           json_object_get_boolean(get(meta, "redacted")) ? ", redacted" : "");
+  {
+    /* data over a small part of the range: say so */
+    double a = num(meta, "data_since_s"), b = num(meta, "data_until_s"),
+           r0 = num(meta, "since_s"), r1 = num(meta, "until_s");
+
+    if (isfinite(a) && isfinite(b) && b - a < 0.9 * (r1 - r0)) {
+      char d0[32], d1[32];
+      time_t ta = (time_t)a, tb = (time_t)b;
+      struct tm tm;
+
+      strftime(d0, sizeof(d0), "%Y-%m-%d %H:%M:%S", gmtime_r(&ta, &tm));
+      strftime(d1, sizeof(d1), "%Y-%m-%d %H:%M:%S", gmtime_r(&tb, &tm));
+      fprintf(f, "data only %s .. %s UTC\n", d0, d1);
+    }
+  }
   for (i = 0; i < json_object_array_length(sections); i++) {
     const char *s =
         json_object_get_string(json_object_array_get_idx(sections, i));
