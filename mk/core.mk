@@ -20,7 +20,7 @@ libbncore_la_SOURCES = \
 	core/speedtest/speedtest.c core/speedtest/speedtest.h core/speedtest/speedtest_settings.c \
 	core/speedtest/speedtest_settings.h core/speedtest/speedtest_print.c core/speedtest/speedtest_print.h \
 	core/cli/cli_speedtest.c core/cli/cli_paths.c core/cli/cli_check.c \
-	core/cli/json_out.c core/cli/json_out.h \
+	core/cli/json_out.c core/cli/json_out.h core/cli/cli_history.c \
 	core/check/check.c core/check/check.h core/check/check_settings.c core/check/check_dns.c \
 	core/check/check_gateway.c \
 	core/check/check_mtu.c core/cli/cli_selftest.c core/check/selftest_caps.c \

@@ -22,7 +22,9 @@ CORE_E2E_TESTS = \
 	tests/integration/clock_jump.sh \
 	tests/integration/validate_input.sh \
 	tests/integration/configure_plugins.sh \
-	tests/integration/core_names.sh
+	tests/integration/core_names.sh \
+	tests/integration/unresolved_target.sh \
+	tests/integration/cli_global.sh
 TESTS += $(CORE_E2E_TESTS)
 EXTRA_DIST += $(CORE_E2E_TESTS)
 

@@ -17,7 +17,15 @@ EXTRA_DIST += tests/golden/report_mini.json tests/golden/report_mini.txt \
 REPORT_TESTS = tests/integration/report_golden.sh \
 	tests/integration/report_cli.sh \
 	tests/integration/report_html.sh \
-	tests/integration/report_redact.sh
+	tests/integration/report_redact.sh \
+	tests/integration/report_percentiles.sh \
+	tests/integration/report_compact.sh \
+	tests/integration/report_profile.sh \
+	tests/integration/report_paper.sh \
+	tests/integration/report_colours.sh \
+	tests/integration/report_ticks.sh \
+	tests/integration/report_jitter.sh \
+	tests/integration/report_fit.sh
 TESTS += $(REPORT_TESTS)
 EXTRA_DIST += $(REPORT_TESTS) tests/integration/schema_check.py \
 	docs/schemas/report.schema.json docs/reports.md

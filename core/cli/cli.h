@@ -4,6 +4,8 @@
 #ifndef BN_CORE_CLI_H
 #define BN_CORE_CLI_H
 
+#include <stddef.h>
+
 /* Exit statuses, documented in docs/bottleneck.1 and README.md. */
 enum cli_exit {
   CLI_EXIT_OK = 0,      /* success */
@@ -26,6 +28,28 @@ enum cli_exit {
  * `c` was one, 0 otherwise.
  */
 int cli_log_option(int c);
+
+struct profile;
+struct store;
+
+/**
+ * The history database of a command: `db` (--db), else the profile's
+ * store, else the default path, into buf.  0, or -1 when there is none.
+ */
+int cli_history_path(const char *db, const struct profile *p, char *buf,
+                     size_t len);
+/**
+ * Open the history read-only for command `cmd`.  A database that does
+ * not exist yet is one line saying so and how to make some history.
+ * Returns CLI_EXIT_OK or CLI_EXIT_STORE.
+ */
+int cli_history_open(const char *cmd, const char *db, struct store **st);
+/**
+ * Refuse a target the history has never seen, with the known ones:
+ * CLI_EXIT_OK, CLI_EXIT_USAGE or CLI_EXIT_STORE.
+ */
+int cli_history_targets(const char *cmd, struct store *st,
+                        const char *const *targets, size_t n);
 
 int cli_run(int argc, char **argv);
 int cli_plugins(int argc, char **argv);

@@ -27,6 +27,9 @@ static void cli_check_usage(FILE *out)
           "the interface MTU.  One line each: pass, warn or fail, and why.\n"
           "\n"
           "  -p, --profile NAME|FILE  profile (default: home)\n"
+          "      --db PATH, --plugin-dir DIR  accepted as by every command;\n"
+          "                           check reads and writes no history and\n"
+          "                           loads no plugin\n"
           "      --json               JSON for machines\n"
           "  -v, --verbose | --debug | -q, --quiet\n"
           "  -h, --help               this help\n"
@@ -39,6 +42,8 @@ int cli_check(int argc, char **argv)
 {
   static const struct option longopts[] = {
       {"profile", required_argument, NULL, 'p'},
+      {"db", required_argument, NULL, 'D'},
+      {"plugin-dir", required_argument, NULL, 'P'},
       {"json", no_argument, NULL, 'j'},
       CLI_LOG_LONGOPTS,
       {"help", no_argument, NULL, 'h'},
@@ -59,6 +64,9 @@ int cli_check(int argc, char **argv)
       break;
     case 'j':
       json = 1;
+      break;
+    case 'D': /* the same global options as every command */
+    case 'P':
       break;
     case 'h':
       cli_check_usage(stdout);

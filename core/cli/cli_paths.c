@@ -19,13 +19,15 @@
 #include "conf.h"
 #include "log.h"
 #include "pathdiff.h"
+#include "profile.h"
 #include "store.h"
 #include "store_paths.h"
 
 typedef struct paths_args {
   const char *target;
   const char *db;
-  int64_t since_ns; /* 0: all */
+  const char *profile; /* its store, when --db is not given */
+  int64_t since_ns;    /* 0: all */
   long limit;
   int json;
 } paths_args;
@@ -42,8 +44,11 @@ static void cli_paths_usage(FILE *out)
           "such as traceroute): each round's paths with per-hop loss and\n"
           "RTT, and what changed against the round before.\n"
           "\n"
-          "      --db PATH      history database (default:\n"
-          "                     $XDG_DATA_HOME/bottleneck/history.db)\n"
+          "  -p, --profile NAME|FILE  read that profile's history database\n"
+          "      --db PATH      history database (default: the profile's,\n"
+          "                     or $XDG_DATA_HOME/bottleneck/history.db)\n"
+          "      --plugin-dir DIR  accepted as by every command (paths\n"
+          "                     loads no plugin)\n"
           "  -s, --since DUR    only rounds of the last DUR (1h, 7d ...)\n"
           "  -n, --limit N      at most the last N rounds (default 20;\n"
           "                     0: all)\n"
@@ -231,16 +236,30 @@ static void json_round(store *st, const store_path_round *r, int first,
 static int paths_main(const paths_args *a)
 {
   char path[4096];
-  const char *db = a->db;
+  const char *tgt[1];
+  profile *p = NULL;
   store *st = NULL;
   int64_t *ids = NULL;
   size_t n = 0, i;
   int rc;
 
-  if (!db && store_default_path(path, sizeof(path)) == 0)
-    db = path;
-  if (!db || store_open_readonly(db, &st) != 0)
+  if (a->profile && profile_load(a->profile, &p) != 0)
+    return CLI_EXIT_PROFILE;
+  rc = cli_history_path(a->db, p, path, sizeof(path));
+  profile_free(p);
+  if (rc != 0) {
+    fprintf(stderr, "bottleneck paths: no history database path: give "
+                    "--db, or set XDG_DATA_HOME or HOME\n");
     return CLI_EXIT_STORE;
+  }
+  rc = cli_history_open("paths", path, &st);
+  tgt[0] = a->target;
+  if (rc == CLI_EXIT_OK)
+    rc = cli_history_targets("paths", st, tgt, 1);
+  if (rc != CLI_EXIT_OK) {
+    store_close(st);
+    return rc;
+  }
   rc = store_path_rounds(st, a->target, a->since_ns, (size_t)a->limit, &ids,
                          &n);
   if (rc != 0) {
@@ -284,6 +303,8 @@ int cli_paths(int argc, char **argv)
 {
   static const struct option longopts[] = {
       {"db", required_argument, NULL, 'D'},
+      {"profile", required_argument, NULL, 'p'},
+      {"plugin-dir", required_argument, NULL, 'P'},
       {"since", required_argument, NULL, 's'},
       {"limit", required_argument, NULL, 'n'},
       {"json", no_argument, NULL, 'j'},
@@ -298,13 +319,18 @@ int cli_paths(int argc, char **argv)
   memset(&a, 0, sizeof(a));
   a.limit = 20;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "s:n:vqh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "p:s:n:vqh", longopts, NULL)) != -1) {
     if (cli_log_option(c))
       continue;
     switch (c) {
     case 'D':
       a.db = optarg;
       break;
+    case 'p':
+      a.profile = optarg;
+      break;
+    case 'P':
+      break; /* no plugins here */
     case 's':
       if (conf_parse_duration(optarg, &v) != 0 || v <= 0) {
         fprintf(stderr,

@@ -76,16 +76,22 @@ static int cli_profile_resolve(const profile *p)
   return rc;
 }
 
-/* Load and fully check one profile; 0 or an exit status. */
+/* Load and fully check one profile, every error in one pass (the
+ * profile's own, its plugins', their options', names that do not
+ * resolve); 0 or an exit status. */
 static int cli_profile_check(const char *arg, loader *ld, int resolve,
                              profile **out)
 {
   profile *p = NULL;
+  int bad = profile_load_all(arg, &p) != 0;
 
-  if (profile_load(arg, &p) != 0)
+  if (!p)
     return CLI_EXIT_PROFILE;
-  if (profile_check_plugins(p, ld) != 0 || host_check_profile(p, ld) != 0 ||
-      (resolve && cli_profile_resolve(p) != CLI_EXIT_OK)) {
+  bad |= profile_check_plugins(p, ld) != 0;
+  bad |= host_check_profile(p, ld) != 0;
+  if (resolve)
+    bad |= cli_profile_resolve(p) != CLI_EXIT_OK;
+  if (bad) {
     profile_free(p);
     return CLI_EXIT_PROFILE;
   }

@@ -60,6 +60,9 @@ static void cli_report_usage(FILE *out)
           "  -o, --output FILE        write there (html and pdf default to a "
           "name\n"
           "                           from the profile, host and dates)\n"
+          "      --paper SIZE         PDF page: a4, letter or auto (default:\n"
+          "                           letter in North America by the\n"
+          "                           locale, A4 elsewhere)\n"
           "      --plugin-dir DIR     look for plugins in DIR first\n"
           "  -v, --verbose | --debug | -q, --quiet\n"
           "  -h, --help               this help\n");
@@ -78,18 +81,42 @@ typedef struct report_args {
   int preset;
   int redact;
   int64_t run_id;
+  const char *paper; /* --paper */
 } report_args;
 
 /* The reporter's config: its defaults, exactly as for a reporter listed
  * in a profile.  The preset, redaction and output file of the command
  * line reach it through the report request. */
-static bn_node *cli_report_config(const loader_plugin *lp)
+static bn_node *cli_report_config(const loader_plugin *lp, const char *paper)
 {
   static const char *const reserved[] = {"plugin", "name", NULL};
   bn_node *map = conf_new(CONF_MAP, "<command line>", 1, 1);
+  const bn_option *o;
 
   if (!map)
     return NULL;
+  if (paper) {
+    /* --paper: the reporter's own 'paper' option */
+    bn_node *v = NULL;
+
+    for (o = lp->desc.options; o && o->name; o++)
+      if (!strcmp(o->name, "paper"))
+        break;
+    if (!o || !o->name) {
+      fprintf(stderr,
+              "bottleneck report: --paper: reporter %s has no paper size "
+              "(use -f pdf or -f html)\n",
+              lp->desc.name);
+      conf_free(map);
+      return NULL;
+    }
+    v = conf_new_scalar(paper, "<command line>", 1, 1);
+    if (!v || conf_append(map, "paper", v) != 0) {
+      conf_free(v);
+      conf_free(map);
+      return NULL;
+    }
+  }
   if (options_validate(lp->desc.options, map, reserved, lp->desc.name) != 0) {
     conf_free(map);
     return NULL;
@@ -159,10 +186,9 @@ static int cli_report_render(const report_args *a, const loader_plugin *lp,
   entry.kind = BN_KIND_REPORTER;
   entry.plugin = (char *)lp->desc.name;
   entry.name = (char *)lp->desc.name;
-  entry.node = cli_report_config(lp);
+  entry.node = cli_report_config(lp, a->paper);
   if (!entry.node)
     return CLI_EXIT_USAGE;
-  (void)a;
   host_instance_setup(&in, &core, lp, &entry);
   if (host_instance_init(&in) != BN_OK) {
     status = CLI_EXIT_PLUGIN;
@@ -254,10 +280,14 @@ static int cli_report_main(report_args *a)
   }
   if (!a->db && store_default_path(path, sizeof(path)) == 0)
     a->db = path;
-  if (!a->db || store_open_readonly(a->db, &st) != 0) {
+  status = a->db ? cli_history_open("report", a->db, &st) : CLI_EXIT_STORE;
+  if (status == CLI_EXIT_OK)
+    status = cli_history_targets("report", st, a->targets, a->n_targets);
+  if (status != CLI_EXIT_OK) {
+    store_close(st);
     profile_free(p);
     loader_free(ld);
-    return CLI_EXIT_STORE;
+    return status;
   }
   /* A reporter whose `output` option defaults to "" writes a file named
    * after the report (profile, host, dates; the format as extension)
@@ -284,7 +314,8 @@ int cli_report(int argc, char **argv)
     O_REDACT,
     O_COMPACT,
     O_FULL,
-    O_OPS
+    O_OPS,
+    O_PAPER
   };
   static const struct option longopts[] = {
       {"db", required_argument, NULL, O_DB},
@@ -301,6 +332,7 @@ int cli_report(int argc, char **argv)
       {"ops", no_argument, NULL, O_OPS},
       {"redact", no_argument, NULL, O_REDACT},
       {"output", required_argument, NULL, 'o'},
+      {"paper", required_argument, NULL, O_PAPER},
       {"plugin-dir", required_argument, NULL, O_PLUGIN_DIR},
       CLI_LOG_LONGOPTS,
       {"help", no_argument, NULL, 'h'},
@@ -373,6 +405,9 @@ int cli_report(int argc, char **argv)
       break;
     case 'o':
       a.output = optarg;
+      break;
+    case O_PAPER:
+      a.paper = optarg;
       break;
     case O_PLUGIN_DIR:
       a.plugin_dir = optarg;

@@ -16,12 +16,13 @@
 static void cli_run_usage(FILE *out)
 {
   fprintf(out,
-          "Usage: bottleneck run [OPTIONS]\n"
+          "Usage: bottleneck run [OPTIONS] [PROFILE]\n"
           "\n"
           "Measure the targets of a profile, store every sample, and render\n"
           "the profile's reporters when the run ends.\n"
           "\n"
-          "  -p, --profile NAME|FILE  profile to run (default: home)\n"
+          "  -p, --profile NAME|FILE  profile to run (default: home); the\n"
+          "                           PROFILE argument says the same\n"
           "  -d, --duration DUR       stop after DUR (30s, 5m, 1h); default:\n"
           "                           run until SIGINT/SIGTERM\n"
           "      --db PATH            history database (default: the\n"
@@ -47,7 +48,7 @@ int cli_run(int argc, char **argv)
   };
   clock_source test_clock;
   run_options o;
-  int c;
+  int c, given = 0;
 
   memset(&o, 0, sizeof(o));
   o.profile = "home";
@@ -56,6 +57,7 @@ int cli_run(int argc, char **argv)
     switch (c) {
     case 'p':
       o.profile = optarg;
+      given = 1;
       break;
     case 'd':
       if (conf_parse_duration(optarg, &o.duration_ns) != 0 ||
@@ -86,8 +88,15 @@ int cli_run(int argc, char **argv)
       return CLI_EXIT_USAGE;
     }
   }
+  /* `bottleneck run lab`: the profile as the argument */
+  if (optind < argc && !given) {
+    o.profile = argv[optind++];
+    given = 1;
+  }
   if (optind < argc) {
-    fprintf(stderr, "bottleneck run: unexpected argument '%s'\n",
+    fprintf(stderr,
+            "bottleneck run: unexpected argument '%s'; give one profile, "
+            "as --profile NAME or as the argument\n",
             argv[optind]);
     return CLI_EXIT_USAGE;
   }

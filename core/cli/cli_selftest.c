@@ -2,15 +2,20 @@
  * cli_selftest.c - `bottleneck selftest`: what this machine supports
  * (selftest_caps.c), then a short synthetic run on loopback through
  * every loaded plugin that can run without configuration: probes
- * measure 127.0.0.1 and ::1 (a TCP listener of our own), reporters
- * render the run to files, other kinds are created and destroyed.
- * Prints one line per capability and per plugin, and the time taken.
+ * measure 127.0.0.1 and ::1 (a responder of our own on one port: TCP
+ * connections get an empty HTTP answer, UDP datagrams an empty DNS
+ * answer), reporters render the run to files, other kinds are created
+ * and destroyed.  Prints one line per capability and per plugin, and
+ * the time taken.  A probe is "ok" only when every probe it sent was
+ * answered; "partial" when some were lost; "failed" when none was.
  */
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <uv.h>
 
 #include "cli.h"
 #include "conf.h"
@@ -85,6 +92,165 @@ static int st_listen(int family, int *port)
   *port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
                                   : ((struct sockaddr_in6 *)&ss)->sin6_port);
   return fd;
+}
+
+/* ---- the loopback responder ------------------------------------------ */
+
+#define ST_CLIENTS 64
+
+typedef struct st_responder {
+  int lfd[2];  /* TCP listeners (-1: none) */
+  int ufd[2];  /* UDP sockets on the same port (-1: none) */
+  int wake[2]; /* a pipe: a byte stops the thread */
+  int cfd[ST_CLIENTS];
+  uv_thread_t th;
+  int running;
+} st_responder;
+
+/* A UDP socket on loopback, on `port`. */
+static int st_udp(int family, int port)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in)
+                                    : sizeof(struct sockaddr_in6);
+  int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  memset(&ss, 0, sizeof(ss));
+  ss.ss_family = (sa_family_t)family;
+  if (family == AF_INET) {
+    ((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+  } else {
+    ((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
+    ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+  }
+  if (fd >= 0 && bind(fd, (struct sockaddr *)&ss, len) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
+/* A DNS query in, its answer out: the question echoed, NOERROR, no
+ * records (what a resolver says for "." type A). */
+static void st_dns_answer(int fd)
+{
+  unsigned char buf[512];
+  struct sockaddr_storage from;
+  socklen_t flen = sizeof(from);
+  ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+                       (struct sockaddr *)&from, &flen);
+  size_t i = 12;
+
+  if (n < 12 || (buf[2] & 0x80))
+    return;
+  while (i < (size_t)n && buf[i] && buf[i] < 64) /* the question's name */
+    i += 1u + buf[i];
+  if (i + 5 > (size_t)n || buf[i])
+    return;
+  i += 5; /* root label, type, class */
+  buf[2] = (unsigned char)((buf[2] & 0x79) | 0x80); /* QR, keep RD */
+  buf[3] = 0x80;                                    /* RA, NOERROR */
+  buf[4] = 0;
+  buf[5] = 1;            /* one question */
+  memset(buf + 6, 0, 6); /* no answer, authority or additional records */
+  (void)sendto(fd, buf, i, MSG_DONTWAIT, (struct sockaddr *)&from, flen);
+}
+
+/* A client of ours wrote: answer once its request is complete. */
+static void st_http_answer(int *cfd)
+{
+  static const char resp[] = "HTTP/1.1 204 No Content\r\nConnection: "
+                             "close\r\nContent-Length: 0\r\n\r\n";
+  char buf[4096];
+  ssize_t n = recv(*cfd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+
+  if (n > 0) {
+    buf[n] = 0;
+    if (!strstr(buf, "\r\n\r\n"))
+      return; /* the rest of the request comes later */
+    (void)send(*cfd, resp, sizeof(resp) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  close(*cfd);
+  *cfd = -1;
+}
+
+static void st_responder_loop(void *arg)
+{
+  st_responder *r = arg;
+
+  for (;;) {
+    struct pollfd pf[5 + ST_CLIENTS];
+    int n = 0, i, k;
+
+    pf[n++] = (struct pollfd){.fd = r->wake[0], .events = POLLIN};
+    for (i = 0; i < 2; i++) {
+      pf[n++] = (struct pollfd){.fd = r->lfd[i], .events = POLLIN};
+      pf[n++] = (struct pollfd){.fd = r->ufd[i], .events = POLLIN};
+    }
+    for (i = 0; i < ST_CLIENTS; i++)
+      pf[n++] = (struct pollfd){.fd = r->cfd[i], .events = POLLIN};
+    if (poll(pf, (nfds_t)n, -1) < 0)
+      continue;
+    if (pf[0].revents)
+      return;
+    for (i = 0; i < 2; i++) {
+      if (pf[1 + 2 * i].revents & POLLIN) {
+        int c = accept4(r->lfd[i], NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+        for (k = 0; c >= 0 && k < ST_CLIENTS && r->cfd[k] >= 0; k++)
+          ;
+        if (c >= 0 && k == ST_CLIENTS)
+          close(c);
+        else if (c >= 0)
+          r->cfd[k] = c;
+      }
+      if (pf[2 + 2 * i].revents & POLLIN)
+        st_dns_answer(r->ufd[i]);
+    }
+    for (i = 0; i < ST_CLIENTS; i++)
+      if (r->cfd[i] >= 0 && pf[5 + i].revents)
+        st_http_answer(&r->cfd[i]);
+  }
+}
+
+/* Serve the listeners (and UDP on their port) until st_responder_stop. */
+static void st_responder_start(st_responder *r, int fd4, int fd6, int port)
+{
+  int i;
+
+  memset(r, 0, sizeof(*r));
+  r->lfd[0] = fd4;
+  r->lfd[1] = fd6;
+  r->ufd[0] = fd4 >= 0 ? st_udp(AF_INET, port) : -1;
+  r->ufd[1] = fd6 >= 0 ? st_udp(AF_INET6, port) : -1;
+  for (i = 0; i < ST_CLIENTS; i++)
+    r->cfd[i] = -1;
+  if (pipe2(r->wake, O_CLOEXEC) != 0) {
+    r->wake[0] = r->wake[1] = -1;
+    return;
+  }
+  r->running = uv_thread_create(&r->th, st_responder_loop, r) == 0;
+}
+
+static void st_responder_stop(st_responder *r)
+{
+  int i;
+
+  if (r->running) {
+    (void)write(r->wake[1], "x", 1);
+    uv_thread_join(&r->th);
+  }
+  for (i = 0; i < ST_CLIENTS; i++)
+    if (r->cfd[i] >= 0)
+      close(r->cfd[i]);
+  for (i = 0; i < 2; i++)
+    if (r->ufd[i] >= 0)
+      close(r->ufd[i]);
+  if (r->wake[0] >= 0) {
+    close(r->wake[0]);
+    close(r->wake[1]);
+  }
 }
 
 /* The profile of the synthetic run: every probe and reporter that needs
@@ -238,7 +404,10 @@ static void st_results(const char *dir, const char *db, st_plugin *pl,
       memset(&q, 0, sizeof(q));
       if (st)
         store_series_each(st, &q, st_series, &c);
-      pl[i].status = c.n > 0 ? "ok" : "failed";
+      /* ok means it worked: every probe answered */
+      pl[i].status = c.n == 0 || c.lost == c.n ? "failed"
+                     : c.lost                  ? "partial"
+                                               : "ok";
       snprintf(pl[i].detail, sizeof(pl[i].detail),
                "%llu samples on loopback, %llu lost", (unsigned long long)c.n,
                (unsigned long long)c.lost);
@@ -322,6 +491,7 @@ static int st_selftest(const char *plugin_dir, int json)
   loader *ld = loader_new();
   st_plugin *pl = NULL;
   run_options ro;
+  st_responder resp;
   size_t i, n;
   int fd4, fd6 = -1, port = 0, status = CLI_EXIT_OK, lvl, failed = 0;
 
@@ -359,8 +529,10 @@ static int st_selftest(const char *plugin_dir, int json)
     ro.duration_ns = 2000000000LL;
     lvl = log_get_level();
     if (lvl < BN_LOG_INFO)
-      log_set_level(BN_LOG_ERROR); /* lost probes are expected here */
+      log_set_level(BN_LOG_ERROR); /* the lines are summed up below */
+    st_responder_start(&resp, fd4, fd6, port);
     status = run_main(&ro);
+    st_responder_stop(&resp);
     log_set_level(lvl);
     st_results(dir, db, pl, n, status);
     st_print(caps, pl, n, st_now() - t0, json);

@@ -32,6 +32,8 @@ typedef struct st_args {
   const char *provider;
   const char *db;
   const char *plugin_dir;
+  const char *server; /* --server HOST[:PORT] */
+  const char *url;    /* --url URL */
   int json;
 } st_args;
 
@@ -40,11 +42,12 @@ typedef struct st_cli {
   host_core core;
   uv_loop_t uv;
   uv_signal_t sigint, sigterm;
-  host_instance *inst;   /* all instances made (destroyed at the end) */
-  host_instance **order; /* the providers, in failover order */
-  size_t n_inst;         /* instances made: providers, then exporters */
-  size_t n_order;        /* providers */
-  bn_node *cmdline_node; /* config of a --provider not in the profile */
+  host_instance *inst;      /* all instances made (destroyed at the end) */
+  host_instance **order;    /* the providers, in failover order */
+  size_t n_inst;            /* instances made: providers, then exporters */
+  size_t n_order;           /* providers */
+  bn_node *cmdline_node;    /* config of a --provider not in the profile */
+  const char *server, *url; /* --server, --url */
   int progress;
   int interrupted;
   bn_speedtest_phase phase;
@@ -68,6 +71,10 @@ static void cli_speedtest_usage(FILE *out)
           "      --db PATH            history database (default: the\n"
           "                           profile's store, else\n"
           "                           $XDG_DATA_HOME/bottleneck/history.db)\n"
+          "      --server HOST[:PORT] the provider's server (its 'server'\n"
+          "                           and 'port' options; [v6]:PORT)\n"
+          "      --url URL            the provider's URL (its 'url' option,\n"
+          "                           else its first required *_url one)\n"
           "      --json               print the result as JSON\n"
           "      --plugin-dir DIR     look for plugins in DIR first\n"
           "  -v, --verbose | --debug | -q, --quiet\n"
@@ -108,14 +115,114 @@ static void st_signal(uv_signal_t *sig, int signum)
   uv_stop(&c->uv);
 }
 
-/* A --provider that the profile does not list: the plugin's defaults. */
+static const bn_option *st_option(const loader_plugin *lp, const char *name)
+{
+  const bn_option *o;
+
+  for (o = lp->desc.options; o && o->name; o++)
+    if (!strcmp(o->name, name))
+      return o;
+  return NULL;
+}
+
+/* The option --url sets: "url", else the first required "*_url", else
+ * the first "*_url". */
+static const char *st_url_option(const loader_plugin *lp)
+{
+  const bn_option *o, *any = NULL;
+  size_t n;
+
+  if (st_option(lp, "url"))
+    return "url";
+  for (o = lp->desc.options; o && o->name; o++) {
+    n = strlen(o->name);
+    if (n < 4 || strcmp(o->name + n - 4, "_url") != 0)
+      continue;
+    if (o->required)
+      return o->name;
+    if (!any)
+      any = o;
+  }
+  return any ? any->name : NULL;
+}
+
+/* Set key to value in a provider's map (replacing what the profile
+ * said). */
+static int st_set(bn_node *map, const char *key, const char *value)
+{
+  bn_node *v = conf_new_scalar(value, "<command line>", 1, 1);
+
+  if (!v)
+    return -1;
+  conf_remove(map, key);
+  if (conf_append(map, key, v) != 0) {
+    conf_free(v);
+    return -1;
+  }
+  return 0;
+}
+
+/* --server HOST[:PORT] and --url URL into a provider's options. */
+static int st_cmdline(const st_cli *c, const loader_plugin *lp, bn_node *map)
+{
+  char host[256];
+  const char *port = NULL, *key;
+  int n;
+
+  if (c->server) {
+    if (!st_option(lp, "server")) {
+      log_error(NULL, "--server: provider %s has no 'server' option%s",
+                lp->desc.name, st_url_option(lp) ? "; use --url" : "");
+      return CLI_EXIT_USAGE;
+    }
+    n = snprintf(host, sizeof(host), "%s", c->server);
+    if (n < 0 || (size_t)n >= sizeof(host))
+      return CLI_EXIT_USAGE;
+    if (host[0] == '[' && strchr(host, ']')) { /* [v6]:port */
+      char *end = strchr(host, ']');
+
+      *end = 0;
+      port = end[1] == ':' ? end + 2 : NULL;
+      memmove(host, host + 1, strlen(host + 1) + 1);
+    } else if (strchr(host, ':') == strrchr(host, ':') && strchr(host, ':')) {
+      port = strchr(host, ':') + 1; /* one colon: host:port */
+      *strchr(host, ':') = 0;
+    }
+    if (port && !st_option(lp, "port")) {
+      log_error(NULL, "--server: provider %s has no 'port' option",
+                lp->desc.name);
+      return CLI_EXIT_USAGE;
+    }
+    if (st_set(map, "server", host) != 0 ||
+        (port && st_set(map, "port", port) != 0))
+      return CLI_EXIT_FAILURE;
+  }
+  if (c->url) {
+    key = st_url_option(lp);
+    if (!key) {
+      log_error(NULL, "--url: provider %s takes no URL%s", lp->desc.name,
+                st_option(lp, "server") ? "; use --server" : "");
+      return CLI_EXIT_USAGE;
+    }
+    if (st_set(map, key, c->url) != 0)
+      return CLI_EXIT_FAILURE;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* A --provider that the profile does not list: the plugin's defaults,
+ * and --server or --url. */
 static int st_adhoc(st_cli *c, const loader_plugin *lp, profile_plugin *entry)
 {
   static const char *const reserved[] = {"plugin", "name", NULL};
+  int rc;
 
   c->cmdline_node = conf_new(CONF_MAP, "<command line>", 1, 1);
   if (!c->cmdline_node)
     return CLI_EXIT_FAILURE;
+  rc = st_cmdline(c, lp, c->cmdline_node);
+  if (rc != CLI_EXIT_OK)
+    return rc;
   if (options_validate(lp->desc.options, c->cmdline_node, reserved,
                        lp->desc.name) != 0)
     return CLI_EXIT_PROFILE;
@@ -201,9 +308,21 @@ static int st_instances(st_cli *c, profile *p, loader *ld, const char *only,
                 only, p->name);
       return CLI_EXIT_PLUGIN;
     }
-    if (st_adhoc(c, lp, adhoc) != CLI_EXIT_OK)
-      return CLI_EXIT_PROFILE;
+    status = st_adhoc(c, lp, adhoc);
+    if (status != CLI_EXIT_OK)
+      return status == CLI_EXIT_USAGE ? status : CLI_EXIT_PROFILE;
     n = 1;
+  } else if (c->server || c->url) {
+    /* --server / --url replace what the profile says, for each provider
+     * taken; each provider checks its options again when it starts */
+    for (i = 0; i < p->n_plugins; i++) {
+      if (!st_wanted(&p->plugins[i], only))
+        continue;
+      lp = loader_find_kind(ld, BN_KIND_SPEEDTEST, p->plugins[i].plugin);
+      status = lp ? st_cmdline(c, lp, p->plugins[i].node) : CLI_EXIT_PLUGIN;
+      if (status != CLI_EXIT_OK)
+        return status;
+    }
   }
   if (n == 0) {
     log_error(NULL,
@@ -355,6 +474,8 @@ static int st_main(const st_args *a)
     goto out;
   }
   c.core.uv = &c.uv;
+  c.server = a->server;
+  c.url = a->url;
   clock_init(&c.core.clock, NULL);
   c.progress = isatty(STDERR_FILENO) && log_enabled(BN_LOG_WARNING);
   status = st_measure(&c, a, p, ld);
@@ -377,6 +498,8 @@ int cli_speedtest(int argc, char **argv)
       {"db", required_argument, NULL, 'D'},
       {"json", no_argument, NULL, 'j'},
       {"plugin-dir", required_argument, NULL, 'L'},
+      {"server", required_argument, NULL, 'S'},
+      {"url", required_argument, NULL, 'U'},
       CLI_LOG_LONGOPTS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -405,6 +528,12 @@ int cli_speedtest(int argc, char **argv)
       break;
     case 'L':
       a.plugin_dir = optarg;
+      break;
+    case 'S':
+      a.server = optarg;
+      break;
+    case 'U':
+      a.url = optarg;
       break;
     case 'h':
       cli_speedtest_usage(stdout);

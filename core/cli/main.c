@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,6 +73,10 @@ int cli_log_option(int c)
 int main(int argc, char **argv)
 {
   int i = 1;
+
+  /* A closed pipe (`bottleneck run | head`) is a write error to handle
+   * (the run still ends and closes its row), not a reason to die. */
+  signal(SIGPIPE, SIG_IGN);
 
   /* Global options come before the command; commands accept them too. */
   for (; i < argc && argv[i][0] == '-'; i++) {

@@ -704,16 +704,18 @@ static int profile_target(profile *p, const bn_node *map)
   const bn_target *dup;
   const bn_node *n;
   const char *problem;
-  int rc, on;
+  int rc, on, keys;
 
   if (map->type != CONF_MAP) {
     log_error(NULL, "%s: each target must be a map with 'name' and 'host'",
               profile_where(map, where, sizeof(where)));
     return BN_EINVAL;
   }
-  rc = profile_check_keys(map, target_keys, "target");
+  /* an unknown key is reported, and the target still defined: the
+   * probes that name it must not fail again for it */
+  keys = profile_check_keys(map, target_keys, "target");
   on = profile_enabled(map);
-  if (on < 0 || rc < 0)
+  if (on < 0)
     return BN_EINVAL;
   if (!on)
     return 0;
@@ -770,7 +772,7 @@ static int profile_target(profile *p, const bn_node *map)
   if (rc < 0)
     return rc;
   p->n_targets++;
-  return 1;
+  return keys < 0 ? BN_EINVAL : 1;
 }
 
 static int profile_targets(profile *p, const bn_node *list)
@@ -1085,12 +1087,13 @@ out:
   return rc;
 }
 
-int profile_load(const char *arg, profile **out)
+/* keep: hand back a profile whose build found errors (logged). */
+static int profile_load_mode(const char *arg, profile **out, int keep)
 {
   char path[PATH_MAX];
   profile_chain ch;
   profile *p = NULL;
-  int rc;
+  int rc, built = 0;
 
   if (!out)
     return BN_EINVAL;
@@ -1105,11 +1108,17 @@ int profile_load(const char *arg, profile **out)
     goto out;
   }
   rc = profile_read(path, &ch, 1, &p->root);
-  if (rc == 0)
+  if (rc == 0) {
     rc = profile_build(p);
+    built = 1;
+  }
   if (rc == 0)
     rc = profile_hash(p);
 out:
+  if (rc == BN_EINVAL && built && keep) {
+    *out = p;
+    return rc;
+  }
   if (rc < 0) {
     if (rc == BN_ENOMEM)
       log_error("profile", "%s: out of memory", arg);
@@ -1118,6 +1127,16 @@ out:
   }
   *out = p;
   return 0;
+}
+
+int profile_load(const char *arg, profile **out)
+{
+  return profile_load_mode(arg, out, 0);
+}
+
+int profile_load_all(const char *arg, profile **out)
+{
+  return profile_load_mode(arg, out, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1166,8 +1185,10 @@ int profile_check_plugins(profile *p, struct loader *ld)
     if (options_validate(
             lp->desc.options ? lp->desc.options : no_options, pp->node,
             pp->kind == BN_KIND_REPORTER ? reporter_reserved : plugin_reserved,
-            pp->plugin) < 0)
+            pp->plugin) < 0) {
+      pp->options_bad = 1;
       rc = BN_EINVAL;
+    }
     if (pp->kind == BN_KIND_REPORTER && profile_check_report_keys(pp) < 0)
       rc = BN_EINVAL;
   }

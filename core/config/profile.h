@@ -44,6 +44,7 @@ typedef struct profile_plugin {
   bn_node *node;      /* its map in the merged tree (owned by root) */
   bn_target *targets; /* the targets it applies to (points into profile) */
   size_t n_targets;
+  int options_bad; /* its options failed profile_check_plugins (reported) */
 } profile_plugin;
 
 typedef struct profile {
@@ -84,6 +85,14 @@ int profile_find(const char *arg, char *buf, size_t len);
  * check plugin options: see profile_check_plugins().
  */
 int profile_load(const char *arg, profile **out);
+/**
+ * Like profile_load, but a profile whose checks found errors (each
+ * already logged with its file:line:col) is handed back all the same,
+ * with BN_EINVAL, so that a validator can go on to check its plugins and
+ * their options and report every error in one pass.  *out is NULL only
+ * when the file could not be found, read or parsed.
+ */
+int profile_load_all(const char *arg, profile **out);
 
 /**
  * Validate each plugin entry against the plugin's option table from the

@@ -864,7 +864,8 @@ int host_check_profile(const profile *p, const loader *ld)
     const loader_plugin *lp =
         loader_find_kind(ld, p->plugins[i].kind, p->plugins[i].plugin);
 
-    if (!lp || !lp->desc.check)
+    /* options the table refused were reported already */
+    if (!lp || !lp->desc.check || p->plugins[i].options_bad)
       continue;
     host_instance_setup(&in, &core, lp, &p->plugins[i]);
     if (lp->desc.check(&in.pub) != BN_OK)

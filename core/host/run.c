@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,6 +330,82 @@ static int run_render_reports(run_state *r)
   return status;
 }
 
+/* ---- the summary on a terminal ---------------------------------------- */
+
+#define RUN_SUMMARY_ROWS 15
+
+typedef struct run_summary_acc {
+  size_t n;
+  int w[3]; /* target, probe, metric column widths */
+  FILE *out;
+  int print;
+} run_summary_acc;
+
+static void run_summary_num(FILE *out, double v, int width)
+{
+  if (isfinite(v))
+    fprintf(out, " %*.*f", width, fabs(v) >= 100 ? 1 : 3, v);
+  else
+    fprintf(out, " %*s", width, "-");
+}
+
+static int run_summary_row(const bn_series *se, void *arg)
+{
+  run_summary_acc *a = arg;
+  const char *col[3] = {se->target, se->probe, se->metric};
+  int i;
+
+  if (!a->print) { /* first pass: widths */
+    for (i = 0; i < 3; i++)
+      if (col[i] && (int)strlen(col[i]) > a->w[i])
+        a->w[i] = (int)strlen(col[i]) > 24 ? 24 : (int)strlen(col[i]);
+    a->n++;
+    return 0;
+  }
+  if (a->n++ >= RUN_SUMMARY_ROWS)
+    return 0;
+  fprintf(a->out, "%-*.*s  %-*.*s  %-*.*s %6llu %6.1f", a->w[0], a->w[0],
+          se->target, a->w[1], a->w[1], se->probe, a->w[2], a->w[2],
+          se->metric, (unsigned long long)se->count, se->loss_pct);
+  run_summary_num(a->out, se->p50, 9);
+  run_summary_num(a->out, se->p95, 9);
+  fputc('\n', a->out);
+  return 0;
+}
+
+/* A run that ends on a terminal says in one screen what it measured,
+ * and how to see more. */
+static void run_summary(run_state *r, FILE *out, double secs)
+{
+  run_summary_acc a = {0, {6, 5, 6}, out, 0};
+  bn_query q;
+
+  memset(&q, 0, sizeof(q));
+  q.run_id = r->core.run_id;
+  fprintf(out,
+          "\nrun %lld of profile %s: %.0f s, %llu samples, %llu lost, %llu "
+          "events\n",
+          (long long)r->core.run_id, r->prof->name, secs,
+          (unsigned long long)r->core.n_samples,
+          (unsigned long long)r->core.n_lost,
+          (unsigned long long)r->core.n_events);
+  if (store_series_each(r->core.st, &q, run_summary_row, &a) != 0 || !a.n) {
+    fprintf(out, "nothing was measured\n");
+    return;
+  }
+  fprintf(out, "%-*s  %-*s  %-*s %6s %6s %9s %9s\n", a.w[0], "TARGET", a.w[1],
+          "PROBE", a.w[2], "METRIC", "SENT", "LOSS%", "P50", "P95");
+  a.print = 1;
+  a.n = 0;
+  store_series_each(r->core.st, &q, run_summary_row, &a);
+  if (a.n > RUN_SUMMARY_ROWS)
+    fprintf(out, "... and %zu more series\n", a.n - RUN_SUMMARY_ROWS);
+  fprintf(out,
+          "full report: bottleneck report --run %lld (-f html for charts)\n",
+          (long long)r->core.run_id);
+  fflush(out);
+}
+
 static void run_close_loop(run_state *r)
 {
   size_t i;
@@ -399,6 +476,9 @@ static int run_measure(run_state *r, loader *ld)
     if (status != CLI_EXIT_OK && end_status == CLI_EXIT_OK)
       store_run_end(r->core.st, r->core.run_id, ended_ns, status);
   }
+  if (end_status == CLI_EXIT_OK && r->started_mono && isatty(STDOUT_FILENO))
+    run_summary(r, stdout,
+                (double)(clock_mono(&r->core.clock) - r->started_mono) / 1e9);
   run_close_loop(r);
   return end_status != CLI_EXIT_OK ? end_status : status;
 }
@@ -416,12 +496,16 @@ int run_main(const run_options *o)
   if (!ld)
     return CLI_EXIT_FAILURE;
   loader_scan(ld, o->plugin_dir);
-  if (profile_load(o->profile, &r.prof) != 0) {
+  /* every error of the profile in one pass: its own, its plugins' and
+   * their options' */
+  status = profile_load_all(o->profile, &r.prof) != 0;
+  if (!r.prof) {
     status = CLI_EXIT_PROFILE;
     goto out;
   }
-  if (profile_check_plugins(r.prof, ld) != 0 ||
-      host_check_profile(r.prof, ld) != 0) {
+  status |= profile_check_plugins(r.prof, ld) != 0;
+  status |= host_check_profile(r.prof, ld) != 0;
+  if (status) {
     status = CLI_EXIT_PROFILE;
     goto out;
   }

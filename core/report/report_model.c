@@ -25,6 +25,8 @@ static const int preset_points[] = {240, 60, 120};
 static const int preset_cdf[] = {100, 0, 40};
 /* ops: charts for this many of the worst targets */
 #define OPS_WORST 5
+/* compact: this many alerts (the most severe, newest first) */
+#define COMPACT_ALERTS 10
 
 int report_preset_of(const char *name)
 {
@@ -93,12 +95,29 @@ static int model_range(store *s, const report_opts *o, int64_t now,
   *since = o->since_ns;
   *until = o->until_ns;
   if (!id && !*since && !*until) {
-    int rc = o->profile ? query_i64(s,
-                                    "SELECT max(id) FROM runs WHERE "
-                                    "profile = ?1",
-                                    o->profile, 0, &id)
-                        : store_last_run(s, &id);
+    /* the last run that ended: one killed before it could close its
+     * row (or still running) is not "the last run" */
+    int rc = query_i64(s,
+                       o->profile ? "SELECT max(id) FROM runs WHERE ended_ns "
+                                    "IS NOT NULL AND profile = ?1"
+                                  : "SELECT max(id) FROM runs WHERE ended_ns "
+                                    "IS NOT NULL AND ?1 = ?1",
+                       o->profile, 0, &id);
+    int64_t open_id = 0;
 
+    if (rc != BN_OK &&
+        query_i64(s,
+                  o->profile ? "SELECT max(id) FROM runs WHERE profile = ?1"
+                             : "SELECT max(id) FROM runs WHERE ?1 = ?1",
+                  o->profile, 0, &open_id) == BN_OK &&
+        open_id) {
+      log_warn("report",
+               "%s: run %lld has not ended (still running, or killed); "
+               "reporting what it stored so far",
+               s->path, (long long)open_id);
+      id = open_id;
+      rc = BN_OK;
+    }
     if (rc != BN_OK || !id) {
       if (o->profile)
         log_error("report",
@@ -127,6 +146,21 @@ static int model_range(store *s, const report_opts *o, int64_t now,
     return BN_OK;
   }
   *run_id = 0;
+  if (o->profile) {
+    /* a range of that profile's runs: it must have some */
+    int64_t first = 0;
+
+    if (query_i64(s, "SELECT min(started_ns) FROM runs WHERE profile = ?1",
+                  o->profile, 0, &first) != BN_OK) {
+      log_error("report",
+                "%s: no run of profile '%s'; run 'bottleneck run -p %s' "
+                "first",
+                s->path, o->profile, o->profile);
+      return BN_ENOENT;
+    }
+    if (!*since)
+      *since = first;
+  }
   if (!*since && query_i64(s, "SELECT min(started_ns) FROM runs WHERE ?1 = ?1",
                            NULL, 0, since) != BN_OK) {
     log_error("report", "%s: no runs yet; run 'bottleneck run' first",
@@ -150,8 +184,10 @@ static int model_meta(store *s, const report_opts *o, int64_t run_id,
                       json_object *model)
 {
   json_object *meta = json_object_new_object(),
-              *runs = json_object_new_array();
+              *runs = json_object_new_array(),
+              *profiles = json_object_new_array();
   sqlite3_stmt *st = NULL;
+  size_t len = 1;
   int64_t last = 0;
   bn_run_info info;
 
@@ -170,9 +206,13 @@ static int model_meta(store *s, const report_opts *o, int64_t run_id,
   json_object_object_add(meta, "until_s",
                          store_report_num((double)until / 1e9, 3));
   json_object_object_add(meta, "runs", runs);
+  json_object_object_add(meta, "profiles", profiles);
+  /* the runs measured over the range (of --profile's profile only, when
+   * given with a range), and their profiles in order of first run */
   if (sqlite3_prepare_v2(s->db,
-                         "SELECT id FROM runs WHERE (?1 IS NULL OR id = ?1) "
-                         "AND started_ns < ?3 AND (ended_ns IS NULL OR "
+                         "SELECT id, profile FROM runs WHERE (?1 IS NULL OR "
+                         "id = ?1) AND (?4 IS NULL OR profile = ?4) AND "
+                         "started_ns < ?3 AND (ended_ns IS NULL OR "
                          "ended_ns >= ?2) ORDER BY id",
                          -1, &st, NULL) != SQLITE_OK)
     return store_fail(s->path, s->db, "cannot read runs",
@@ -183,15 +223,44 @@ static int model_meta(store *s, const report_opts *o, int64_t run_id,
     sqlite3_bind_null(st, 1);
   sqlite3_bind_int64(st, 2, since);
   sqlite3_bind_int64(st, 3, until);
+  if (!run_id && o->profile)
+    sqlite3_bind_text(st, 4, o->profile, -1, SQLITE_TRANSIENT);
   while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *pr = (const char *)sqlite3_column_text(st, 1);
+    size_t i, n = json_object_array_length(profiles);
+
     last = sqlite3_column_int64(st, 0);
     json_object_array_add(runs, json_object_new_int64(last));
+    for (i = 0; pr && i < n; i++)
+      if (!strcmp(pr, json_object_get_string(
+                          json_object_array_get_idx(profiles, i))))
+        break;
+    if (pr && i == n) {
+      json_object_array_add(profiles, json_object_new_string(pr));
+      len += strlen(pr) + 2;
+    }
   }
   sqlite3_finalize(st);
   if (last && store_run_info(s, last, &info) == BN_OK) {
-    json_object_object_add(meta, "profile",
-                           info.profile ? json_object_new_string(info.profile)
-                                        : NULL);
+    /* the title's profile: every one measured over the range, not only
+     * the last run's */
+    char *all = json_object_array_length(profiles) > 1 ? malloc(len) : NULL;
+
+    if (all) {
+      size_t i, at = 0;
+
+      all[0] = 0;
+      for (i = 0; i < json_object_array_length(profiles) && at < len; i++)
+        at += (size_t)snprintf(
+            all + at, len - at, "%s%s", i ? ", " : "",
+            json_object_get_string(json_object_array_get_idx(profiles, i)));
+      json_object_object_add(meta, "profile", json_object_new_string(all));
+      free(all);
+    } else {
+      json_object_object_add(
+          meta, "profile",
+          info.profile ? json_object_new_string(info.profile) : NULL);
+    }
     json_object_object_add(
         meta, "host", info.host ? json_object_new_string(info.host) : NULL);
   } else {
@@ -215,6 +284,40 @@ static int model_meta(store *s, const report_opts *o, int64_t run_id,
  */
 
 /* The jitter view: per bucket jitter, taken from the latency points. */
+/* The span the latency data covers (first bucket to the end of the
+ * last), as meta.data_since_s / data_until_s: charts fit it instead of
+ * leaving most of a range with little data empty. */
+static void model_data_range(json_object *model)
+{
+  json_object *lat = json_object_object_get(model, "latency");
+  json_object *meta = json_object_object_get(model, "meta");
+  json_object *ls = json_object_object_get(lat, "series");
+  double lo = INFINITY, hi = -INFINITY,
+         b = json_object_get_double(json_object_object_get(lat, "bucket_s"));
+  size_t i, j;
+
+  for (i = 0; ls && i < json_object_array_length(ls); i++) {
+    json_object *pts =
+        json_object_object_get(json_object_array_get_idx(ls, i), "points");
+
+    for (j = 0; pts && j < json_object_array_length(pts); j++) {
+      double t = json_object_get_double(
+          json_object_object_get(json_object_array_get_idx(pts, j), "t"));
+
+      lo = fmin(lo, t);
+      hi = fmax(hi, t);
+    }
+  }
+  if (!meta || !(lo <= hi))
+    return;
+  hi = fmin(hi + b,
+            json_object_get_double(json_object_object_get(meta, "until_s")));
+  lo = fmax(lo,
+            json_object_get_double(json_object_object_get(meta, "since_s")));
+  json_object_object_add(meta, "data_since_s", store_report_num(lo, 3));
+  json_object_object_add(meta, "data_until_s", store_report_num(hi, 3));
+}
+
 static void model_jitter(json_object *model)
 {
   json_object *lat = json_object_object_get(model, "latency");
@@ -312,6 +415,47 @@ static void keep_worst(json_object *model, const char *sec, size_t n)
   }
 }
 
+static int severity_rank(json_object *item)
+{
+  const char *s =
+      json_object_get_string(json_object_object_get(item, "severity"));
+
+  return !s ? 0 : !strcmp(s, "critical") ? 2 : !strcmp(s, "warning") ? 1 : 0;
+}
+
+/* Keep `max` alert items: the most severe, newest first among equals
+ * (items are newest first), in their order; counts stay those of the
+ * range, `not_shown` says how many were left out. */
+static void keep_alerts(json_object *model, size_t max)
+{
+  json_object *sec = json_object_object_get(model, "alerts");
+  json_object *items = json_object_object_get(sec, "items");
+  size_t n = items ? json_object_array_length(items) : 0, kept = 0, i;
+  int sev;
+
+  if (n <= max)
+    return;
+  /* mark the kept ones: severities from critical down, newest first */
+  {
+    unsigned char *keep = calloc(n, 1);
+
+    if (!keep)
+      return;
+    for (sev = 2; sev >= 0 && kept < max; sev--)
+      for (i = 0; i < n && kept < max; i++)
+        if (severity_rank(json_object_array_get_idx(items, i)) == sev) {
+          keep[i] = 1;
+          kept++;
+        }
+    for (i = n; i-- > 0;)
+      if (!keep[i])
+        json_object_array_del_idx(items, i, 1);
+    free(keep);
+  }
+  json_object_object_add(sec, "not_shown",
+                         json_object_new_int64((int64_t)(n - kept)));
+}
+
 static void model_preset(json_object *model, report_preset p)
 {
   static const char *const full[] = {"alerts", "summary", "latency",
@@ -339,6 +483,7 @@ static void model_preset(json_object *model, report_preset p)
   if (p == REPORT_COMPACT) {
     json_object_object_del(model, "cdf");
     json_object_object_del(model, "jitter");
+    keep_alerts(model, COMPACT_ALERTS);
   }
   for (i = 0; order[i]; i++)
     json_object_array_add(sections, json_object_new_string(order[i]));
@@ -376,6 +521,8 @@ json_object *report_model_build(store *st, const report_opts *o)
     return NULL;
   r.targets = o->targets;
   r.n_targets = o->n_targets;
+  /* a range with --profile: that profile's runs only */
+  r.profile = r.run_id ? NULL : o->profile;
   span = r.until_ns - r.since_ns;
   r.bucket_ns = model_bucket(span, preset_points[o->preset]);
   r.cdf_points = (size_t)(preset_cdf[o->preset] ? preset_cdf[o->preset] : 40);
@@ -400,6 +547,7 @@ json_object *report_model_build(store *st, const report_opts *o)
     json_object_put(model);
     return NULL;
   }
+  model_data_range(model);
   model_jitter(model);
   model_preset(model, o->preset);
   if (o->redact)

@@ -13,16 +13,30 @@
 #define NOT_RX                                                                \
   (BN_SAMPLE_LOST | BN_SAMPLE_LATE | BN_SAMPLE_DUP | BN_SAMPLE_ERROR)
 
+void stat_acc_init(stat_acc *a)
+{
+  memset(a, 0, sizeof(*a));
+  a->min = INFINITY;
+  a->max = -INFINITY;
+}
+
 void stat_acc_reset(stat_acc *a)
 {
   double prev = a->prev;
   int has_prev = a->has_prev;
+  hist h = a->h;
 
-  memset(a, 0, sizeof(*a));
-  a->min = INFINITY;
-  a->max = -INFINITY;
+  hist_clear(&h);
+  stat_acc_init(a);
+  a->h = h;
   a->prev = prev;
   a->has_prev = has_prev;
+}
+
+void stat_acc_free(stat_acc *a)
+{
+  hist_free(&a->h);
+  stat_acc_init(a);
 }
 
 void stat_acc_add(stat_acc *a, double v, uint32_t flags)
@@ -56,10 +70,8 @@ void stat_acc_add(stat_acc *a, double v, uint32_t flags)
   a->has_prev = 1;
 }
 
-void stat_acc_merge(stat_acc *into, const stat_acc *a)
+int stat_acc_merge(stat_acc *into, const stat_acc *a)
 {
-  int i;
-
   into->sent += a->sent;
   into->lost += a->lost;
   into->invalid += a->invalid;
@@ -74,9 +86,7 @@ void stat_acc_merge(stat_acc *into, const stat_acc *a)
     into->min = a->min;
   if (a->max > into->max)
     into->max = a->max;
-  for (i = 0; i < HIST_BINS; i++)
-    into->h.bin[i] += a->h.bin[i];
-  into->h.n += a->h.n;
+  return hist_merge(&into->h, &a->h);
 }
 
 double stat_acc_avg(const stat_acc *a)

@@ -30,7 +30,7 @@ typedef struct store store;
 #define STORE_RUN_INTERRUPTED (-2)
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -161,6 +161,13 @@ int store_last_run(store *s, int64_t *run_id);
  * or store_close.  BN_ENOENT if there is no such run.
  */
 int store_run_info(store *s, int64_t run_id, bn_run_info *out);
+
+/**
+ * Whether any series, path round or event names `target`: 1 yes, 0 no
+ * (then `known` holds the stored target names, comma-separated, cut to
+ * `len`), or a negative bn_status.
+ */
+int store_target_lookup(store *s, const char *target, char *known, size_t len);
 
 /** Views used by bn_host_api (query run_id 0 = last run). */
 int store_series_each(store *s, const bn_query *q, bn_series_fn fn, void *arg);

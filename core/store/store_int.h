@@ -98,8 +98,23 @@ int store_schema_read_version(sqlite3 *db, const char *path, int *version);
   "             FROM samples))"                                               \
   " GROUP BY series_id, run_id, minute"
 
-/* Rollups (store_rollup.c).  Register bn_hist(), bn_hist_merge() and
- * bn_hist_add() on a connection. */
+/* The 4 -> 5 migration: rollup sketches of the 1 % quantile sketch
+ * (hist.h) instead of the 4.4 % histogram of schemas 2 to 4.  A minute whose
+ * samples are still stored gets its sketch counted again from them; one
+ * whose samples are gone gets its old bins converted (bn_hist_v1), so
+ * its percentiles keep their old error. */
+#define STORE_MIGRATE_SKETCH                                                  \
+  "UPDATE rollups SET hist = coalesce("                                       \
+  " (SELECT CASE WHEN count(*) > 0 THEN"                                      \
+  "    bn_hist(CASE WHEN s.flags & 31 = 0 THEN s.value END) END"              \
+  "  FROM samples s WHERE s.series_id = rollups.series_id"                    \
+  "   AND s.run_id = rollups.run_id"                                          \
+  "   AND s.wall_ns >= rollups.minute * 60000000000"                          \
+  "   AND s.wall_ns < (rollups.minute + 1) * 60000000000),"                   \
+  " bn_hist_v1(hist))"
+
+/* Rollups (store_rollup.c).  Register bn_hist(), bn_hist_merge(),
+ * bn_hist_add() and bn_hist_v1() on a connection. */
 int store_rollup_functions(sqlite3 *db);
 /* Count a sample just written into its (series, run, minute). */
 int store_rollup_add(store *s, int64_t series_id, int64_t run_id,

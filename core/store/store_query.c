@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -447,4 +448,41 @@ int store_events_each(store *s, const bn_query *q, bn_event_fn fn, void *arg)
 out:
   sqlite3_finalize(st);
   return rc;
+}
+
+int store_target_lookup(store *s, const char *target, char *known, size_t len)
+{
+  static const char sql[] =
+      "SELECT DISTINCT target FROM (SELECT target FROM series UNION "
+      "SELECT target FROM path_sets UNION SELECT target FROM events WHERE "
+      "target IS NOT NULL) ORDER BY target";
+  sqlite3_stmt *st = NULL;
+  size_t used = 0;
+  int rc, found = 0;
+
+  if (!s || !target)
+    return BN_EINVAL;
+  if (known && len)
+    known[0] = 0;
+  if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot list targets",
+                      "is the database from this bottleneck?");
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *t = (const char *)sqlite3_column_text(st, 0);
+    int n;
+
+    if (!t)
+      continue;
+    if (!strcmp(t, target))
+      found = 1;
+    if (!known || used >= len)
+      continue;
+    n = snprintf(known + used, len - used, "%s%s", used ? ", " : "", t);
+    used = n < 0 ? len : used + (size_t)n;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE)
+    return store_fail(s->path, s->db, "cannot list targets",
+                      "is the database damaged?");
+  return found;
 }

@@ -3,8 +3,11 @@
  * store (see store_report.h).  Latency statistics come from per-bucket
  * accumulators that merge either raw samples (short ranges) or rollup
  * minutes (long ones): count, sum, sum of squares, extremes, jitter
- * sums and a histogram sketch all add up, so both paths give the same
- * kind of numbers.
+ * sums and a quantile sketch all add up, so both paths give the same
+ * kind of numbers.  Percentiles are exact where the samples are read
+ * (docs/metrics.md: linear interpolation between closest ranks); from
+ * rollups they come from the sketch (hist.h: within 1 %) and carry no
+ * more digits than that error allows.
  */
 #include "config.h"
 
@@ -15,8 +18,9 @@
 #include <time.h>
 
 #include "hist.h"
-#include "stat_acc.h"
 #include "log.h"
+#include "stat_acc.h"
+#include "stats.h"
 #include "store_int.h"
 #include "store_report.h"
 
@@ -119,7 +123,15 @@ static int rows_done(store *s, sqlite3_stmt *st, int rc, const char *what)
              : store_fail(s->path, s->db, what, "is the database damaged?");
 }
 
-/* Binds ?1 run (or NULL), ?2 since, ?3 until. */
+/* Binds ?9, the runs' profile (or NULL: any), in the queries that
+ * name it (?9). */
+static void bind_profile(sqlite3_stmt *st, const store_report_range *r)
+{
+  if (sqlite3_bind_parameter_count(st) >= 9 && r->profile)
+    sqlite3_bind_text(st, 9, r->profile, -1, SQLITE_TRANSIENT);
+}
+
+/* Binds ?1 run (or NULL), ?2 since, ?3 until, ?9 profile. */
 static void bind_range(sqlite3_stmt *st, const store_report_range *r)
 {
   if (r->run_id)
@@ -128,6 +140,7 @@ static void bind_range(sqlite3_stmt *st, const store_report_range *r)
     sqlite3_bind_null(st, 1);
   sqlite3_bind_int64(st, 2, r->since_ns);
   sqlite3_bind_int64(st, 3, r->until_ns);
+  bind_profile(st, r);
 }
 
 static int target_wanted(const store_report_range *r, const char *target)
@@ -145,25 +158,66 @@ static int target_wanted(const store_report_range *r, const char *target)
 /* ---- latency
  * ---------------------------------------------------------------- */
 
-static void acc_init(acc *a)
+/* The received values of a series read from samples, in time order, so
+ * bucket i's are v[start[i]] .. v[start[i + 1] - 1]: exact percentiles. */
+typedef struct raw_vals {
+  double *v;
+  size_t n, cap;
+  size_t *start; /* nb + 1 offsets */
+} raw_vals;
+
+static int raw_push(raw_vals *rv, double v)
 {
-  memset(a, 0, sizeof(*a));
-  stat_acc_reset(a);
+  if (rv->n == rv->cap) {
+    size_t cap = rv->cap ? rv->cap * 2 : 1024;
+    double *nv = realloc(rv->v, cap * sizeof(*nv));
+
+    if (!nv)
+      return BN_ENOMEM;
+    rv->v = nv;
+    rv->cap = cap;
+  }
+  rv->v[rv->n++] = v;
+  return BN_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+
+  return (x > y) - (x < y);
+}
+
+/* Decimals for a percentile: 3 when exact; from the sketch, the last
+ * digit's unit is the largest power of ten not above the error bound
+ * (HIST_REL_ERR of the value), at most 3. */
+static int pct_digits(double v, int exact)
+{
+  double e = HIST_REL_ERR * fabs(v);
+  int d;
+
+  if (exact || !isfinite(v) || e <= 0)
+    return 3;
+  d = (int)ceil(-log10(e));
+  return d < 0 ? 0 : d > 3 ? 3 : d;
 }
 
 /* Raw samples of one series into buckets (and jitter between them). */
 static int latency_raw(store *s, const store_report_range *r, int64_t sid,
-                       acc *b, size_t nb)
+                       acc *b, size_t nb, raw_vals *rv)
 {
   sqlite3_stmt *st = NULL;
   double prev = 0;
   int has_prev = 0, rc;
+  size_t next = 0; /* the first bucket whose start is not yet set */
 
-  rc = prepare(s,
-               "SELECT wall_ns, value, flags FROM samples WHERE series_id = "
-               "?4 AND (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 AND "
-               "wall_ns < ?3 ORDER BY wall_ns",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, value, flags FROM samples WHERE series_id = "
+      "?4 AND (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN "
+      "(SELECT id FROM runs WHERE profile = ?9)) AND wall_ns >= ?2 AND "
+      "wall_ns < ?3 ORDER BY wall_ns",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -174,20 +228,31 @@ static int latency_raw(store *s, const store_report_range *r, int64_t sid,
     size_t i = (size_t)((w - r->since_ns) / r->bucket_ns);
     acc *a;
 
+    uint64_t n0;
+
     if (i >= nb)
       i = nb - 1;
     a = &b[i];
+    while (next <= i) /* rows come in time order */
+      rv->start[next++] = rv->n;
     /* the jitter chain runs across buckets */
     a->prev = prev;
     a->has_prev = has_prev;
+    n0 = a->n;
     stat_acc_add(a,
                  sqlite3_column_type(st, 1) == SQLITE_NULL
                      ? NAN
                      : sqlite3_column_double(st, 1),
                  flags);
+    if (a->n != n0 && raw_push(rv, a->prev) < 0) {
+      sqlite3_finalize(st);
+      return BN_ENOMEM;
+    }
     prev = a->prev;
     has_prev = a->has_prev;
   }
+  while (next <= nb)
+    rv->start[next++] = rv->n;
   return rows_done(s, st, rc, "cannot read samples");
 }
 
@@ -203,7 +268,8 @@ static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
       s,
       "SELECT minute, sent, lost, n, sum, sumsq, min, max, jit_sum, "
       "jit_n, hist, invalid FROM rollups WHERE series_id = ?4 AND (?1 IS "
-      "NULL OR run_id = ?1) AND minute >= ?2 AND minute < ?3",
+      "NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND minute >= ?2 AND minute < ?3",
       &st);
   if (rc < 0)
     return rc;
@@ -214,6 +280,7 @@ static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
   sqlite3_bind_int64(st, 2, m0);
   sqlite3_bind_int64(st, 3, (r->until_ns + MINUTE_NS - 1) / MINUTE_NS);
   sqlite3_bind_int64(st, 4, sid);
+  bind_profile(st, r);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t w = sqlite3_column_int64(st, 0) * MINUTE_NS;
     size_t i =
@@ -262,15 +329,29 @@ static json_object *series_head(const char *target, const char *probe,
   return o;
 }
 
-static void stats_into(json_object *o, const acc *a)
+/* A percentile: exact from `sorted` (n values) when given, else from
+ * the sketch with the digits its error allows. */
+static json_object *pct_num(const acc *a, const double *sorted, size_t n,
+                            double p)
+{
+  double v;
+
+  if (sorted)
+    return store_report_num(n ? stats_percentile(sorted, n, p) : NAN, 3);
+  v = stat_acc_quantile(a, p / 100);
+  return store_report_num(v, pct_digits(v, 0));
+}
+
+static void stats_into(json_object *o, const acc *a, const double *sorted,
+                       size_t n)
 {
   put(o, "sent", json_object_new_int64((int64_t)a->sent));
   put(o, "lost", json_object_new_int64((int64_t)a->lost));
   put(o, "loss_pct", store_report_num(stat_acc_loss_pct(a), 2));
   put(o, "min", store_report_num(a->n ? a->min : NAN, 3));
-  put(o, "p5", store_report_num(stat_acc_quantile(a, 0.05), 3));
-  put(o, "p50", store_report_num(stat_acc_quantile(a, 0.5), 3));
-  put(o, "p95", store_report_num(stat_acc_quantile(a, 0.95), 3));
+  put(o, "p5", pct_num(a, sorted, n, 5));
+  put(o, "p50", pct_num(a, sorted, n, 50));
+  put(o, "p95", pct_num(a, sorted, n, 95));
   put(o, "max", store_report_num(a->n ? a->max : NAN, 3));
   put(o, "avg", store_report_num(stat_acc_avg(a), 3));
   put(o, "jitter", store_report_num(stat_acc_jitter(a), 3));
@@ -280,23 +361,18 @@ static json_object *cdf_points(const acc *a, size_t max_points)
 {
   json_object *pts = json_object_new_array();
   uint64_t seen = 0;
-  size_t used = 0, step = 1, k = 0;
-  int i;
+  size_t used = a->h.len, step = 1, k = 0, i;
 
-  for (i = 0; i < HIST_BINS; i++)
-    used += a->h.bin[i] != 0;
   if (max_points && used > max_points)
     step = (used + max_points - 1) / max_points;
-  for (i = 0; i < HIST_BINS; i++) {
+  for (i = 0; i < used; i++) {
     json_object *p;
     double v;
 
-    if (!a->h.bin[i])
-      continue;
-    seen += a->h.bin[i];
+    seen += hist_bucket_count(&a->h.b[i]);
     if (++k % step && seen != a->h.n)
       continue;
-    v = hist_value(i);
+    v = hist_value(a->h.b[i].key);
     if (v < a->min)
       v = a->min;
     if (v > a->max || seen == a->h.n)
@@ -310,6 +386,96 @@ static json_object *cdf_points(const acc *a, size_t max_points)
   return pts;
 }
 
+/* Sort each bucket's values and a copy of all of them (*all). */
+static int raw_sort(raw_vals *rv, size_t nb, double **all)
+{
+  size_t i;
+
+  for (i = 0; i < nb; i++)
+    qsort(rv->v + rv->start[i], rv->start[i + 1] - rv->start[i],
+          sizeof(double), cmp_double);
+  *all = malloc((rv->n ? rv->n : 1) * sizeof(double));
+  if (!*all)
+    return BN_ENOMEM;
+  memcpy(*all, rv->v, rv->n * sizeof(double));
+  qsort(*all, rv->n, sizeof(double), cmp_double);
+  return BN_OK;
+}
+
+/* One series' rows: the summary row, the latency points, the CDF. */
+static int latency_series(store *s, const store_report_range *r,
+                          const store_report_range *rr, sqlite3_stmt *st,
+                          acc *b, size_t nb, raw_vals *rv, int raw,
+                          json_object *rows, json_object *series,
+                          json_object *cdfs)
+{
+  int64_t sid = sqlite3_column_int64(st, 0);
+  const char *target = (const char *)sqlite3_column_text(st, 1);
+  const char *probe = (const char *)sqlite3_column_text(st, 2);
+  const char *metric = (const char *)sqlite3_column_text(st, 3);
+  json_object *row, *ser, *pts, *c;
+  double *all = NULL;
+  acc total;
+  size_t i;
+  int err;
+
+  for (i = 0; i < nb; i++)
+    stat_acc_reset(&b[i]);
+  rv->n = 0;
+  err = raw ? latency_raw(s, rr, sid, b, nb, rv)
+            : latency_rollups(s, rr, sid, b, nb);
+  if (err == BN_OK && raw)
+    err = raw_sort(rv, nb, &all);
+  if (err < 0)
+    return err;
+  stat_acc_init(&total);
+  pts = json_object_new_array();
+  for (i = 0; i < nb; i++) {
+    json_object *p;
+
+    if (stat_acc_merge(&total, &b[i]) < 0)
+      err = BN_ENOMEM;
+    if (!b[i].sent)
+      continue;
+    p = json_object_new_object();
+    put(p, "t",
+        store_report_num(
+            (double)(rr->since_ns + (int64_t)i * rr->bucket_ns) / 1e9, 3));
+    stats_into(p, &b[i], raw ? rv->v + rv->start[i] : NULL,
+               raw ? rv->start[i + 1] - rv->start[i] : 0);
+    json_object_array_add(pts, p);
+  }
+  if (err < 0 || (!total.sent && !total.invalid)) {
+    json_object_put(pts);
+    goto out;
+  }
+  row = series_head(target, probe, metric);
+  stats_into(row, &total, all, raw ? rv->n : 0);
+  put(row, "stddev", store_report_num(stat_acc_stddev(&total), 3));
+  put(row, "invalid", json_object_new_int64((int64_t)total.invalid));
+  json_object_array_add(rows, row);
+  ser = series_head(target, probe, metric);
+  put(ser, "points", pts);
+  json_object_array_add(series, ser);
+  if (total.n) {
+    c = series_head(target, probe, metric);
+    put(c, "points", cdf_points(&total, r->cdf_points));
+    json_object_array_add(cdfs, c);
+  }
+out:
+  free(all);
+  stat_acc_free(&total);
+  return err;
+}
+
+/* How the percentiles were found, for reporters and readers. */
+static void pct_method(json_object *sec, int raw)
+{
+  put(sec, "percentiles", json_object_new_string(raw ? "exact" : "sketch"));
+  if (!raw)
+    put(sec, "percentile_error", json_object_new_double(HIST_REL_ERR));
+}
+
 int store_report_latency(store *s, const store_report_range *r,
                          json_object *model)
 {
@@ -320,6 +486,7 @@ int store_report_latency(store *s, const store_report_range *r,
               *cdfs = json_object_new_array();
   store_report_range rr = *r;
   sqlite3_stmt *st = NULL;
+  raw_vals rv = {NULL, 0, 0, NULL};
   size_t nb, i;
   acc *b;
   int rc, err = BN_OK, raw = r->until_ns - r->since_ns <= RAW_MAX_NS;
@@ -332,81 +499,53 @@ int store_report_latency(store *s, const store_report_range *r,
   if (nb < 1)
     nb = 1;
   put(sum, "targets", rows);
+  pct_method(sum, raw);
   put(lat, "bucket_s", store_report_num((double)rr.bucket_ns / 1e9, 3));
   put(lat, "source", json_object_new_string(raw ? "samples" : "rollups"));
+  pct_method(lat, raw);
   put(lat, "series", series);
   put(cdf, "series", cdfs);
-  b = malloc(nb * sizeof(*b));
-  if (!b)
+  b = calloc(nb, sizeof(*b));
+  rv.start = calloc(nb + 1, sizeof(*rv.start));
+  if (!b || !rv.start) {
+    free(b);
+    free(rv.start);
     return BN_ENOMEM;
+  }
+  for (i = 0; i < nb; i++)
+    stat_acc_init(&b[i]);
   /* the metric that stands for each probe's latency (the one its plugin
    * flags primary, else its first latency metric by name), in series
    * with data in range (found through the rollups: cheap) */
-  rc = prepare(s,
-               "SELECT se.id, se.target, se.probe, se.metric FROM series se "
-               "WHERE se.metric = (SELECT m.metric FROM metrics m WHERE "
-               "m.probe = se.probe AND m.role = 'latency' ORDER BY "
-               "(m.flags & 1) DESC, m.metric LIMIT 1) "
-               "AND EXISTS (SELECT 1 FROM rollups ro WHERE "
-               "ro.series_id = se.id AND (?1 IS NULL OR ro.run_id = ?1) AND "
-               "ro.minute >= ?2 / 60000000000 AND ro.minute <= ?3 / "
-               "60000000000) ORDER BY se.target, se.probe, se.metric",
-               &st);
-  if (rc < 0) {
-    free(b);
-    return rc;
-  }
-  bind_range(st, r);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t sid = sqlite3_column_int64(st, 0);
-    const char *target = (const char *)sqlite3_column_text(st, 1);
-    const char *probe = (const char *)sqlite3_column_text(st, 2);
-    const char *metric = (const char *)sqlite3_column_text(st, 3);
-    json_object *row, *ser, *pts, *c;
-    acc total;
-
-    if (!target_wanted(r, target))
-      continue;
-    for (i = 0; i < nb; i++)
-      acc_init(&b[i]);
-    err = raw ? latency_raw(s, &rr, sid, b, nb)
-              : latency_rollups(s, &rr, sid, b, nb);
-    if (err < 0)
-      break;
-    acc_init(&total);
-    pts = json_object_new_array();
-    for (i = 0; i < nb; i++) {
-      json_object *p;
-
-      stat_acc_merge(&total, &b[i]);
-      if (!b[i].sent)
+  rc = prepare(
+      s,
+      "SELECT se.id, se.target, se.probe, se.metric FROM series se "
+      "WHERE se.metric = (SELECT m.metric FROM metrics m WHERE "
+      "m.probe = se.probe AND m.role = 'latency' ORDER BY "
+      "(m.flags & 1) DESC, m.metric LIMIT 1) "
+      "AND EXISTS (SELECT 1 FROM rollups ro WHERE "
+      "ro.series_id = se.id AND (?1 IS NULL OR ro.run_id = ?1) AND (?9 IS "
+      "NULL OR ro.run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND "
+      "ro.minute >= ?2 / 60000000000 AND ro.minute <= ?3 / "
+      "60000000000) ORDER BY se.target, se.probe, se.metric",
+      &st);
+  if (rc == BN_OK) {
+    bind_range(st, r);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      if (!target_wanted(r, (const char *)sqlite3_column_text(st, 1)))
         continue;
-      p = json_object_new_object();
-      put(p, "t",
-          store_report_num(
-              (double)(rr.since_ns + (int64_t)i * rr.bucket_ns) / 1e9, 3));
-      stats_into(p, &b[i]);
-      json_object_array_add(pts, p);
-    }
-    if (!total.sent && !total.invalid) {
-      json_object_put(pts);
-      continue;
-    }
-    row = series_head(target, probe, metric);
-    stats_into(row, &total);
-    put(row, "stddev", store_report_num(stat_acc_stddev(&total), 3));
-    put(row, "invalid", json_object_new_int64((int64_t)total.invalid));
-    json_object_array_add(rows, row);
-    ser = series_head(target, probe, metric);
-    put(ser, "points", pts);
-    json_object_array_add(series, ser);
-    if (total.n) {
-      c = series_head(target, probe, metric);
-      put(c, "points", cdf_points(&total, r->cdf_points));
-      json_object_array_add(cdfs, c);
+      err = latency_series(s, r, &rr, st, b, nb, &rv, raw, rows, series, cdfs);
+      if (err < 0)
+        break;
     }
   }
+  for (i = 0; i < nb; i++)
+    stat_acc_free(&b[i]);
   free(b);
+  free(rv.v);
+  free(rv.start);
+  if (rc < 0)
+    return rc; /* prepare failed (step codes are positive) */
   if (err < 0) {
     sqlite3_finalize(st);
     return err;
@@ -450,16 +589,19 @@ int store_report_alerts(store *s, const store_report_range *r,
   put(sec, "items", items);
   put(sec, "timeline", timeline);
   /* events, and checks that warned or failed, newest first */
-  rc = prepare(s,
-               "SELECT wall_ns, severity, source, target, type, message FROM "
-               "(SELECT wall_ns, severity, source, target, type, message "
-               "FROM events WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns >= "
-               "?2 AND wall_ns < ?3 UNION ALL SELECT wall_ns, CASE status "
-               "WHEN 'fail' THEN 2 ELSE 1 END, 'check:' || name, target, "
-               "'check', reason FROM checks WHERE status != 'pass' AND (?1 IS "
-               "NULL OR run_id = ?1) AND wall_ns >= ?2 AND wall_ns < ?3) "
-               "ORDER BY wall_ns DESC",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, severity, source, target, type, message FROM "
+      "(SELECT wall_ns, severity, source, target, type, message "
+      "FROM events WHERE (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR "
+      "run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND wall_ns >= "
+      "?2 AND wall_ns < ?3 UNION ALL SELECT wall_ns, CASE status "
+      "WHEN 'fail' THEN 2 ELSE 1 END, 'check:' || name, target, "
+      "'check', reason FROM checks WHERE status != 'pass' AND (?1 IS "
+      "NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND wall_ns >= ?2 AND wall_ns < ?3) "
+      "ORDER BY wall_ns DESC",
+      &st);
   if (rc < 0) {
     free(tl);
     return rc;
@@ -519,6 +661,37 @@ int store_report_alerts(store *s, const store_report_range *r,
 /* ---- speed tests -----------------------------------------------------------
  */
 
+/* The attempts of one speed test, failover included: which provider
+ * and server, in what order, with what result. */
+static int speedtest_attempts(store *s, int64_t id, json_object *it)
+{
+  json_object *list = json_object_new_array();
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  put(it, "attempt_list", list);
+  rc = prepare(s,
+               "SELECT attempt, provider, server, status, error, "
+               "duration_ns / 1e9 FROM speedtest_attempts WHERE "
+               "speedtest_id = ?1 ORDER BY attempt, id",
+               &st);
+  if (rc < 0)
+    return rc;
+  sqlite3_bind_int64(st, 1, id);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *a = json_object_new_object();
+
+    put(a, "attempt", json_object_new_int64(sqlite3_column_int64(st, 0)));
+    put(a, "provider", str_or_null(sqlite3_column_text(st, 1)));
+    put(a, "server", str_or_null(sqlite3_column_text(st, 2)));
+    put(a, "ok", json_object_new_boolean(sqlite3_column_int(st, 3) == 0));
+    put(a, "error", str_or_null(sqlite3_column_text(st, 4)));
+    put(a, "duration_s", col_num(st, 5, 3));
+    json_object_array_add(list, a);
+  }
+  return rows_done(s, st, rc, "cannot read speed test attempts");
+}
+
 int store_report_speedtests(store *s, const store_report_range *r,
                             json_object *model)
 {
@@ -528,13 +701,15 @@ int store_report_speedtests(store *s, const store_report_range *r,
   int rc;
 
   put(sec, "items", items);
-  rc = prepare(s,
-               "SELECT wall_ns, provider, server, download_bps / 1e6, "
-               "upload_bps / 1e6, latency_ms, jitter_ms, loaded_down_ms, "
-               "loaded_up_ms, bufferbloat, loss_pct, attempts, status, error "
-               "FROM speedtests WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns "
-               ">= ?2 AND wall_ns < ?3 ORDER BY wall_ns",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, provider, server, download_bps / 1e6, "
+      "upload_bps / 1e6, latency_ms, jitter_ms, loaded_down_ms, "
+      "loaded_up_ms, bufferbloat, loss_pct, attempts, status, error, "
+      "id FROM speedtests WHERE (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL "
+      "OR run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND wall_ns "
+      ">= ?2 AND wall_ns < ?3 ORDER BY wall_ns",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -558,6 +733,11 @@ int store_report_speedtests(store *s, const store_report_range *r,
     put(it, "ok", json_object_new_boolean(sqlite3_column_int(st, 12) == 0));
     put(it, "error", str_or_null(sqlite3_column_text(st, 13)));
     json_object_array_add(items, it);
+    rc = speedtest_attempts(s, sqlite3_column_int64(st, 14), it);
+    if (rc < 0) {
+      sqlite3_finalize(st);
+      return rc;
+    }
   }
   rc = rows_done(s, st, rc, "cannot read speed tests");
   if (rc < 0)
@@ -636,15 +816,17 @@ static int paths_layers(store *s, const store_report_range *r,
   int rc;
 
   put(out, "layers", layers);
-  rc = prepare(s,
-               "SELECT h.ttl, h.addr, count(*), sum(h.sent), sum(h.received), "
-               "sum(h.rtt_ms * h.received) / nullif(sum(CASE WHEN h.rtt_ms "
-               "IS NOT NULL THEN h.received END), 0) FROM path_sets ps JOIN "
-               "paths p ON p.set_id = ps.id JOIN hops h ON h.path_id = p.id "
-               "WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
-               "ps.run_id = ?1) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
-               "GROUP BY h.ttl, h.addr ORDER BY h.ttl, count(*) DESC, h.addr",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT h.ttl, h.addr, count(*), sum(h.sent), sum(h.received), "
+      "sum(h.rtt_ms * h.received) / nullif(sum(CASE WHEN h.rtt_ms "
+      "IS NOT NULL THEN h.received END), 0) FROM path_sets ps JOIN "
+      "paths p ON p.set_id = ps.id JOIN hops h ON h.path_id = p.id "
+      "WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
+      "ps.run_id = ?1) AND (?9 IS NULL OR ps.run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
+      "GROUP BY h.ttl, h.addr ORDER BY h.ttl, count(*) DESC, h.addr",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -683,15 +865,17 @@ static int paths_links(store *s, const store_report_range *r,
   int rc;
 
   put(out, "links", links);
-  rc = prepare(s,
-               "SELECT h1.ttl, h1.addr, h2.addr, count(*) FROM path_sets ps "
-               "JOIN paths p ON p.set_id = ps.id JOIN hops h1 ON h1.path_id "
-               "= p.id JOIN hops h2 ON h2.path_id = p.id AND h2.ttl = h1.ttl "
-               "+ 1 WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
-               "ps.run_id = ?1) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
-               "GROUP BY h1.ttl, h1.addr, h2.addr ORDER BY h1.ttl, h1.addr, "
-               "h2.addr",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT h1.ttl, h1.addr, h2.addr, count(*) FROM path_sets ps "
+      "JOIN paths p ON p.set_id = ps.id JOIN hops h1 ON h1.path_id "
+      "= p.id JOIN hops h2 ON h2.path_id = p.id AND h2.ttl = h1.ttl "
+      "+ 1 WHERE ps.target = ?4 AND ps.probe = ?5 AND (?1 IS NULL OR "
+      "ps.run_id = ?1) AND (?9 IS NULL OR ps.run_id IN (SELECT id FROM runs "
+      "WHERE profile = ?9)) AND ps.wall_ns >= ?2 AND ps.wall_ns < ?3 "
+      "GROUP BY h1.ttl, h1.addr, h2.addr ORDER BY h1.ttl, h1.addr, "
+      "h2.addr",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -717,13 +901,15 @@ static int paths_changes(store *s, const store_report_range *r,
   int rc;
 
   put(out, "changes", changes);
-  rc = prepare(s,
-               "SELECT wall_ns, kind, flow_id, ttl, old_addr, new_addr, "
-               "old_rtt_ms, new_rtt_ms, old_paths, new_paths FROM "
-               "path_changes WHERE target = ?4 "
-               "AND (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 AND wall_ns "
-               "< ?3 ORDER BY wall_ns, id LIMIT 2000",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT wall_ns, kind, flow_id, ttl, old_addr, new_addr, "
+      "old_rtt_ms, new_rtt_ms, old_paths, new_paths FROM "
+      "path_changes WHERE target = ?4 "
+      "AND (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN (SELECT "
+      "id FROM runs WHERE profile = ?9)) AND wall_ns >= ?2 AND wall_ns "
+      "< ?3 ORDER BY wall_ns, id LIMIT 2000",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);
@@ -759,12 +945,14 @@ int store_report_paths(store *s, const store_report_range *r,
   int rc;
 
   put(sec, "targets", targets);
-  rc = prepare(s,
-               "SELECT target, probe, count(*), max(id), max(wall_ns) FROM "
-               "path_sets WHERE (?1 IS NULL OR run_id = ?1) AND wall_ns >= ?2 "
-               "AND wall_ns < ?3 GROUP BY target, probe ORDER BY target, "
-               "probe",
-               &st);
+  rc = prepare(
+      s,
+      "SELECT target, probe, count(*), max(id), max(wall_ns) FROM "
+      "path_sets WHERE (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR run_id "
+      "IN (SELECT id FROM runs WHERE profile = ?9)) AND wall_ns >= ?2 "
+      "AND wall_ns < ?3 GROUP BY target, probe ORDER BY target, "
+      "probe",
+      &st);
   if (rc < 0)
     return rc;
   bind_range(st, r);

@@ -17,6 +17,7 @@
 /** What a report covers. */
 typedef struct store_report_range {
   int64_t run_id;             /**< one run, or 0 for every run in range */
+  const char *profile;        /**< only runs of this profile (NULL: any) */
   int64_t since_ns, until_ns; /**< [since, until) wall time, both set */
   const char *const *targets; /**< only these targets (NULL: all) */
   size_t n_targets;

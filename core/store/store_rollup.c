@@ -7,8 +7,8 @@
  * late and duplicate answers, the received values' count, sum, sum of
  * squares, minimum and maximum, the sum and count of absolute
  * differences between consecutive received values (jitter), and a
- * histogram sketch (hist.h) for percentiles.  Every field merges by
- * addition (or min/max), so minutes add up to any range.
+ * quantile sketch (hist.h: 1 % relative error) for percentiles.  Every field
+ * merges by addition (or min/max), so minutes add up to any range.
  *
  * Samples are counted into one accumulator per (series, run) in memory;
  * an accumulator is written (an upsert that adds to the stored row) when
@@ -37,9 +37,13 @@ struct store_rollup_acc {
 
 static void rollup_result_hist(sqlite3_context *cx, const hist *h)
 {
-  unsigned char buf[HIST_BLOB_MAX];
+  unsigned char *buf = sqlite3_malloc64(hist_encode_bound(h));
 
-  sqlite3_result_blob(cx, buf, (int)hist_encode(h, buf), SQLITE_TRANSIENT);
+  if (!buf) {
+    sqlite3_result_error_nomem(cx);
+    return;
+  }
+  sqlite3_result_blob(cx, buf, (int)hist_encode(h, buf), sqlite3_free);
 }
 
 /* bn_hist(value): the sketch of a column's non-NULL values. */
@@ -48,16 +52,19 @@ static void fn_hist_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
   hist *h = sqlite3_aggregate_context(cx, sizeof(hist));
 
   (void)argc;
-  if (h && sqlite3_value_type(argv[0]) != SQLITE_NULL)
-    hist_add(h, sqlite3_value_double(argv[0]));
+  if (h && sqlite3_value_type(argv[0]) != SQLITE_NULL &&
+      hist_add(h, sqlite3_value_double(argv[0])) < 0)
+    sqlite3_result_error_nomem(cx);
 }
 
 static void fn_hist_final(sqlite3_context *cx)
 {
   hist *h = sqlite3_aggregate_context(cx, sizeof(hist));
 
-  if (h)
+  if (h) {
     rollup_result_hist(cx, h);
+    hist_free(h);
+  }
 }
 
 /* bn_hist_merge(blob): the sum of sketches. */
@@ -69,7 +76,7 @@ static void fn_merge_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
   if (h && sqlite3_value_type(argv[0]) == SQLITE_BLOB &&
       hist_merge_blob(h, sqlite3_value_blob(argv[0]),
                       (size_t)sqlite3_value_bytes(argv[0])) != 0)
-    sqlite3_result_error(cx, "malformed histogram sketch", -1);
+    sqlite3_result_error(cx, "malformed quantile sketch", -1);
 }
 
 /* bn_hist_add(a, b): two sketches added (NULL counts as empty). */
@@ -83,10 +90,32 @@ static void fn_hist_add(sqlite3_context *cx, int argc, sqlite3_value **argv)
     if (sqlite3_value_type(argv[i]) == SQLITE_BLOB &&
         hist_merge_blob(&h, sqlite3_value_blob(argv[i]),
                         (size_t)sqlite3_value_bytes(argv[i])) != 0) {
-      sqlite3_result_error(cx, "malformed histogram sketch", -1);
+      sqlite3_result_error(cx, "malformed quantile sketch", -1);
+      hist_free(&h);
       return;
     }
   rollup_result_hist(cx, &h);
+  hist_free(&h);
+}
+
+/* bn_hist_v1(blob): a schema-4 histogram as a sketch (the 4 -> 5
+ * migration, for minutes whose samples are gone). */
+static void fn_hist_v1(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+  hist h;
+
+  (void)argc;
+  if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) {
+    sqlite3_result_null(cx);
+    return;
+  }
+  memset(&h, 0, sizeof(h));
+  if (hist_merge_blob_v1(&h, sqlite3_value_blob(argv[0]),
+                         (size_t)sqlite3_value_bytes(argv[0])) != 0)
+    sqlite3_result_error(cx, "malformed schema-4 histogram", -1);
+  else
+    rollup_result_hist(cx, &h);
+  hist_free(&h);
 }
 
 int store_rollup_functions(sqlite3 *db)
@@ -98,6 +127,8 @@ int store_rollup_functions(sqlite3 *db)
       sqlite3_create_function(db, "bn_hist_merge", 1, f, NULL, NULL,
                               fn_merge_step, fn_hist_final) != SQLITE_OK ||
       sqlite3_create_function(db, "bn_hist_add", 2, f, NULL, fn_hist_add, NULL,
+                              NULL) != SQLITE_OK ||
+      sqlite3_create_function(db, "bn_hist_v1", 1, f, NULL, fn_hist_v1, NULL,
                               NULL) != SQLITE_OK)
     return BN_ERR;
   return BN_OK;
@@ -128,7 +159,7 @@ static void rollup_reset(store_rollup_acc *r)
 /* Write one accumulator (adding to the stored minute) and clear it. */
 static int rollup_write(store *s, store_rollup_acc *r)
 {
-  unsigned char buf[HIST_BLOB_MAX];
+  unsigned char *buf;
   const stat_acc *a = &r->a;
   sqlite3_stmt *st;
   int rc;
@@ -141,6 +172,9 @@ static int rollup_write(store *s, store_rollup_acc *r)
                          NULL) != SQLITE_OK)
     return store_fail(s->path, s->db, "cannot prepare the rollup update",
                       "please report this as a bug");
+  buf = sqlite3_malloc64(hist_encode_bound(&a->h));
+  if (!buf)
+    return BN_ENOMEM;
   st = s->rollup_stmt;
   sqlite3_bind_int64(st, 1, r->series_id);
   sqlite3_bind_int64(st, 2, r->run_id);
@@ -162,8 +196,7 @@ static int rollup_write(store *s, store_rollup_acc *r)
   }
   sqlite3_bind_double(st, 14, a->jit_sum);
   sqlite3_bind_int64(st, 15, (sqlite3_int64)a->jit_n);
-  sqlite3_bind_blob(st, 16, buf, (int)hist_encode(&a->h, buf),
-                    SQLITE_TRANSIENT);
+  sqlite3_bind_blob(st, 16, buf, (int)hist_encode(&a->h, buf), sqlite3_free);
   rc = sqlite3_step(st) == SQLITE_DONE
            ? BN_OK
            : store_fail(s->path, s->db, "cannot update a rollup",
@@ -180,9 +213,9 @@ static size_t rollup_hash(int64_t series_id, int64_t run_id)
 }
 
 /* The accumulator of (series, run), created on first use.  The table
- * holds pointers: an accumulator (its histogram) is ~2 KB, and growing
- * a table of them would copy them all and, for a moment, need twice
- * the memory of every series at once; this way it moves 8 bytes each. */
+ * holds pointers: growing a table of accumulators would copy them all
+ * and, for a moment, need twice the memory of every series at once;
+ * this way it moves 8 bytes each. */
 static store_rollup_acc *rollup_slot(store *s, int64_t series_id,
                                      int64_t run_id)
 {
@@ -278,8 +311,11 @@ void store_rollup_free(store *s)
 
   sqlite3_finalize(s->rollup_stmt);
   s->rollup_stmt = NULL;
-  for (i = 0; i < s->rollup_cap; i++)
+  for (i = 0; i < s->rollup_cap; i++) {
+    if (s->rollup[i])
+      stat_acc_free(&s->rollup[i]->a);
     free(s->rollup[i]);
+  }
   free(s->rollup);
   s->rollup = NULL;
   s->rollup_cap = s->rollup_len = 0;

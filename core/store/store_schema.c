@@ -230,6 +230,8 @@ static const char *const store_migrations[] = {
     "  CASE WHEN metric LIKE '%\\_ms' ESCAPE '\\' THEN 'distribution'"
     "       ELSE 'mean' END "
     "FROM series;",
+    /* 4 -> 5: rollup sketches with a 1 % relative error (hist.h) */
+    STORE_MIGRATE_SKETCH ";",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

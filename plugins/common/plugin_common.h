@@ -19,13 +19,20 @@
 
 /** Called once an address is known; `waiting`: something fell due. */
 typedef void (*plug_addr_ready_fn)(void *arg, int waiting);
+/**
+ * Called after each failed resolution; `waiting`: a probe fell due
+ * meanwhile, which the plugin stores as a failed probe (LOST | ERROR) so
+ * that the target stays in the reports.
+ */
+typedef void (*plug_addr_failed_fn)(void *arg, int waiting);
 
 /**
  * The address of one target.  Literals are known at once; a name is
  * resolved by the host, again each time the plugin needs the address
  * while it fails.  The first failure is a warning ("cannot resolve ...;
- * retrying every interval"), the next ones are debug lines, and the
- * success after a failure is an info line.
+ * retrying every interval") and a "resolve" event (warning, stored, so
+ * that reports say why the target has no answers), the next ones are
+ * debug lines, and the success after a failure is an info line.
  */
 typedef struct plug_addr {
   bn_host *h;
@@ -39,7 +46,8 @@ typedef struct plug_addr {
   int waiting;                /* plug_addr_need() was called meanwhile */
   int warned;                 /* the failure was warned about */
   plug_addr_ready_fn ready;   /* called after a resolution succeeded */
-  void *arg;                  /* for ready */
+  plug_addr_failed_fn failed; /* called after one failed, or NULL */
+  void *arg;                  /* for ready and failed */
 } plug_addr;
 
 /**
@@ -48,6 +56,8 @@ typedef struct plug_addr {
  */
 void plug_addr_init(plug_addr *a, bn_host *h, const bn_target *t, int socktype,
                     int port, plug_addr_ready_fn ready, void *arg);
+/** Have `fn` (with the arg given to plug_addr_init) told of failures. */
+void plug_addr_on_failure(plug_addr *a, plug_addr_failed_fn fn);
 /** Start resolving unless the address is known or a lookup runs. */
 void plug_addr_start(plug_addr *a);
 /**

@@ -7,6 +7,7 @@
 #include "plugin_common.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 static void plug_addr_set_port(plug_addr *a)
@@ -45,18 +46,34 @@ void plug_addr_init(plug_addr *a, bn_host *h, const bn_target *t, int socktype,
   a->resolved = 1;
 }
 
-/* A failed resolution: warned once per target, then at debug level. */
-static void plug_addr_failed(plug_addr *a, const char *why)
+void plug_addr_on_failure(plug_addr *a, plug_addr_failed_fn fn)
 {
-  if (!a->warned)
+  a->failed = fn;
+}
+
+/* A failed resolution: warned once per target and stored as an event
+ * (reports say why the target has no answers), then at debug level;
+ * the plugin hears of it (a probe that fell due is a failed probe). */
+static void plug_addr_failed(plug_addr *a, const char *why, int waiting)
+{
+  if (!a->warned) {
+    char msg[400];
+    bn_event e = {BN_INIT(bn_event), .target = a->t->name, .type = "resolve",
+                  .severity = BN_SEV_WARNING, .message = msg};
+
     bn_warn(a->h,
             "target '%s': cannot resolve '%s': %s; retrying every "
             "interval",
             a->t->name, a->t->host, why);
-  else
+    snprintf(msg, sizeof(msg), "cannot resolve '%s': %s", a->t->host, why);
+    a->h->api->emit_event(a->h, &e);
+  } else {
     bn_debug(a->h, "target '%s': still cannot resolve '%s': %s", a->t->name,
              a->t->host, why);
+  }
   a->warned = 1;
+  if (a->failed)
+    a->failed(a->arg, waiting);
 }
 
 static void plug_addr_on_resolved(int status, const struct sockaddr *addr,
@@ -68,7 +85,7 @@ static void plug_addr_on_resolved(int status, const struct sockaddr *addr,
   a->resolving = NULL;
   a->waiting = 0;
   if (status < 0 || addrlen > sizeof(a->ss)) {
-    plug_addr_failed(a, status < 0 ? error : "no usable address");
+    plug_addr_failed(a, status < 0 ? error : "no usable address", waiting);
     return;
   }
   memset(&a->ss, 0, sizeof(a->ss));
@@ -89,8 +106,12 @@ void plug_addr_start(plug_addr *a)
     return;
   a->resolving = a->h->api->resolve(a->h, a->t->host, AF_UNSPEC, a->socktype,
                                     plug_addr_on_resolved, a);
-  if (!a->resolving)
-    plug_addr_failed(a, "cannot start the resolver");
+  if (!a->resolving) {
+    int waiting = a->waiting;
+
+    a->waiting = 0;
+    plug_addr_failed(a, "cannot start the resolver", waiting);
+  }
 }
 
 int plug_addr_need(plug_addr *a)

@@ -4,7 +4,8 @@
  * A target is a resolver (host = its address, port 53 unless given).
  * Every interval the probe asks each resolver for one name and records
  * "query_ms", the rcode and the number of answers; no answer within the
- * timeout is lost, a refused query is lost with BN_SAMPLE_ERROR.  Each
+ * timeout is lost, a refused query or an answer with an rcode other than
+ * expect_rcode is lost with BN_SAMPLE_ERROR.  Each
  * resolver has its own c-ares channel, with exactly that server and no
  * search domains, driven by the host's loop (dns_loop.c).  See
  * docs/probe-dns.md.
@@ -48,8 +49,8 @@ static const bn_option dns_options[] = {
     {.name = "expect_rcode",
      .type = BN_OPT_STRING,
      .def = "NOERROR",
-     .help = "the rcode that is no reason for a warning (NXDOMAIN, "
-             "REFUSED...)",
+     .help = "the rcode of a successful query; any other (NXDOMAIN, "
+             "REFUSED...) is a failed query",
      DNS_OPT(rcode_name)},
     BN_OPTIONS_END};
 

@@ -2,13 +2,19 @@
  * dns_query.c - one query of the `dns` probe: sent with ares_query(),
  * answered with the raw reply, whose header gives the rcode and the
  * answer count.  Samples: "query_ms", "rcode", "answers" (docs/metrics.md,
- * docs/probe-dns.md).
+ * docs/probe-dns.md).  An answer whose rcode is not the expected one
+ * (NXDOMAIN, SERVFAIL, REFUSED...) is a failed query: query_ms LOST |
+ * ERROR, the rcode and answers still stored.
  */
 #include "dns.h"
 
+#include <errno.h>
 #include <math.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #define DNS_HEADER_LEN 12
 #define DNS_CLASS_IN   1
@@ -50,24 +56,63 @@ static void dns_answered(dns_resolver *r, const dns_stamp *sent,
   uint32_t flags = 0;
   char b1[16], b2[16];
   const char *got = dns_rcode_name(rcode, b1, sizeof(b1));
+  double ms = (double)(now_ns - sent->mono_ns) / 1e6;
 
   /* A suspend or a clock step while in flight makes the time worthless;
    * the rcode and the answers are still what the resolver said. */
   if (h->api->clock_epoch(h) != sent->epoch)
     flags |= BN_SAMPLE_INVALID;
-  dns_emit(r, sent, "query_ms", (double)(now_ns - sent->mono_ns) / 1e6, flags);
+  /* the query failed for the name asked: a failed probe, not an answer */
+  if (rcode != cfg->expect_rcode)
+    flags |= BN_SAMPLE_LOST | BN_SAMPLE_ERROR;
+  dns_emit(r, sent, "query_ms", ms, flags);
   dns_emit(r, sent, "rcode", rcode, 0);
   dns_emit(r, sent, "answers", answers, 0);
   if (rcode == cfg->expect_rcode)
     return;
   if (!(r->warned_rcodes & (1u << rcode)))
-    bn_warn(h, "target '%s': %s for %s from %s (expected %s)", r->t->name, got,
-            cfg->qname, r->server,
+    bn_warn(h,
+            "target '%s': %s for %s from %s (expected %s); counted as a "
+            "failed query",
+            r->t->name, got, cfg->qname, r->server,
             dns_rcode_name(cfg->expect_rcode, b2, sizeof(b2)));
   else
-    bn_debug(h, "target '%s': %s for %s from %s", r->t->name, got, cfg->qname,
-             r->server);
+    bn_debug(h, "target '%s': %s for %s from %s after %.3f ms", r->t->name,
+             got, cfg->qname, r->server, ms);
   r->warned_rcodes |= 1u << rcode;
+}
+
+/* c-ares reports every failure to send as ARES_ECONNREFUSED: tell a
+ * network or host that cannot be reached (no route: offline) from a
+ * port nobody listens on, by asking the kernel for a route the way a
+ * UDP connect() does (it sends nothing). */
+static const char *dns_send_error(const dns_resolver *r)
+{
+  struct addrinfo hints, *ai = NULL;
+  const char *port = strrchr(r->server, ':');
+  int fd, e = 0;
+
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  hints.ai_socktype = SOCK_DGRAM;
+  if (!port || getaddrinfo(r->t->host, port + 1, &hints, &ai) != 0)
+    return "connection refused";
+  fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+    e = errno;
+  if (fd >= 0)
+    close(fd);
+  freeaddrinfo(ai);
+  switch (e) {
+  case ENETUNREACH:
+    return "network unreachable (no route: offline?)";
+  case EHOSTUNREACH:
+    return "host unreachable";
+  case EADDRNOTAVAIL:
+    return "no local address for it";
+  default:
+    return "connection refused";
+  }
 }
 
 /* No answer: lost, and flagged ERROR unless it merely timed out. */
@@ -84,9 +129,9 @@ static void dns_failed(dns_resolver *r, const dns_stamp *sent, int status)
     return;
   }
   /* c-ares says "Could not contact DNS servers": be precise. */
-  why = status == ARES_ECONNREFUSED ? "connection refused"
-                                    : ares_strerror(status);
-  bit = status == ARES_ECONNREFUSED ? DNS_WARN_REFUSED : DNS_WARN_ERROR;
+  why =
+      status == ARES_ECONNREFUSED ? dns_send_error(r) : ares_strerror(status);
+  bit = !strcmp(why, "connection refused") ? DNS_WARN_REFUSED : DNS_WARN_ERROR;
   bn_debug(h, "target '%s': query to %s failed: %s", r->t->name, r->server,
            why);
   if (!(r->warned & bit) && bit == DNS_WARN_REFUSED)

@@ -230,6 +230,25 @@ static void icmp_addr_ready(void *arg, int waiting)
   }
 }
 
+/* The name did not resolve: the echoes of a round that fell due
+ * meanwhile are failed probes (LOST | ERROR), so the target stays in
+ * the reports (the "resolve" event says why).  The next round that
+ * falls due tries again. */
+static void icmp_addr_failed(void *arg, int waiting)
+{
+  icmp_target *tt = arg;
+  icmp_ctx *c = tt->ctx;
+  int64_t wall, mono, i;
+
+  if (!waiting || !c->running)
+    return;
+  wall = c->h->api->now_wall_ns(c->h);
+  mono = c->h->api->now_mono_ns(c->h);
+  for (i = 0; i < c->o.count; i++)
+    icmp_emit(c, tt, ICMP_METRIC_RTT, BN_NOT_MEASURED, wall, mono,
+              BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+}
+
 /* ---------------------------------------------------------------- */
 /* Life cycle                                                        */
 /* ---------------------------------------------------------------- */
@@ -407,6 +426,7 @@ static int icmp_init(bn_host *h, void **out)
                      c->o.interval_ns);
     tt->interval_ns = c->o.adaptive ? tt->ad.interval_ns : c->o.interval_ns;
     plug_addr_init(&tt->addr, h, &ts[i], SOCK_RAW, 0, icmp_addr_ready, tt);
+    plug_addr_on_failure(&tt->addr, icmp_addr_failed);
   }
   rc = icmp_open_sockets(c);
   if (rc < 0)

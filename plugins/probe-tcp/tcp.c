@@ -157,6 +157,20 @@ static void tcp_emit(tcp_target *tt, const tcp_stamp *sent, double value,
   h->api->emit_sample(h, &s);
 }
 
+/* The name did not resolve: a probe that fell due meanwhile is a failed
+ * probe (LOST | ERROR), so the target stays in the reports (the
+ * "resolve" event says why).  The next probe tries again. */
+static void tcp_addr_failed(void *arg, int waiting)
+{
+  tcp_target *tt = arg;
+  tcp_stamp st;
+
+  if (!waiting || !tt->tick)
+    return;
+  tcp_stamp_now(tt->ctx, &st);
+  tcp_emit(tt, &st, BN_NOT_MEASURED, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+}
+
 static int tcp_is_resource_error(int err)
 {
   return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM ||
@@ -479,6 +493,7 @@ static int tcp_init(bn_host *h, void **out)
     tt->port = c->cfg.port ? c->cfg.port : ts[i].port;
     plug_addr_init(&tt->addr, h, &ts[i], SOCK_STREAM, tt->port, tcp_addr_ready,
                    tt);
+    plug_addr_on_failure(&tt->addr, tcp_addr_failed);
   }
   *out = c;
   return 0;

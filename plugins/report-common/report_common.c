@@ -2,6 +2,7 @@
  * report_common.c - the reporters' shared `output` and render
  * (report_common.h).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,4 +75,20 @@ int report_ctx_render(report_ctx *c, const bn_report_request *req,
   }
   json_object_put(model);
   return rc;
+}
+
+int report_pct_digits(json_object *sec, double v, int max)
+{
+  json_object *e = NULL;
+  double err;
+  int d;
+
+  if (!sec || !json_object_object_get_ex(sec, "percentile_error", &e) ||
+      !isfinite(v))
+    return max;
+  err = json_object_get_double(e) * fabs(v);
+  if (!(err > 0))
+    return max;
+  d = (int)ceil(-log10(err));
+  return d < 0 ? 0 : d > max ? max : d;
 }

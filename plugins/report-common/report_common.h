@@ -67,4 +67,12 @@ const char *report_ctx_output(const report_ctx *c,
 int report_ctx_render(report_ctx *c, const bn_report_request *req,
                       report_write_fn fn);
 
+/**
+ * Decimals to print a percentile v of a model section (summary or
+ * latency) with: `max`, or fewer when the section's percentiles come
+ * from the sketch (`percentile_error`): the last digit's unit is then the
+ * largest power of ten not above the error bound.
+ */
+int report_pct_digits(json_object *sec, double v, int max);
+
 #endif

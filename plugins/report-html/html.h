@@ -53,9 +53,19 @@ typedef struct h_chart {
 /** Kinds of x axis. */
 enum { H_X_NUM = 0, H_X_TIME = 1, H_X_LOG = 2 };
 
-/** Open an SVG chart with axes and grid; `label` names it for readers. */
+/**
+ * Open an SVG chart with axes and grid; `label` names it for readers.
+ * Ticks are round: values on 1-2-5 steps (class "yt", "xt"), times on
+ * whole seconds, minutes, hours or days (UTC), a log axis on 1-2-5
+ * times powers of ten; `y_unit` heads the value axis (no numbers
+ * without one).
+ */
 void h_chart_open(h_chart *c, FILE *f, const char *label, double x0, double x1,
                   double y0, double y1, int xkind, const char *y_unit);
+/** The same, with `x_unit` after the last x tick ("ms"). */
+void h_chart_open_x(h_chart *c, FILE *f, const char *label, double x0,
+                    double x1, double y0, double y1, int xkind,
+                    const char *y_unit, const char *x_unit);
 /** Close the SVG. */
 void h_chart_close(h_chart *c);
 /** Pixel x of a data x. */
@@ -88,8 +98,22 @@ void h_sec_close(FILE *f);
 /** 1 (after printing the note) when the section has no data. */
 int h_unavailable(FILE *f, json_object *sec);
 
-/** The whole page. */
-int h_page_write(FILE *f, json_object *m);
+/**
+ * The whole page.  `paper` ("A4" or "letter", or NULL for none) is the
+ * page size the print stylesheet asks for (@page), for the PDF and for
+ * printing from a browser.
+ */
+int h_page_write(FILE *f, json_object *m, const char *paper);
+
+/**
+ * The paper of option value `opt`: "a4" or "letter" (any case), or
+ * "auto": letter where the locale's territory uses it (LC_ALL, else
+ * LC_PAPER, else LANG: the US, Canada, Mexico, Chile, Colombia, Costa
+ * Rica, Guatemala, Nicaragua, Panama, El Salvador, Puerto Rico,
+ * Venezuela, the Philippines), A4 everywhere else (and in the C
+ * locale).  "A4", "letter", or NULL for an unknown value.
+ */
+const char *h_paper(const char *opt);
 
 /* ---- PDF (html_pdf.c) ---------------------------------------------- */
 
@@ -99,8 +123,10 @@ struct bn_report_request;
 /**
  * Render req as PDF: the page printed by headless Chromium
  * ($BOTTLENECK_CHROMIUM, else chromium on $PATH), copied into the
- * output.  0 or a bn_status, logged.
+ * output, on `paper` ("A4" or "letter", h_paper).  0 or a bn_status,
+ * logged.
  */
-int html_pdf_render(struct report_ctx *c, const struct bn_report_request *req);
+int html_pdf_render(struct report_ctx *c, const struct bn_report_request *req,
+                    const char *paper);
 
 #endif

@@ -5,7 +5,10 @@
  * run metadata and alert badges, a table of contents, then the sections
  * in the model's order.
  */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "html.h"
 
@@ -46,6 +49,9 @@ static const char css[] =
     "var(--line);vertical-align:top}\n"
     "td{overflow-wrap:anywhere}\n"
     "th.r,td.r{text-align:right;font-variant-numeric:tabular-nums}\n"
+    /* a number, a unit heading or a badge never breaks: a table too wide
+     * scrolls in its own box */
+    "th.r,td.r,.badge{white-space:nowrap;overflow-wrap:normal}\n"
     "td.warn{color:#9a6700}td.bad{color:var(--bad);font-weight:600}\n"
     ".nowrap{white-space:nowrap}\n"
     "svg.chart{width:100%;height:auto;display:block}\n"
@@ -55,14 +61,14 @@ static const char css[] =
     "svg .band{opacity:.22}\n"
     "svg .p50{fill:none;stroke-width:1.6}\n"
     "svg .loss{fill:var(--bad)}\n"
-    "svg .failed{fill:var(--bad);opacity:.6}\n"
-    "svg .dot,.legend i.dot{fill:#ff7f0e;background:#ff7f0e;"
+    "svg .failed{fill:#57606a;opacity:.6}\n"
+    "svg .dot,.legend i.dot{fill:#6e40c9;background:#6e40c9;"
     "border-radius:50%}\n"
     "svg.hops{width:100%;height:auto;display:block}\n"
     "svg .node{stroke:#8c959f;stroke-width:1}\n"
     "svg .n-ok{fill:#dafbe1}svg .n-warn{fill:#fff8c5}svg .n-bad{fill:#ffebe9}"
     "svg .n-none{fill:#eaeef2}\n"
-    "svg .node.changed{stroke:var(--bad);stroke-width:2.5;stroke-dasharray:5 "
+    "svg .node.changed{stroke:#8250df;stroke-width:2.5;stroke-dasharray:5 "
     "3}"
     "\n"
     "svg .addr{font-size:12px;font-weight:600;fill:var(--fg)}\n"
@@ -75,7 +81,15 @@ static const char css[] =
     "footer{max-width:1200px;margin:0 auto;padding:12px 16px;color:var(--dim);"
     "font-size:.8rem}\n"
     "@media (max-width:600px){body{font-size:14px}header,main{padding:8px}"
-    "th,td{padding:.2rem .3rem}.card{padding:.4rem}}\n"
+    "th,td{padding:.2rem .3rem}.card{padding:.4rem}"
+    /* phones: chart text at least 10 px as shown (the 800-unit viewBox
+     * is drawn about 370 px wide), every other time tick; alerts as
+     * stacked cards whose message has the whole width */
+    "svg.chart .ax{font-size:24px}svg.chart .ax.alt{display:none}"
+    "table.stack thead{display:none}table.stack tr{display:block;"
+    "border-bottom:1px solid var(--line);padding:.3rem 0}"
+    "table.stack td{display:inline-block;border:0;padding:.1rem .4rem .1rem 0}"
+    "table.stack td.msg{display:block}}\n"
     "@media print{body{font-size:11px}nav{display:none}"
     "details.sec>summary::before{content:''}"
     ".card,details.sec,svg{break-inside:avoid}"
@@ -107,7 +121,37 @@ static void badges(FILE *f, json_object *m)
   fputs("</div>\n", f);
 }
 
-int h_page_write(FILE *f, json_object *m)
+const char *h_paper(const char *opt)
+{
+  static const char *const letter[] = {"US", "CA", "MX", "CL", "CO",
+                                       "CR", "GT", "NI", "PA", "SV",
+                                       "PR", "VE", "PH", NULL};
+  static const char *const vars[] = {"LC_ALL", "LC_PAPER", "LANG", NULL};
+  const char *loc = NULL, *u;
+  size_t i;
+
+  if (opt && !strcasecmp(opt, "a4"))
+    return "A4";
+  if (opt && !strcasecmp(opt, "letter"))
+    return "letter";
+  if (!opt || strcasecmp(opt, "auto") != 0)
+    return NULL;
+  for (i = 0; vars[i] && !loc; i++) {
+    const char *v = getenv(vars[i]);
+
+    if (v && *v)
+      loc = v;
+  }
+  /* language_TERRITORY[.codeset][@modifier] */
+  u = loc ? strchr(loc, '_') : NULL;
+  for (i = 0; u && letter[i]; i++)
+    if (!strncmp(u + 1, letter[i], 2) &&
+        (u[3] == 0 || u[3] == '.' || u[3] == '@'))
+      return "letter";
+  return "A4";
+}
+
+int h_page_write(FILE *f, json_object *m, const char *paper)
 {
   json_object *meta = h_get(m, "meta"), *sections = h_get(m, "sections");
   const char *preset = h_str(meta, "preset");
@@ -127,6 +171,8 @@ int h_page_write(FILE *f, json_object *m)
   h_esc(f, h_str(meta, "profile") ? h_str(meta, "profile") : "report");
   fputs("</title>\n<style>\n", f);
   fputs(css, f);
+  if (paper)
+    fprintf(f, "@page{size:%s;margin:12mm}\n", paper);
   fputs("</style>\n</head>\n<body>\n<header>\n<h1>Bottleneck report: ", f);
   h_esc(f, h_str(meta, "profile") ? h_str(meta, "profile") : "-");
   fputs("</h1>\n<div class=\"meta\"><span>host ", f);
@@ -140,6 +186,21 @@ int h_page_write(FILE *f, json_object *m)
           h_len(h_get(meta, "runs")) == 1 ? "" : "s");
   h_esc(f, preset ? preset : "full");
   fputs("</span>", f);
+  {
+    /* data over a small part of the range: say so (charts fit it) */
+    double a = h_num(meta, "data_since_s"), b = h_num(meta, "data_until_s"),
+           r0 = h_num(meta, "since_s"), r1 = h_num(meta, "until_s");
+    char ba[32], bb[32];
+
+    if (isfinite(a) && isfinite(b) && b - a < 0.9 * (r1 - r0)) {
+      h_tick_time(ba, sizeof(ba), a, b - a);
+      h_tick_time(bb, sizeof(bb), b, b - a);
+      fprintf(f,
+              "<span class=\"data-span\">data only %s → %s UTC; charts "
+              "show that span</span>",
+              ba, bb);
+    }
+  }
   if (json_object_get_boolean(h_get(meta, "redacted")))
     fputs("<span>names and addresses redacted</span>", f);
   fputs("</div>\n", f);

@@ -90,7 +90,7 @@ static void hop_view(FILE *f, json_object *t)
   fprintf(f,
           "<div class=\"scroll\"><svg class=\"hops\" viewBox=\"0 0 %d %d\" "
           "style=\"min-width:%dpx\" role=\"img\" aria-label=\"hop view\">\n",
-          w, hgt, w * 6 / 10);
+          w, hgt, w * 10 / 11); /* 11-unit text: 10 px at least */
   for (i = 0; i < nl; i++)
     fprintf(f, "<text class=\"ax\" x=\"%.1f\" y=\"16\">hop %.0f</text>\n",
             10 + (double)i * COL_W, h_num(h_at(layers, i), "ttl"));

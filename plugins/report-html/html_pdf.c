@@ -83,7 +83,8 @@ static void pdf_rm_tree(const char *dir)
 }
 
 /* The page of `model` into the file `path`. */
-static int pdf_write_page(bn_host *h, json_object *model, const char *path)
+static int pdf_write_page(bn_host *h, json_object *model, const char *path,
+                          const char *paper)
 {
   FILE *f = fopen(path, "w");
   int rc;
@@ -92,7 +93,7 @@ static int pdf_write_page(bn_host *h, json_object *model, const char *path)
     bn_error(h, "cannot write %s: %s", path, strerror(errno));
     return BN_EIO;
   }
-  rc = h_page_write(f, model) == 0 && !ferror(f) ? BN_OK : BN_EIO;
+  rc = h_page_write(f, model, paper) == 0 && !ferror(f) ? BN_OK : BN_EIO;
   if (fclose(f) != 0 && rc == BN_OK)
     rc = BN_EIO;
   if (rc != BN_OK)
@@ -203,7 +204,8 @@ static int pdf_copy_out(report_ctx *c, const bn_report_request *req,
   return rc;
 }
 
-int html_pdf_render(report_ctx *c, const bn_report_request *req)
+int html_pdf_render(report_ctx *c, const bn_report_request *req,
+                    const char *paper)
 {
   char browser[4096], dir[] = "/tmp/bottleneck-pdf.XXXXXX";
   char html[64], pdf[64];
@@ -229,7 +231,7 @@ int html_pdf_render(report_ctx *c, const bn_report_request *req)
   }
   snprintf(html, sizeof(html), "%s/report.html", dir);
   snprintf(pdf, sizeof(pdf), "%s/report.pdf", dir);
-  rc = pdf_write_page(c->h, model, html);
+  rc = pdf_write_page(c->h, model, html, paper);
   json_object_put(model);
   if (rc == BN_OK)
     rc = pdf_print(c->h, browser, dir, html, pdf);

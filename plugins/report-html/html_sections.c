@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "report_common.h"
 
 void h_sec_open(FILE *f, const char *id, const char *title, int open)
 {
@@ -16,6 +17,20 @@ void h_sec_open(FILE *f, const char *id, const char *title, int open)
           open ? " open" : "");
   h_esc(f, title);
   fputs("</h2></summary>\n", f);
+}
+
+/* The time span charts draw: the span with latency data when the model
+ * gives one (meta.data_since_s), else the whole range. */
+static void chart_span(json_object *meta, double *t0, double *t1)
+{
+  double a = h_num(meta, "data_since_s"), b = h_num(meta, "data_until_s");
+
+  *t0 = h_num(meta, "since_s");
+  *t1 = h_num(meta, "until_s");
+  if (isfinite(a) && isfinite(b) && a < b) {
+    *t0 = a;
+    *t1 = b;
+  }
 }
 
 void h_sec_close(FILE *f)
@@ -56,7 +71,8 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
   static const char *const sev[] = {"critical", "warning", "info"};
   json_object *sec = h_get(m, "alerts"), *items = h_get(sec, "items"),
               *tl = h_get(sec, "timeline"), *meta = h_get(m, "meta");
-  size_t i, j, n = h_len(items), max = p->compact ? 10 : 200;
+  size_t i, j, n = h_len(items), max = 200;
+  double more = h_num(sec, "not_shown");
 
   h_sec_open(f, "alerts", "Alerts", 1);
   if (h_unavailable(f, sec)) {
@@ -95,7 +111,8 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
     }
     h_chart_close(&c);
   }
-  fputs("<div class=\"scroll\"><table><thead><tr><th>time</th><th>severity"
+  fputs("<div class=\"scroll\"><table class=\"stack\"><thead><tr><th>time"
+        "</th><th>severity"
         "</th><th>source</th><th>target</th><th>message</th></tr></thead>"
         "<tbody>\n",
         f);
@@ -113,14 +130,19 @@ void h_sec_alerts(FILE *f, json_object *m, const h_page *p)
     h_esc(f, h_str(it, "source"));
     fputs("</td><td>", f);
     h_esc(f, h_str(it, "target") ? h_str(it, "target") : "-");
-    fputs("</td><td>", f);
+    fputs("</td><td class=\"msg\">", f);
     h_esc(f, h_str(it, "message"));
     fputs("</td></tr>\n", f);
   }
   fputs("</tbody></table></div>\n", f);
-  if (n > max)
-    fprintf(f, "<p class=\"note\">%zu more not shown (preset compact)</p>\n",
-            n - max);
+  if (!(more > 0))
+    more = 0;
+  if (n > max || more > 0) {
+    fprintf(f, "<p class=\"note\">%.0f more not shown (preset ",
+            (double)(n > max ? n - max : 0) + more);
+    h_esc(f, h_str(meta, "preset"));
+    fputs(" keeps the most severe)</p>\n", f);
+  }
   h_sec_close(f);
 }
 
@@ -161,8 +183,10 @@ void h_sec_summary(FILE *f, json_object *m, const h_page *p)
                        : "");
     h_numf(f, loss, 1);
     for (j = 0; j < 6; j++) {
+      double v = h_num(r, cols[j]);
+
       fputs("</td><td class=\"r\">", f);
-      h_numf(f, h_num(r, cols[j]), 2);
+      h_numf(f, v, j == 2 || j == 3 ? report_pct_digits(sec, v, 2) : 2);
     }
     fputs("</td></tr>\n", f);
   }
@@ -242,16 +266,18 @@ void h_sec_latency(FILE *f, json_object *m, const h_page *p)
 {
   json_object *sec = h_get(m, "latency"), *series = h_get(sec, "series"),
               *meta = h_get(m, "meta");
-  double t0 = h_num(meta, "since_s"), t1 = h_num(meta, "until_s");
+  double t0, t1;
   size_t i, j;
 
+  chart_span(meta, &t0, &t1);
   h_sec_open(f, "latency", "Latency over time", 1);
   if (h_unavailable(f, sec)) {
     h_sec_close(f);
     return;
   }
   fputs("<p class=\"dim\">band: 5th to 95th percentile; line: median; red "
-        "marks: loss (height = share lost)</p>\n",
+        "marks: loss (height = share lost); one chart per target, each on "
+        "its own scale</p>\n",
         f);
   for (i = 0; i < h_len(series); i++) {
     json_object *s = h_at(series, i), *pts = h_get(s, "points");
@@ -302,9 +328,7 @@ void h_sec_jitter(FILE *f, json_object *m, const h_page *p)
 {
   json_object *sec = h_get(m, "jitter"), *series = h_get(sec, "series"),
               *meta = h_get(m, "meta");
-  double hi = 0;
   size_t i;
-  h_chart c;
 
   (void)p;
   h_sec_open(f, "jitter", "Jitter", 1);
@@ -312,20 +336,25 @@ void h_sec_jitter(FILE *f, json_object *m, const h_page *p)
     h_sec_close(f);
     return;
   }
-  for (i = 0; i < h_len(series); i++) {
-    double v = points_max(h_get(h_at(series, i), "points"), "jitter");
-
-    hi = v > hi ? v : hi;
-  }
+  /* small multiples: a spike of one target must not flatten the others */
   fputs("<p class=\"dim\">mean difference between consecutive answers, per "
-        "bucket</p>\n",
+        "bucket; one chart per target, each on its own scale</p>\n",
         f);
-  legend(f, series);
-  h_chart_open(&c, f, "jitter over time", h_num(meta, "since_s"),
-               h_num(meta, "until_s"), 0, h_nice(hi * 1.05), H_X_TIME, "ms");
-  for (i = 0; i < h_len(series); i++)
-    line(f, &c, h_get(h_at(series, i), "points"), "jitter", "p50", h_color(i));
-  h_chart_close(&c);
+  for (i = 0; i < h_len(series); i++) {
+    json_object *s = h_at(series, i), *pts = h_get(s, "points");
+    h_chart c;
+
+    fputs("<div class=\"card\">", f);
+    series_title(f, s);
+    double t0, t1;
+
+    chart_span(meta, &t0, &t1);
+    h_chart_open(&c, f, "jitter over time", t0, t1, 0,
+                 h_nice(points_max(pts, "jitter") * 1.05), H_X_TIME, "ms");
+    line(f, &c, pts, "jitter", "p50", h_color(i));
+    h_chart_close(&c);
+    fputs("</div>\n", f);
+  }
   h_sec_close(f);
 }
 
@@ -365,7 +394,7 @@ void h_sec_cdf(FILE *f, json_object *m, const h_page *p)
         "ms, log scale)</p>\n",
         f);
   legend(f, series);
-  h_chart_open(&c, f, "latency CDF", lo, hi, 0, 1, H_X_LOG, "share");
+  h_chart_open_x(&c, f, "latency CDF", lo, hi, 0, 1, H_X_LOG, "share", "ms");
   for (i = 0; i < h_len(series); i++) {
     json_object *pts = h_get(h_at(series, i), "points");
     double py = h_py(&c, 0);
@@ -388,6 +417,39 @@ void h_sec_cdf(FILE *f, json_object *m, const h_page *p)
 
 /* ---- speed tests
  * --------------------------------------------------------------- */
+
+/* Tests that took more than one attempt (failover): each attempt. */
+static void h_speed_attempts(FILE *f, json_object *items)
+{
+  size_t i, j;
+
+  for (i = 0; i < h_len(items); i++) {
+    json_object *it = h_at(items, i), *list = h_get(it, "attempt_list");
+
+    if (h_len(list) < 2)
+      continue;
+    fputs("<p class=\"note\">", f);
+    h_when(f, h_str(it, "time"));
+    fprintf(f, ": %zu attempts</p>\n<ol class=\"attempts\">\n", h_len(list));
+    for (j = 0; j < h_len(list); j++) {
+      json_object *a = h_at(list, j);
+      int ok = json_object_get_boolean(h_get(a, "ok"));
+
+      fputs("<li>", f);
+      h_esc(f, h_str(a, "provider"));
+      fputs(" (", f);
+      h_esc(f, h_str(a, "server") ? h_str(a, "server") : "-");
+      fprintf(f, "): <span class=\"%s\">%s</span>", ok ? "ok" : "bad",
+              ok ? "ok" : "failed");
+      if (h_str(a, "error")) {
+        fputs(": ", f);
+        h_esc(f, h_str(a, "error"));
+      }
+      fputs("</li>\n", f);
+    }
+    fputs("</ol>\n", f);
+  }
+}
 
 void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
 {
@@ -414,7 +476,7 @@ void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
   fputs("<p class=\"legend\"><span><i style=\"background:#1f77b4\"></i>"
         "download</span> <span><i style=\"background:#2ca02c\"></i>upload"
         "</span> <span><i class=\"dot\"></i>latency under load (right "
-        "scale)</span> <span><i style=\"background:#d62728\"></i>failed"
+        "scale)</span> <span><i style=\"background:#57606a\"></i>failed"
         "</span></p>\n",
         f);
   h_chart_open(&c, f, "speed test history", h_num(meta, "since_s"),
@@ -486,5 +548,6 @@ void h_sec_speedtests(FILE *f, json_object *m, const h_page *p)
     fputs("</td></tr>\n", f);
   }
   fputs("</tbody></table></div>\n", f);
+  h_speed_attempts(f, items);
   h_sec_close(f);
 }

@@ -108,10 +108,11 @@ void h_tick_time(char *buf, size_t len, double t, double span)
 
 const char *h_color(size_t i)
 {
-  /* distinguishable, also in grey print */
-  static const char *const c[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
-                                  "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-                                  "#7f7f7f", "#bcbd22"};
+  /* distinguishable, also in grey print, and never red, orange or pink:
+   * red means loss (and a critical alert) only, amber a warning */
+  static const char *const c[] = {"#1f77b4", "#2ca02c", "#9467bd", "#17becf",
+                                  "#24292f", "#7f7f7f", "#bcbd22", "#393b79",
+                                  "#637939", "#5254a3"};
 
   return c[i % (sizeof(c) / sizeof(c[0]))];
 }

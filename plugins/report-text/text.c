@@ -150,6 +150,9 @@ static void sec_alerts(FILE *f, json_object *m)
   }
   text_table_print(&t, f);
   text_table_free(&t);
+  if (num(sec, "not_shown") > 0)
+    fprintf(f, "%.0f more not shown (preset %s keeps the most severe)\n",
+            num(sec, "not_shown"), or_dash(str(get(m, "meta"), "preset")));
 }
 
 static void sec_summary(FILE *f, json_object *m)
@@ -179,8 +182,10 @@ static void sec_summary(FILE *f, json_object *m)
     row[4] = fmt(b[1], num(r, "loss_pct"), 1);
     row[5] = fmt(b[2], num(r, "min"), 3);
     row[6] = fmt(b[3], num(r, "avg"), 3);
-    row[7] = fmt(b[4], num(r, "p50"), 3);
-    row[8] = fmt(b[5], num(r, "p95"), 3);
+    row[7] =
+        fmt(b[4], num(r, "p50"), report_pct_digits(sec, num(r, "p50"), 3));
+    row[8] =
+        fmt(b[5], num(r, "p95"), report_pct_digits(sec, num(r, "p95"), 3));
     row[9] = fmt(b[6], num(r, "max"), 3);
     row[10] = fmt(b[7], num(r, "jitter"), 3);
     if (isfinite(num(r, "invalid")))
@@ -189,6 +194,11 @@ static void sec_summary(FILE *f, json_object *m)
   }
   text_table_print(&t, f);
   text_table_free(&t);
+  if (get(sec, "percentile_error"))
+    fprintf(f,
+            "P50 and P95 from the per-minute rollups' sketch: within %g %% "
+            "of the exact values\n",
+            100 * num(sec, "percentile_error"));
   if (invalid > 0)
     fprintf(f, "%.0f invalid samples (clock jump or suspend) left out\n",
             invalid);
@@ -203,7 +213,8 @@ static size_t stride(size_t n, size_t max)
 /* Points j .. j + k - 1 merged into one row, so that thinning a long
  * table hides no spike: probes and losses add up, P5 is the lowest,
  * P50 the mean of the medians, P95 and MAX the highest. */
-static void merged_row(json_object *pts, size_t j, size_t k, text_table *t)
+static void merged_row(json_object *sec, json_object *pts, size_t j, size_t k,
+                       text_table *t)
 {
   double sent = 0, lost = 0, p5 = INFINITY, p50 = 0, p95 = -INFINITY,
          max = -INFINITY;
@@ -231,9 +242,10 @@ static void merged_row(json_object *pts, size_t j, size_t k, text_table *t)
   row[0] = when_s(b[0], num(json_object_array_get_idx(pts, j), "t"));
   row[1] = fmt(b[1], sent, 0);
   row[2] = fmt(b[2], sent > 0 ? 100.0 * lost / sent : NAN, 1);
-  row[3] = fmt(b[3], p5, 3);
-  row[4] = fmt(b[4], n50 ? p50 / (double)n50 : NAN, 3);
-  row[5] = fmt(b[5], p95, 3);
+  p50 = n50 ? p50 / (double)n50 : NAN;
+  row[3] = fmt(b[3], p5, report_pct_digits(sec, p5, 3));
+  row[4] = fmt(b[4], p50, report_pct_digits(sec, p50, 3));
+  row[5] = fmt(b[5], p95, report_pct_digits(sec, p95, 3));
   row[6] = fmt(b[6], max, 3);
   text_table_add(t, row);
 }
@@ -267,7 +279,7 @@ static void sec_latency(FILE *f, json_object *m, size_t max_rows)
     fputc('\n', f);
     text_table_init(&t, 7, heads, right);
     for (j = 0; j < n; j += k)
-      merged_row(pts, j, k, &t);
+      merged_row(sec, pts, j, k, &t);
     text_table_print(&t, f);
     text_table_free(&t);
   }
@@ -359,6 +371,34 @@ static void sec_cdf(FILE *f, json_object *m)
   text_table_free(&t);
 }
 
+/* Speed tests that took more than one attempt: each attempt in order,
+ * so a failover is seen (which provider failed, why, which took over). */
+static void speed_attempts(FILE *f, json_object *items)
+{
+  size_t i, j;
+
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i),
+                *list = get(it, "attempt_list");
+    char b0[CELL];
+
+    if (json_object_array_length(list) < 2)
+      continue;
+    fprintf(f, "%s: %zu attempts\n", when(b0, str(it, "time")),
+            json_object_array_length(list));
+    for (j = 0; j < json_object_array_length(list); j++) {
+      json_object *a = json_object_array_get_idx(list, j);
+      json_object *ok = get(a, "ok");
+
+      fprintf(f, "  #%.0f %s (%s): %s%s%s\n", num(a, "attempt"),
+              or_dash(str(a, "provider")), or_dash(str(a, "server")),
+              ok && json_object_get_boolean(ok) ? "ok" : "failed",
+              str(a, "error") ? ": " : "",
+              str(a, "error") ? str(a, "error") : "");
+    }
+  }
+}
+
 static void sec_speedtests(FILE *f, json_object *m)
 {
   static const char *const heads[] = {"TIME",      "PROVIDER", "SERVER",
@@ -394,6 +434,7 @@ static void sec_speedtests(FILE *f, json_object *m)
   }
   text_table_print(&t, f);
   text_table_free(&t);
+  speed_attempts(f, items);
 }
 
 static void path_changes(FILE *f, json_object *changes, size_t max)
@@ -497,6 +538,21 @@ static int text_write(json_object *m, FILE *f)
           json_object_array_length(runs),
           json_object_array_length(runs) == 1 ? "" : "s", preset,
           json_object_get_boolean(get(meta, "redacted")) ? ", redacted" : "");
+  {
+    /* data over a small part of the range: say so */
+    double a = num(meta, "data_since_s"), b = num(meta, "data_until_s"),
+           r0 = num(meta, "since_s"), r1 = num(meta, "until_s");
+
+    if (isfinite(a) && isfinite(b) && b - a < 0.9 * (r1 - r0)) {
+      char d0[32], d1[32];
+      time_t ta = (time_t)a, tb = (time_t)b;
+      struct tm tm;
+
+      strftime(d0, sizeof(d0), "%Y-%m-%d %H:%M:%S", gmtime_r(&ta, &tm));
+      strftime(d1, sizeof(d1), "%Y-%m-%d %H:%M:%S", gmtime_r(&tb, &tm));
+      fprintf(f, "data only %s .. %s UTC\n", d0, d1);
+    }
+  }
   for (i = 0; i < json_object_array_length(sections); i++) {
     const char *s =
         json_object_get_string(json_object_array_get_idx(sections, i));

@@ -74,6 +74,9 @@ typedef struct ip3_ctx {
   char *json;
   size_t json_len;
   int64_t phase_t0;
+  /* progress: the child's socket bytes so far (/proc/PID/io) */
+  uint64_t io_t0, io_last;
+  int64_t io_last_ns;
   bn_speedtest_result res;
   char err[512];
   char label[300];
@@ -386,12 +389,46 @@ static void ip3_on_pipe(bn_watch *w, int fd, int events, void *arg)
   c->json_len += (size_t)n;
 }
 
+/*
+ * Bytes the child has read (download: the test data arrives on its
+ * sockets) or written (upload) so far, from /proc/PID/io's rchar or
+ * wchar: libiperf reports only at the end, the kernel counts as it goes.
+ * 0 when it cannot be read.
+ */
+static uint64_t ip3_child_io(const ip3_ctx *c)
+{
+  const char *want = c->phase == BN_PHASE_DOWNLOAD ? "rchar:" : "wchar:";
+  char path[64], line[128];
+  unsigned long long v = 0;
+  FILE *f;
+
+  if (c->child <= 0)
+    return 0;
+  snprintf(path, sizeof(path), "/proc/%d/io", (int)c->child);
+  f = fopen(path, "re");
+  if (!f)
+    return 0;
+  while (fgets(line, sizeof(line), f))
+    if (!strncmp(line, want, 6) && sscanf(line + 6, "%llu", &v) == 1)
+      break;
+  fclose(f);
+  return (uint64_t)v;
+}
+
 static void ip3_on_tick(bn_timer *t, void *arg)
 {
   ip3_ctx *c = arg;
+  int64_t now = ip3_now(c);
+  uint64_t io = ip3_child_io(c);
+  double rate = 0;
 
-  /* libiperf reports only at the end: show the phase and elapsed time. */
-  c->h->api->speedtest_progress(c->h, c->phase, 0, 0);
+  if (io < c->io_t0) /* the counter was not read at the start */
+    c->io_t0 = c->io_last = io;
+  if (now > c->io_last_ns && io >= c->io_last)
+    rate = (double)(io - c->io_last) * 8 * 1e9 / (double)(now - c->io_last_ns);
+  c->h->api->speedtest_progress(c->h, c->phase, io - c->io_t0, rate);
+  c->io_last = io;
+  c->io_last_ns = now;
 }
 
 static void ip3_start_transfer(ip3_ctx *c, bn_speedtest_phase phase)
@@ -421,6 +458,8 @@ static void ip3_start_transfer(ip3_ctx *c, bn_speedtest_phase phase)
   close(fds[1]);
   fcntl(fds[0], F_SETFL, O_NONBLOCK);
   c->child = pid;
+  c->io_t0 = c->io_last = ip3_child_io(c);
+  c->io_last_ns = ip3_now(c);
   c->pipe_fd = fds[0];
   c->pipe_watch =
       api->watch_start(c->h, fds[0], BN_WATCH_READ, ip3_on_pipe, c);

@@ -8,9 +8,13 @@
  *     2026-11-20T00:00:00Z: three targets at 1 Hz, one of them named with
  *     markup and quotes, loss, events, a failed check, speed tests (one
  *     failed) and ten traceroute rounds with a change at hop 2.
- *   report_fixture DB --days D --targets N [--hz H]
- *     D days of N targets at H samples a second (default 1) with 0.5 %
- *     loss, for the benchmark (7 days x 20 targets: about 12 million).
+ *   report_fixture DB --days D --targets N [--hz H] [--hours H]
+ *                  [--profile P] [--offset-min M]
+ *     D days (or H hours) of N targets at H samples a second (default 1)
+ *     with 0.5 % loss, for the benchmark (7 days x 20 targets: about 12
+ *     million) and the percentile test over rollups; one run of profile P
+ *     (default "bench") starting M minutes after the mini set's start, so
+ *     that calls on the same DB add runs of several profiles.
  *
  * Values come from a fixed pseudo-random sequence: the same call gives
  * the same store.
@@ -217,17 +221,19 @@ static int mini(store *st)
   return 0;
 }
 
-static int bench(store *st, long days, long targets, long hz)
+static int bench(store *st, long hours, long targets, long hz,
+                 const char *profile, long offset_min)
 {
-  store_run_meta m = {"benchhost", "bench", "0123", "test", START_NS};
-  int64_t run = 0, step = SEC / hz, n = days * 86400 * hz, t;
+  const int64_t t0 = START_NS + offset_min * 60 * SEC;
+  store_run_meta m = {"benchhost", profile, "0123", "test", t0};
+  int64_t run = 0, step = SEC / hz, n = hours * 3600 * hz, t;
   char name[64];
   long k;
 
   check(store_run_begin(st, &m, &run), "a run");
   declare(st, "icmp", "rtt_ms");
   for (t = 0; t < n; t++) {
-    int64_t w = START_NS + t * step;
+    int64_t w = t0 + t * step;
 
     for (k = 0; k < targets; k++) {
       snprintf(name, sizeof(name), "target-%02ld", k);
@@ -236,21 +242,22 @@ static int bench(store *st, long days, long targets, long hz)
     }
     if (t % (86400 * hz) == 0)
       fprintf(stderr, "report_fixture: day %lld of %ld\n",
-              (long long)(t / (86400 * hz)) + 1, days);
+              (long long)(t / (86400 * hz)) + 1, (hours + 23) / 24);
   }
-  check(store_run_end(st, run, START_NS + n * step, 0), "ending the run");
+  check(store_run_end(st, run, t0 + n * step, 0), "ending the run");
   return 0;
 }
 
 int main(int argc, char **argv)
 {
   store *st = NULL;
-  long days = 0, targets = 0, hz = 1;
+  long hours = 0, targets = 0, hz = 1, offset_min = 0;
+  const char *profile = "bench";
   int i, rc;
 
   if (argc < 3) {
     fprintf(stderr, "usage: report_fixture DB --mini | --days D --targets N "
-                    "[--hz H]\n");
+                    "[--hz H] [--hours H] [--profile P] [--offset-min M]\n");
     return 2;
   }
   log_set_level(BN_LOG_WARNING);
@@ -260,17 +267,25 @@ int main(int argc, char **argv)
   } else {
     for (i = 2; i + 1 < argc; i += 2) {
       if (!strcmp(argv[i], "--days"))
-        days = atol(argv[i + 1]);
+        hours = 24 * atol(argv[i + 1]);
+      else if (!strcmp(argv[i], "--hours"))
+        hours = atol(argv[i + 1]);
       else if (!strcmp(argv[i], "--targets"))
         targets = atol(argv[i + 1]);
       else if (!strcmp(argv[i], "--hz"))
         hz = atol(argv[i + 1]);
+      else if (!strcmp(argv[i], "--profile"))
+        profile = argv[i + 1];
+      else if (!strcmp(argv[i], "--offset-min"))
+        offset_min = atol(argv[i + 1]);
     }
-    if (days <= 0 || targets <= 0 || hz <= 0) {
-      fprintf(stderr, "report_fixture: --days and --targets must be > 0\n");
+    if (hours <= 0 || targets <= 0 || hz <= 0) {
+      fprintf(stderr,
+              "report_fixture: --days (or --hours) and --targets must be > "
+              "0\n");
       return 2;
     }
-    rc = bench(st, days, targets, hz);
+    rc = bench(st, hours, targets, hz, profile, offset_min);
   }
   store_close(st);
   return rc;

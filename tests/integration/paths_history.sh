@@ -95,7 +95,10 @@ expect_rc 2 "$BN" paths --db "$T/h.db"
 assert_contains "$T/err" "give one TARGET"
 expect_rc 2 "$BN" paths web --since soon --db "$T/h.db"
 assert_contains "$T/err" "--since 'soon' is not a duration"
-expect_rc 0 "$BN" paths nosuch --db "$T/h.db"
-assert_contains "$T/out" "no paths stored for target 'nosuch'"
+# a target the history has never seen is named as unknown (exit 2)
+expect_rc 2 "$BN" paths nosuch --db "$T/h.db"
+assert_contains "$T/err" "unknown target 'nosuch'"
+assert_contains "$T/err" "known targets: web"
 expect_rc 5 "$BN" paths web --db "$T/none.db"
+assert_contains "$T/err" "no history yet"
 exit 0

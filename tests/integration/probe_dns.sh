@@ -2,9 +2,10 @@
 # probe_dns.sh - end to end: `bottleneck run` with the dns probe against a
 # real dnsmasq on loopback (tests/integration/dnsmasq.sh), then check the
 # samples in the history db: answers for a known name (UDP and TCP),
-# NXDOMAIN for an unknown name in dnsmasq's local domain, REFUSED for a
-# name outside it, loss for a resolver on a closed port, and a bad type
-# refused with the profile's file:line.
+# NXDOMAIN for an unknown name in dnsmasq's local domain (a failed
+# query), REFUSED for a name outside it (expected there), loss for a
+# resolver on a closed port, "network unreachable" offline, and a bad
+# type refused with the profile's file:line.
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
 . "$BN_TOP_SRCDIR/tests/integration/dnsmasq.sh"
 need_cmd sqlite3 "apt-get install sqlite3"
@@ -93,22 +94,34 @@ n=$(count dns-mx-tcp query_ms "value > 0 AND flags = 0")
 grep -q "query\[MX\] lab.test" "$DNSMASQ_LOG" ||
   show "dnsmasq never saw the MX query"
 
-# An unknown name in dnsmasq's --local domain: NXDOMAIN (rcode 3), which
-# is an answer: query_ms is a time, not a loss.  Warned about once.
+# An unknown name in dnsmasq's --local domain: NXDOMAIN (rcode 3): the
+# query failed for the name asked, so query_ms is a failed probe (LOST |
+# ERROR = 17) and the report shows the loss.  Warned about once.
 n=$(count dns-nx rcode "value = 3")
 [ "$n" -ge 3 ] && [ "$(count dns-nx rcode 'value != 3')" = 0 ] ||
   show "dns-nx: expected rcode 3 only, got $n"
-[ "$(count dns-nx query_ms 'value > 0 AND flags = 0')" = "$n" ] ||
-  show "dns-nx: query_ms should be measured"
+[ "$(count dns-nx query_ms 'value IS NULL AND flags = 17')" = "$n" ] ||
+  show "dns-nx: query_ms should be a failed probe"
 warn="NXDOMAIN for nosuch.lab.test from 127.0.0.1:$DNSMASQ_PORT"
-warn="target 'lab-dns': $warn (expected NOERROR)"
+warn="target 'lab-dns': $warn (expected NOERROR); counted as a failed query"
 [ "$(grep -cF "$warn" "$T/err.txt")" = 1 ] || show "expected one '$warn'"
+"$BN" report --db "$db" -f json >"$T/r.json" || show "report"
+python3 - "$T/r.json" <<'PY' || show "the report does not show the failures"
+import json, sys
+rows = json.load(open(sys.argv[1]))["summary"]["targets"]
+by = {r["probe"]: r for r in rows}
+assert by["dns-nx"]["loss_pct"] == 100, by["dns-nx"]
+assert by["dns-refused"]["loss_pct"] == 0, by["dns-refused"]
+assert by["dns-a"]["loss_pct"] == 0, by["dns-a"]
+PY
 
 # Outside any domain it knows, dnsmasq --no-resolv answers REFUSED (5);
-# expected here, so no warning.
+# expected here (expect_rcode), so an answer with its time, no warning.
 n=$(count dns-refused rcode "value = 5")
 [ "$n" -ge 3 ] && [ "$(count dns-refused rcode 'value != 5')" = 0 ] ||
   show "dns-refused: expected rcode 5 only, got $n"
+[ "$(count dns-refused query_ms 'value > 0 AND flags = 0')" = "$n" ] ||
+  show "dns-refused: an expected rcode is an answer with its time"
 grep -q "REFUSED for other.test" "$T/err.txt" &&
   show "dns-refused: warned although REFUSED was expected"
 
@@ -132,3 +145,25 @@ median=$(q "SELECT value FROM samples_v WHERE probe='dns-a'
             LIMIT 1 OFFSET (SELECT count(*) / 2 FROM samples_v
             WHERE probe='dns-a' AND metric='query_ms')")
 echo "ok: median query_ms to dnsmasq on loopback: $median ms"
+
+# Offline: in a namespace of our own with loopback only there is no
+# route to the resolver (nothing is sent anywhere); the warning says so
+# instead of "refused".
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1; then
+  cat >"$T/off.yaml" <<EOF2
+name: dns-offline
+targets:
+  - {name: far-dns, host: 192.0.2.53}
+probes:
+  - {plugin: dns, targets: [far-dns], interval: 250ms}
+EOF2
+  unshare -n sh -c "ip link set lo up; '$BN' run --profile '$T/off.yaml' \
+    --duration 1s --db '$T/off.db'" >"$T/off.out" 2>"$T/off.err" ||
+    { cat "$T/off.err"; fail "offline run"; }
+  assert_contains "$T/off.err" "target 'far-dns': query to 192.0.2.53:53 \
+failed: network unreachable (no route: offline?); counted as lost"
+  if grep -q "refused" "$T/off.err"; then fail "offline said refused"; fi
+else
+  skip "the offline check needs root and unshare (a network namespace)"
+fi
+exit 0

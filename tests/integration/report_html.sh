@@ -7,7 +7,9 @@
 #    without a single network request (a proxy on loopback sees every
 #    request Chromium would make; a control page with an outside image
 #    and a script error shows that both checks can fail);
-#  - at 390 px nothing is wider than the screen;
+#  - at 390 px nothing is wider than the screen, no number or badge
+#    wraps, SVG text is at least 10 px as drawn, the alert message
+#    column is readable;
 #  - screenshots at both widths are kept in tests/artifacts/ of the build;
 #  - the PDF has pages and its text can be extracted (pdftotext).
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
@@ -122,18 +124,98 @@ for w in 1280 390; do
   echo "rendered at $w px: no requests, no console messages ($ART/report-$w.png)"
 done
 
-# 390 px: measure the page width with a script (in a copy without the
-# page's script-forbidding policy; headless windows are at least 500 px
-# wide, so the page itself is held to 390 px)
-sed '/Content-Security-Policy/d; s|</head>|<style>body{width:390px}</style></head>|; s|</body>|<script>document.title = "W=" + document.body.scrollWidth;</script></body>|' \
+# 390 px: measure the page with a script (in a copy without the page's
+# script-forbidding policy; headless windows are at least 500 px wide, so
+# the page itself is held to 390 px), as a phone shows it:
+#  - no number, unit heading or badge broken over two lines;
+#  - no SVG text smaller than 10 px as drawn (font size times the scale
+#    of its viewBox);
+#  - nothing wider than the screen, but for what scrolls in its own box;
+#  - the alert message column at least 120 px wide.
+cat >"$T/phone.js" <<'JS'
+(function () {
+  var W = 390, out = [], i, j;
+  function path(e) {
+    var s = e.tagName.toLowerCase();
+    if (e.id) s += "#" + e.id;
+    if (e.className && typeof e.className === "string") s += "." + e.className.split(" ").join(".");
+    var sec = e.closest("details.sec");
+    return (sec ? sec.id + ": " : "") + s;
+  }
+  function inScroll(e) {
+    for (var p = e.parentElement; p; p = p.parentElement) {
+      var ox = getComputedStyle(p).overflowX;
+      if (ox === "auto" || ox === "scroll") return true;
+    }
+    return false;
+  }
+  function lines(e) {
+    var r = document.createRange(), tops = {}, n = 0, k;
+    r.selectNodeContents(e);
+    var rects = r.getClientRects();
+    for (k = 0; k < rects.length; k++) {
+      if (rects[k].width < 1) continue;
+      var t = Math.round(rects[k].top);
+      if (!tops[t]) { tops[t] = 1; n++; }
+    }
+    return n;
+  }
+  // 1. numbers and badges on one line
+  var cells = document.querySelectorAll("td, .badge, th");
+  for (i = 0; i < cells.length; i++) {
+    var c = cells[i], txt = c.textContent.trim();
+    var numeric = /^[-+]?[0-9][0-9.,]*( ?[a-z%/]{0,6})?( \/ [-+]?[0-9][0-9.,]*)?$/i.test(txt) || txt === "-";
+    if ((numeric || c.classList.contains("badge") || c.tagName === "TH") && txt && lines(c) > 1)
+      out.push("wrapped: " + path(c) + " '" + txt + "'");
+  }
+  // 2. SVG text at least 10 px as rendered
+  var texts = document.querySelectorAll("svg text");
+  for (i = 0; i < texts.length; i++) {
+    var t = texts[i], svg = t.ownerSVGElement, vb = svg.viewBox.baseVal;
+    var scale = vb && vb.width ? svg.getBoundingClientRect().width / vb.width : 1;
+    var px = parseFloat(getComputedStyle(t).fontSize) * scale;
+    if (px < 10 - 0.01)
+      out.push("small text: " + path(svg) + " '" + t.textContent + "' " + px.toFixed(1) + " px");
+  }
+  // 3. nothing wider than the screen (a table may scroll in its own box)
+  var all = document.body.querySelectorAll("*");
+  for (i = 0; i < all.length; i++) {
+    var r = all[i].getBoundingClientRect();
+    if (r.right > W + 0.5 && r.width > 0 && !inScroll(all[i]))
+      out.push("too wide: " + path(all[i]) + " right " + Math.round(r.right));
+  }
+  // 4. the alert message column readable
+  var msgs = document.querySelectorAll("#alerts td.msg, #alerts td:last-child");
+  for (i = 0; i < msgs.length; i++)
+    if (msgs[i].getBoundingClientRect().width < 120)
+      out.push("narrow: alert message column " + Math.round(msgs[i].getBoundingClientRect().width) + " px");
+  var pre = document.createElement("pre");
+  pre.id = "phone-check";
+  pre.textContent = "W=" + document.body.scrollWidth + "\n" + out.join("\n");
+  document.body.appendChild(pre);
+})();
+JS
+sed '/Content-Security-Policy/d; s|</head>|<style>body{width:390px}</style></head>|' \
   "$T/r.html" >"$T/measure.html"
+{ printf '<script>\n'; cat "$T/phone.js"; printf '</script>\n'; } \
+  >>"$T/measure.html"
 timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run \
   --user-data-dir="$T/chrome-profile" --window-size=390,800 --dump-dom \
   "file://$T/measure.html" >"$T/dom.html" 2>/dev/null
-wid=$(sed -n 's/.*<title>W=\([0-9]*\)<\/title>.*/\1/p' "$T/dom.html")
+python3 - "$T/dom.html" >"$T/phone.txt" <<'PY' || fail "could not measure the page"
+import html, re, sys
+m = re.search(r'<pre id="phone-check">(.*?)</pre>', open(sys.argv[1]).read(),
+              re.S)
+print(html.unescape(m.group(1)))
+PY
+wid=$(sed -n 's/^W=\([0-9]*\)$/\1/p' "$T/phone.txt")
 [ -n "$wid" ] || fail "could not measure the page"
 [ "$wid" -le 390 ] || fail "at 390 px the page is $wid px wide"
-echo "at 390 px the page is $wid px wide"
+if grep -vq '^W=\|^$' "$T/phone.txt"; then
+  grep -v '^W=\|^$' "$T/phone.txt" | sort | uniq -c | sort -rn | head -30
+  fail "the page does not fit a 390 px phone ($(grep -vc '^W=\|^$' "$T/phone.txt") problems)"
+fi
+echo "at 390 px the page is $wid px wide: no wrapped number, no text under 10 px"
 
 # the PDF
 "$BN" report --db "$T/mini.db" -f pdf -o "$T/r.pdf" 2>"$T/err" ||

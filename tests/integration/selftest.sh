@@ -1,7 +1,8 @@
 #!/bin/sh
 # selftest.sh - `bottleneck selftest`: the machine's capabilities, every
 # loaded plugin exercised on loopback or set up with its defaults, in
-# under 10 seconds, text and JSON; nothing left behind in $TMPDIR.
+# under 10 seconds, text and JSON; "ok" only for probes whose every probe
+# was answered; nothing left behind in $TMPDIR.
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
 need_cmd python3 "apt-get install python3"
 export TMPDIR="$T"
@@ -12,7 +13,14 @@ cat "$T/out"
 for cap in raw_sockets ping_sockets ipv6 netlink kernel_timestamps; do
   grep -qE "^  $cap +(yes|no) " "$T/out" || fail "capability $cap missing"
 done
+# ok means it worked: a probe said ok has every probe answered, and the
+# dns and http probes get answers from selftest's own loopback responder
+if grep -E "^  probe +[a-z0-9-]+ +ok .*, [1-9][0-9]* lost" "$T/out"; then
+  fail "a probe is ok although probes were lost"
+fi
 for p in "probe +tcp +ok +[1-9][0-9]* samples" "probe +traceroute +ok" \
+  "probe +dns +ok +[1-9][0-9]* samples on loopback, 0 lost" \
+  "probe +http +ok +[1-9][0-9]* samples on loopback, 0 lost" \
   "reporter +text +ok +rendered [1-9]" "reporter +json +ok" \
   "speedtest +cloudflare +ok +created and destroyed" \
   "speedtest +librespeed +skipped +needs configuration"; do

@@ -72,6 +72,25 @@ set -- $gaps
 [ "$1" -ge 100 ] && [ "$1" -le 400 ] || fail "first backoff $1 ms"
 [ "$2" -ge 200 ] && [ "$2" -le 700 ] || fail "second backoff $2 ms"
 
+# the reports show the failover: every attempt, in order, with its error
+"$BN" report --db "$T/h.db" -f text >"$T/r.txt" 2>"$T/err" ||
+  { cat "$T/err"; fail "report"; }
+assert_contains "$T/r.txt" ": 13 attempts"
+assert_contains "$T/r.txt" "  #1 refused (http://127.0.0.1:$DEAD): failed: "
+assert_contains "$T/r.txt" "  #13 good ($ST_URL): ok"
+"$BN" report --db "$T/h.db" -f json >"$T/r.json" || fail "report json"
+python3 - "$T/r.json" <<'PY' || fail "the model's attempts"
+import json, sys
+it = json.load(open(sys.argv[1]))["speedtests"]["items"][0]
+a = it["attempt_list"]
+assert [x["attempt"] for x in a] == list(range(1, 14)), a
+assert a[-1]["provider"] == "good" and a[-1]["ok"], a[-1]
+assert not any(x["ok"] for x in a[:-1]) and all(x["error"] for x in a[:-1])
+PY
+"$BN" report --db "$T/h.db" -f html -o "$T/r.html" 2>"$T/err" ||
+  { cat "$T/err"; fail "report html"; }
+assert_contains "$T/r.html" "13 attempts</p>"
+
 # every provider failing: exit 1, and the failure is stored too
 sed -i '/name: good/d' "$T/p.yaml"
 sed -i 's/retries: 2/retries: 0/' "$T/p.yaml"

@@ -71,6 +71,41 @@ n=$(sqlite3 "$T/h.db" "SELECT count(*) FROM speedtests WHERE provider = 'udp'
   AND loss_pct IS NOT NULL AND udp_jitter_ms IS NOT NULL AND status = 0")
 [ "$n" = 1 ] || fail "udp figures not stored"
 
+# on a terminal the progress line shows real rates as the test runs
+# (the child's socket bytes), not 0.00 Mbit/s until the end
+if command -v script >/dev/null 2>&1; then
+  script -qec "'$BN' speedtest -p '$T/p.yaml' --db '$T/h.db' --provider tcp" \
+    /dev/null >"$T/tty" 2>&1 || { cat "$T/tty"; fail "iperf3 on a terminal"; }
+  tr '\r' '\n' <"$T/tty" | python3 -c '
+import re, sys
+rows = [(m.group(1), float(m.group(2)), float(m.group(3)))
+        for m in re.finditer(r"tcp: (download|upload) +([0-9.]+) Mbit/s +"
+                             r"([0-9.]+) MB", sys.stdin.read())]
+for phase in ("download", "upload"):
+    got = [r for r in rows if r[0] == phase]
+    assert got, "no %s progress: %r" % (phase, rows)
+    assert max(r[1] for r in got) > 100, ("%s rates" % phase, got)
+    assert got[-1][2] > got[0][2] > 0, ("%s bytes do not grow" % phase, got)
+' || { tr '\r' '\n' <"$T/tty"; fail "the progress line shows no real rates"; }
+fi
+
+# the README's `bottleneck speedtest --provider iperf3 --json`: the
+# server comes on the command line (the profile lists no iperf3)
+printf 'name: none\nspeedtest: {duration: 1s, timeout: 15s, retries: 0}\n' \
+  >"$T/none.yaml"
+"$BN" speedtest -p "$T/none.yaml" --db "$T/h.db" --provider iperf3 \
+  --server "127.0.0.1:$P" --json >"$T/out" 2>"$T/err" ||
+  { cat "$T/out" "$T/err"; fail "--provider iperf3 --server"; }
+python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["status"] == "ok" and d["provider"] == "iperf3", d
+assert d["server"].startswith("127.0.0.1:" + sys.argv[2]), d["server"]
+assert d["download_bps"] > 1e8, d' "$T/out" "$P" ||
+  fail "--server: $(cat "$T/out")"
+expect_rc 2 "$BN" speedtest -p "$T/none.yaml" --db "$T/h.db" \
+  --provider iperf3 --url http://127.0.0.1/
+assert_contains "$T/err" "--url: provider iperf3 takes no URL; use --server"
+
 printf 'name: x\nspeedtests:\n  - {plugin: iperf3, server: h, protocol: sctp}\n' >"$T/bad.yaml"
 expect_rc 3 "$BN" profile validate --no-resolve "$T/bad.yaml"
 assert_contains "$T/err" "bad.yaml:3:43: [speedtest:iperf3:iperf3] protocol 'sctp': write tcp or udp"

@@ -94,3 +94,40 @@ n=$(sqlite3 "$T/r.db" "SELECT count(*) FROM samples_v WHERE target='good' AND fl
 [ "$(grep -c 'nosuch.bottleneck.invalid' "$T/err")" = 1 ] ||
   { cat "$T/err"; fail "the resolve failure should be warned once"; }
 echo "ok: $n samples of the good target while the bad one kept failing"
+
+# Every error of a profile in one pass: the profile's own keys, a target
+# with an unknown key (still defined, so no "unknown target" after it),
+# an unknown target, a bad option value, an unknown plugin, a plugin's
+# own check and a name that does not resolve, all from one command.
+cat >"$T/many.yaml" <<'YAML'
+name: many
+colour: blue
+targets:
+  - {name: a, host: 127.0.0.1, port: 80, bogus: 1}
+  - {name: b, host: nosuch.bottleneck.invalid, port: 80}
+probes:
+  - {plugin: tcp, targets: [a, zz], interval: 1x}
+  - {plugin: nosuchplugin, targets: [a]}
+  - {plugin: dns, targets: [a], type: AXFR}
+YAML
+for cmd in "profile validate" run; do
+  # shellcheck disable=SC2086
+  expect_err 3 "" "$BN" $cmd "$T/many.yaml"
+  for want in "many.yaml:2:1: unknown key 'colour'" \
+    "many.yaml:4:42: unknown key 'bogus'" \
+    "many.yaml:7:32: probes 'tcp': unknown target 'zz' (known: a, b)" \
+    "many.yaml:7:47: plugin 'tcp': option 'interval' expects a duration" \
+    "many.yaml:8:14: unknown plugin 'nosuchplugin'" \
+    "many.yaml:9:39: [probe:dns:dns] unknown record type 'AXFR'"; do
+    assert_contains "$T/err" "$want"
+  done
+  if grep -q "unknown target 'a'" "$T/err"; then
+    fail "$cmd: the target with a bad key was dropped: $(cat "$T/err")"
+  fi
+  [ "$(grep -c "option 'interval'" "$T/err")" = 1 ] ||
+    fail "$cmd: the bad interval reported more than once"
+done
+expect_err 3 "" "$BN" profile validate "$T/many.yaml"
+assert_contains "$T/err" "many.yaml:5:21: target 'b': host \
+'nosuch.bottleneck.invalid' does not resolve"
+echo "ok: every error of a profile in one pass"

@@ -600,15 +600,17 @@ static void test_nxdomain(void **state)
   ctx = start_probe(&m);
   assert_int_equal(mock_loop_run_samples(&m, 9, WAIT_MS), 9);
   for (i = 0; i < 3; i++) {
-    /* The time is still a measurement: the resolver did answer. */
-    assert_int_equal(nth(&m, "query_ms", i)->flags, 0);
-    assert_true(isfinite(nth(&m, "query_ms", i)->value));
+    /* The query failed for the name asked: a failed probe, with the
+     * rcode and answers that say why. */
+    assert_int_equal(nth(&m, "query_ms", i)->flags,
+                     BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+    assert_true(isnan(nth(&m, "query_ms", i)->value));
     assert_true(nth(&m, "rcode", i)->value == 3.0);
     assert_true(nth(&m, "answers", i)->value == 0.0);
   }
   snprintf(warn, sizeof(warn),
            "target 'lab': NXDOMAIN for nosuch.lab.test from 127.0.0.1:%d "
-           "(expected NOERROR)",
+           "(expected NOERROR); counted as a failed query",
            rs.port);
   assert_int_equal(mock_log_count(&m, BN_LOG_WARNING, ""), 1);
   assert_int_equal(mock_log_count(&m, BN_LOG_WARNING, warn), 1);
@@ -633,12 +635,16 @@ static void test_expect_rcode(void **state)
   ctx = start_probe(&m);
   assert_int_equal(mock_loop_run_samples(&m, 6, WAIT_MS), 6);
   assert_true(nth(&m, "rcode", 1)->value == 3.0);
+  /* expected: an answer, with its time */
+  assert_int_equal(nth(&m, "query_ms", 1)->flags, 0);
+  assert_true(isfinite(nth(&m, "query_ms", 1)->value));
   assert_int_equal(m.n_logs, 0);
   finish_probe(&m, ctx);
   resp_stop(&rs);
 }
 
-/* REFUSED reaches us as an answer with its rcode, not as a failure. */
+/* REFUSED reaches us as an answer with its rcode (not as a failure to
+ * send), and is a failed query. */
 static void test_refused_rcode(void **state)
 {
   responder rs;
@@ -650,11 +656,12 @@ static void test_refused_rcode(void **state)
   setup(&m, "query=lab.test", "lab", "127.0.0.1", rs.port);
   ctx = start_probe(&m);
   assert_int_equal(mock_loop_run_samples(&m, 3, WAIT_MS), 3);
-  assert_int_equal(nth(&m, "query_ms", 0)->flags, 0);
+  assert_int_equal(nth(&m, "query_ms", 0)->flags,
+                   BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
   assert_true(nth(&m, "rcode", 0)->value == 5.0);
   snprintf(warn, sizeof(warn),
            "target 'lab': REFUSED for lab.test from 127.0.0.1:%d "
-           "(expected NOERROR)",
+           "(expected NOERROR); counted as a failed query",
            rs.port);
   assert_int_equal(mock_log_count(&m, BN_LOG_WARNING, warn), 1);
   finish_probe(&m, ctx);
@@ -722,6 +729,45 @@ static void test_connection_refused(void **state)
         m.n_samples);
     finish_probe(&m, ctx);
   }
+}
+
+/* Offline (no route to the resolver): lost and flagged ERROR, and the
+ * warning says the network is unreachable, not "refused".  Only where
+ * the kernel has no route for TEST-NET-1 (a namespace with loopback
+ * only, as make check runs in), so that nothing leaves the machine. */
+static void test_unreachable(void **state)
+{
+  struct sockaddr_in sa;
+  mock_host m;
+  void *ctx;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), e = 0;
+
+  (void)state;
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(53);
+  inet_pton(AF_INET, "192.0.2.53", &sa.sin_addr);
+  if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+    e = errno;
+  if (fd >= 0)
+    close(fd);
+  if (e != ENETUNREACH) {
+    print_message("skipped: 192.0.2.53 has a route here (run in a network "
+                  "namespace with loopback only, as make check does)\n");
+    skip();
+  }
+  setup(&m, "interval=100ms;query=lab.test", "off", "192.0.2.53", 53);
+  ctx = start_probe(&m);
+  assert_int_equal(mock_loop_run_samples(&m, 2, WAIT_MS), 2);
+  assert_int_equal(nth(&m, "query_ms", 0)->flags,
+                   BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  assert_int_equal(
+      mock_log_count(&m, BN_LOG_WARNING,
+                     "target 'off': query to 192.0.2.53:53 failed: network "
+                     "unreachable (no route: offline?); counted as lost"),
+      1);
+  assert_int_equal(mock_log_count(&m, BN_LOG_WARNING, "refused"), 0);
+  finish_probe(&m, ctx);
 }
 
 static void test_tcp(void **state)
@@ -915,6 +961,7 @@ int main(void)
       cmocka_unit_test(test_refused_rcode),
       cmocka_unit_test(test_timeout),
       cmocka_unit_test(test_connection_refused),
+      cmocka_unit_test(test_unreachable),
       cmocka_unit_test(test_tcp),
       cmocka_unit_test(test_ipv6),
       cmocka_unit_test(test_two_resolvers),

@@ -446,11 +446,14 @@ static void test_resolve_cancel(void **state)
   finish_probe(&m, ctx);
 }
 
-/* An unresolvable name: one warning, retries, and no sample at all. */
+/* An unresolvable name: one warning and one event (reports say why),
+ * retries, and each probe that fell due a failed probe (LOST | ERROR),
+ * so the target stays in the reports. */
 static void test_resolve_failure(void **state)
 {
   mock_host m;
   void *ctx;
+  size_t i;
 
   assert_int_equal(mock_host_init(&m, &bn_plugin_descriptor, "interval=10ms"),
                    0);
@@ -458,7 +461,12 @@ static void test_resolve_failure(void **state)
   ctx = start_probe(&m);
   mock_loop_run_logs(&m, 3, WAIT_MS);
   assert_true(m.n_logs >= 3);
-  assert_int_equal(m.n_samples, 0);
+  assert_true(m.n_samples >= 2);
+  for (i = 0; i < m.n_samples; i++) {
+    assert_string_equal(m.samples[i].target, "ghost");
+    assert_int_equal(m.samples[i].flags, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+  }
+  assert_int_equal(m.n_events_emitted, 1);
   assert_int_equal(mock_log_count(&m, BN_LOG_WARNING, ""), 1);
   assert_int_equal(m.logs[0].level, BN_LOG_WARNING);
   assert_non_null(strstr(m.logs[0].text, "target 'ghost': cannot resolve "

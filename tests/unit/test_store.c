@@ -218,6 +218,8 @@ static void test_reopen_is_noop(void **state)
   assert_true(strstr(f->lines[0], "migrated schema from version 0 to 1"));
   assert_true(strstr(f->lines[1], "migrated schema from version 1 to 2"));
   assert_true(strstr(f->lines[2], "migrated schema from version 2 to 3"));
+  assert_true(strstr(f->lines[3], "migrated schema from version 3 to 4"));
+  assert_true(strstr(f->lines[4], "migrated schema from version 4 to 5"));
   store_close(s);
 
   f->n_lines = 0;
@@ -699,8 +701,11 @@ static void test_rollups(void **state)
                                        (size_t)sqlite3_column_bytes(st, 0)),
                        0);
     assert_int_equal(hs.n, 4);
-    assert_true(fabs(hist_quantile(&hs, 0.5, 10, 40) - 12) < 12 * 0.05);
+    /* 10, 12, 20, 40: the median lies between 12 and 20 */
+    assert_true(fabs(hist_quantile(&hs, 0.5, 10, 40) - 16) <
+                16 * HIST_REL_ERR);
     assert_near(hist_quantile(&hs, 1, 10, 40), 40);
+    hist_free(&hs);
   }
   sqlite3_finalize(st);
   sqlite3_close(h);
@@ -712,6 +717,79 @@ static void test_rollups(void **state)
   assert_int_equal(store_rollup_rebuild(s), 0);
   store_close(s);
   assert_string_equal(rollup_dump(f->db), live);
+}
+
+/* Schema 4 -> 5: a minute whose samples are stored gets its sketch
+ * counted again from them; one whose samples are gone has its schema-4
+ * histogram (the 2^(1/8) bins of schemas 2 to 4) converted. */
+static void test_sketch_migration(void **state)
+{
+  /* schema 4 bins: 100 (5.6 ms) x 3 */
+  static const unsigned char v1[] = {100, 3};
+  fixture *f = *state;
+  const int64_t min = 60000000000LL;
+  int64_t run = 0;
+  char live[256], buf[256];
+  sqlite3 *h = NULL;
+  sqlite3_stmt *st = NULL;
+  store *s = open_with_run(f, &run);
+  double old = 1e-3 * exp2(99.5 / 8);
+  hist hs;
+
+  add(s, run, "icmp", "a", "rtt_ms", 10, 1000, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 20, 2000, 0);
+  add(s, run, "icmp", "a", "rtt_ms", 12, 3000, BN_SAMPLE_LOST);
+  add(s, run, "icmp", "a", "rtt_ms", 7, min + 1, 0);
+  assert_int_equal(store_run_end(s, run, 2 * min, 0), 0);
+  store_close(s);
+  sql_text(f->db, "SELECT hex(hist) FROM rollups WHERE minute = 0", live,
+           sizeof(live));
+  assert_true(strlen(live) > 4);
+
+  /* make it a schema-4 file: old blobs, minute 1's samples pruned */
+  assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(h,
+                   "DELETE FROM samples WHERE wall_ns >= 60000000000;"
+                   "PRAGMA user_version = 4",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(h, "UPDATE rollups SET hist = ?", -1, &st, NULL),
+      SQLITE_OK);
+  sqlite3_bind_blob(st, 1, v1, sizeof(v1), SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+
+  log_set_level(BN_LOG_INFO);
+  f->n_lines = 0;
+  assert_int_equal(store_open(f->db, &s), 0);
+  store_close(s);
+  assert_int_equal(f->n_lines, 1);
+  assert_non_null(strstr(f->lines[0], "migrated schema from version 4 to 5"));
+  /* minute 0: counted again, the same as written live */
+  assert_string_equal(
+      sql_text(f->db, "SELECT hex(hist) FROM rollups WHERE minute = 0", buf,
+               sizeof(buf)),
+      live);
+  /* minute 1: the old bins, converted */
+  assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_prepare_v2(h, "SELECT hist FROM rollups WHERE minute = 1", -1,
+                         &st, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  memset(&hs, 0, sizeof(hs));
+  assert_int_equal(hist_merge_blob(&hs, sqlite3_column_blob(st, 0),
+                                   (size_t)sqlite3_column_bytes(st, 0)),
+                   0);
+  assert_int_equal(hs.n, 3);
+  assert_true(fabs(hist_quantile(&hs, 0.5, -INFINITY, INFINITY) - old) <
+              old * HIST_REL_ERR * (1 + 1e-9));
+  hist_free(&hs);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
 }
 
 static void test_paths(void **state)
@@ -1157,6 +1235,7 @@ int main(void)
                                       teardown),
       cmocka_unit_test_setup_teardown(test_series_summary, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rollups, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sketch_migration, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
       cmocka_unit_test_setup_teardown(test_events, setup, teardown),
       cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
