@@ -11,7 +11,7 @@ libbncore_la_SOURCES = \
 	core/host/loader.c core/host/loader.h \
 	core/store/stats.c core/store/stats.h \
 	core/store/store.c core/store/store_schema.c core/store/store_query.c core/store/store.h \
-	core/store/store_rollup.c core/store/hist.c core/store/hist.h \
+	core/store/store_rollup.c core/store/store_metrics.c core/store/hist.c core/store/hist.h \
 	core/store/stat_acc.c core/store/stat_acc.h \
 	core/store/store_paths.c core/store/store_paths.h core/store/pathdiff.c core/store/pathdiff.h \
 	core/store/store_int.h \
@@ -28,7 +28,6 @@ libbncore_la_SOURCES = \
 	core/store/store_report.c core/store/store_report.h \
 	core/report/report_model.c core/report/report_model.h core/report/report_redact.c \
 	core/report/report_render.c core/report/report_render.h \
-	core/report/report_pdf.c core/report/report_pdf.h \
 	core/cli/cli.h core/cli/cli_run.c core/cli/cli_plugins.c core/cli/cli_profile.c core/cli/cli_report.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
 	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS) $(JSONC_CFLAGS)

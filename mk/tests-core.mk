@@ -20,7 +20,8 @@ CORE_E2E_TESTS = \
 	tests/integration/run_signal.sh \
 	tests/integration/clock_jump.sh \
 	tests/integration/validate_input.sh \
-	tests/integration/configure_plugins.sh
+	tests/integration/configure_plugins.sh \
+	tests/integration/core_names.sh
 TESTS += $(CORE_E2E_TESTS)
 EXTRA_DIST += $(CORE_E2E_TESTS)
 

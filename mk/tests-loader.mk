@@ -47,7 +47,8 @@ tests_fixtures_plugins_old_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 
 check_PROGRAMS += tests/unit/test_loader
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c \
-	core/host/loader.c core/runtime/log.c
+	core/host/loader.c core/runtime/log.c core/config/options.c \
+	core/config/conf.c core/config/conf_yaml.c
 tests_unit_test_loader_CFLAGS = $(TEST_CFLAGS) \
 	-DFIXTURE_DIR='"$(FIXTURE_DIR)"'
 tests_unit_test_loader_LDADD = $(TEST_LIBS)

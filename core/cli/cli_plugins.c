@@ -48,6 +48,49 @@ static void cli_plugins_list(const loader *ld)
     printf("(no plugins found)\n");
 }
 
+static const char *cli_plugins_agg(bn_metric_agg a)
+{
+  static const char *const names[] = {"",    "distribution", "mean",
+                                      "sum", "last",         "max"};
+
+  return (unsigned)a < sizeof(names) / sizeof(names[0]) ? names[a] : "";
+}
+
+/* What the plugin declares besides its options: metrics, formats,
+ * needs. */
+static void cli_plugins_describe_decls(const loader_plugin *p)
+{
+  const bn_metric *m;
+  size_t i;
+  int w = 6;
+
+  for (m = p->desc.metrics; m && m->name; m++)
+    if ((int)strlen(m->name) > w)
+      w = (int)strlen(m->name);
+  if (p->desc.metrics && p->desc.metrics[0].name) {
+    printf("\n%-*s  %-7s  %-10s  %-12s  %s\n", w, "METRIC", "UNIT", "ROLE",
+           "AGGREGATION", "DESCRIPTION");
+    for (m = p->desc.metrics; m->name; m++)
+      printf("%-*s  %-7s  %-10s  %-12s  %s%s\n", w, m->name, m->unit,
+             bn_role_name(m->role), cli_plugins_agg(m->agg),
+             m->flags & BN_METRIC_PRIMARY ? "(primary) " : "",
+             m->help ? m->help : "");
+  }
+  if (p->desc.formats && p->desc.formats[0]) {
+    printf("\nformats:");
+    for (i = 0; p->desc.formats[i]; i++)
+      printf(" %s", p->desc.formats[i]);
+    putchar('\n');
+  }
+  if (p->desc.needs)
+    printf("\nneeds:%s%s\n",
+           p->desc.needs & BN_NEED_ICMP_SOCKET
+               ? " ICMP sockets (raw with CAP_NET_RAW, or ping sockets)"
+               : "",
+           p->desc.needs & BN_NEED_RAW_SOCKET ? " raw sockets (CAP_NET_RAW)"
+                                              : "");
+}
+
 static void cli_plugins_describe_one(const loader_plugin *p)
 {
   printf("%s %s (%s plugin, ABI %u.%u)\n", p->desc.name,
@@ -58,6 +101,7 @@ static void cli_plugins_describe_one(const loader_plugin *p)
     printf("%s\n", p->desc.summary);
   printf("file: %s\n\n", p->file);
   options_describe(p->desc.options, stdout);
+  cli_plugins_describe_decls(p);
 }
 
 /* Names are unique per kind: describe every plugin of that name. */

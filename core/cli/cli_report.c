@@ -25,7 +25,6 @@
 #include "options.h"
 #include "profile.h"
 #include "report_model.h"
-#include "report_pdf.h"
 #include "report_render.h"
 #include "store.h"
 
@@ -49,7 +48,9 @@ static void cli_report_usage(FILE *out)
           "2026-11-24T10:00[Z]\n"
           "      --until T            up to T (default: now)\n"
           "  -t, --target NAME        only this target (repeat for more)\n"
-          "  -f, --format FORMAT      text (default), json, html or pdf\n"
+          "  -f, --format FORMAT      a format a reporter declares: text\n"
+          "                           (default), json, html, pdf ... (see\n"
+          "                           'bottleneck plugins')\n"
           "  -R, --reporter NAME      any reporter plugin (instead of "
           "--format)\n"
           "      --preset PRESET      full (default), compact or ops\n"
@@ -79,42 +80,16 @@ typedef struct report_args {
   int64_t run_id;
 } report_args;
 
-static int has_option(const bn_option *table, const char *name)
-{
-  for (; table && table->name; table++)
-    if (!strcmp(table->name, name))
-      return 1;
-  return 0;
-}
-
-/* The reporter's config: output, preset and redact, then the plugin's
- * defaults, exactly as for a reporter listed in a profile. */
-static bn_node *cli_report_config(const loader_plugin *lp, const char *output,
-                                  const report_args *a)
+/* The reporter's config: its defaults, exactly as for a reporter listed
+ * in a profile.  The preset, redaction and output file of the command
+ * line reach it through the report request. */
+static bn_node *cli_report_config(const loader_plugin *lp)
 {
   static const char *const reserved[] = {"plugin", "name", NULL};
   bn_node *map = conf_new(CONF_MAP, "<command line>", 1, 1);
-  const char *keys[3] = {"output", "preset", "redact"};
-  const char *vals[3];
-  size_t i;
 
-  vals[0] = output;
-  vals[1] = report_preset_name((report_preset)a->preset);
-  vals[2] = a->redact ? "true" : "false";
   if (!map)
     return NULL;
-  for (i = 0; i < 3; i++) {
-    bn_node *v;
-
-    if (!vals[i] || !has_option(lp->desc.options, keys[i]))
-      continue;
-    v = conf_new_scalar(vals[i], "<command line>", 1, 1);
-    if (!v || conf_append(map, keys[i], v) != 0) {
-      conf_free(v);
-      conf_free(map);
-      return NULL;
-    }
-  }
   if (options_validate(lp->desc.options, map, reserved, lp->desc.name) != 0) {
     conf_free(map);
     return NULL;
@@ -122,9 +97,54 @@ static bn_node *cli_report_config(const loader_plugin *lp, const char *output,
   return map;
 }
 
+/* The index of `format` in the plugin's formats, or -1. */
+static int cli_report_format_of(const loader_plugin *lp, const char *format)
+{
+  int i;
+
+  for (i = 0; lp->desc.formats && lp->desc.formats[i]; i++)
+    if (!strcmp(lp->desc.formats[i], format))
+      return i;
+  return -1;
+}
+
+/* The reporter that declares `format`, or NULL after listing the formats
+ * there are. */
+static const loader_plugin *cli_report_by_format(loader *ld,
+                                                 const char *format)
+{
+  char known[512];
+  size_t i, used = 0;
+
+  known[0] = '\0';
+  for (i = 0; i < loader_count(ld); i++) {
+    const loader_plugin *lp = loader_at(ld, i);
+    int k;
+
+    if (lp->desc.kind != BN_KIND_REPORTER)
+      continue;
+    if (cli_report_format_of(lp, format) >= 0)
+      return lp;
+    for (k = 0; lp->desc.formats && lp->desc.formats[k]; k++) {
+      int n = snprintf(known + used, sizeof(known) - used, "%s%s",
+                       used ? ", " : "", lp->desc.formats[k]);
+
+      if (n < 0 || (size_t)n >= sizeof(known) - used)
+        break;
+      used += (size_t)n;
+    }
+  }
+  fprintf(stderr,
+          "bottleneck report: no reporter plugin renders format '%s' "
+          "(formats here: %s); run 'bottleneck plugins' to list them\n",
+          format, known[0] ? known : "none");
+  return NULL;
+}
+
 static int cli_report_render(const report_args *a, const loader_plugin *lp,
                              store *st, const report_opts *o,
-                             const char *output)
+                             const char *format, const char *output,
+                             char *written, size_t wlen)
 {
   host_core core;
   host_instance in;
@@ -139,14 +159,16 @@ static int cli_report_render(const report_args *a, const loader_plugin *lp,
   entry.kind = BN_KIND_REPORTER;
   entry.plugin = (char *)lp->desc.name;
   entry.name = (char *)lp->desc.name;
-  entry.node = cli_report_config(lp, output, a);
+  entry.node = cli_report_config(lp);
   if (!entry.node)
     return CLI_EXIT_USAGE;
+  (void)a;
   host_instance_setup(&in, &core, lp, &entry);
   if (host_instance_init(&in) != BN_OK) {
     status = CLI_EXIT_PLUGIN;
   } else {
-    int rc = report_render_instance(&in, st, o, stdout);
+    int rc = report_render_instance(&in, st, o, format, output, stdout,
+                                    written, wlen);
 
     if (rc == BN_ENOENT)
       status = CLI_EXIT_STORE;
@@ -159,58 +181,16 @@ static int cli_report_render(const report_args *a, const loader_plugin *lp,
   return status;
 }
 
-/* The default file name for html and pdf: from the model's metadata. */
-static int cli_report_default_name(store *st, const report_opts *o,
-                                   const char *ext, char *buf, size_t len)
-{
-  report_opts m = *o;
-  json_object *model;
-
-  m.meta_only = 1;
-  model = report_model_build(st, &m);
-  if (!model)
-    return -1;
-  report_file_name(model, ext, buf, len);
-  json_object_put(model);
-  return 0;
-}
-
-static int cli_report_pdf(const report_args *a, const loader_plugin *lp,
-                          store *st, const report_opts *o, const char *pdf)
-{
-  char browser[4096], html[] = "/tmp/bottleneck-report.XXXXXX.html";
-  int fd, status;
-
-  if (report_pdf_browser(browser, sizeof(browser)) != 0) {
-    fprintf(stderr, "bottleneck report: PDF needs Chromium, which is not "
-                    "installed: apt-get install chromium (or set "
-                    "BOTTLENECK_CHROMIUM to a Chromium or Chrome program)\n");
-    return CLI_EXIT_FAILURE;
-  }
-  fd = mkstemps(html, 5);
-  if (fd < 0) {
-    fprintf(stderr, "bottleneck report: cannot make a temporary file: %s\n",
-            strerror(errno));
-    return CLI_EXIT_FAILURE;
-  }
-  close(fd);
-  status = cli_report_render(a, lp, st, o, html);
-  if (status == CLI_EXIT_OK && report_pdf_print(browser, html, pdf) != 0)
-    status = CLI_EXIT_FAILURE;
-  unlink(html);
-  return status;
-}
-
 static int cli_report_main(report_args *a)
 {
   char path[4096], name[1024];
-  const char *reporter = a->reporter, *output = a->output;
+  const char *output = a->output, *format = a->format;
   const loader_plugin *lp;
   profile *p = NULL;
   loader *ld = loader_new();
   report_opts o;
   store *st = NULL;
-  int status = CLI_EXIT_OK, pdf = 0;
+  int status = CLI_EXIT_OK;
   int64_t now;
 
   if (!ld)
@@ -244,31 +224,22 @@ static int cli_report_main(report_args *a)
     loader_free(ld);
     return CLI_EXIT_USAGE;
   }
-  if (!reporter) {
-    const char *f = a->format ? a->format : "text";
-
-    if (!strcmp(f, "pdf")) {
-      pdf = 1;
-      reporter = "html";
-    } else if (!strcmp(f, "html") || !strcmp(f, "json") ||
-               !strcmp(f, "text")) {
-      reporter = f;
-    } else {
-      fprintf(stderr,
-              "bottleneck report: --format '%s' is not one of html, pdf, "
-              "json, text\n",
-              f);
-      loader_free(ld);
-      return CLI_EXIT_USAGE;
-    }
-  }
   loader_scan(ld, a->plugin_dir);
-  lp = loader_find_kind(ld, BN_KIND_REPORTER, reporter);
+  if (a->reporter) {
+    lp = loader_find_kind(ld, BN_KIND_REPORTER, a->reporter);
+    if (!lp)
+      fprintf(stderr,
+              "bottleneck report: no reporter plugin named '%s'; run "
+              "'bottleneck plugins' to list them\n",
+              a->reporter);
+    else
+      format = lp->desc.formats[0];
+  } else {
+    if (!format)
+      format = BN_FORMAT_DEFAULT;
+    lp = cli_report_by_format(ld, format);
+  }
   if (!lp) {
-    fprintf(stderr,
-            "bottleneck report: no reporter plugin named '%s'; run "
-            "'bottleneck plugins' to list them\n",
-            reporter);
     loader_free(ld);
     return CLI_EXIT_PLUGIN;
   }
@@ -288,17 +259,14 @@ static int cli_report_main(report_args *a)
     loader_free(ld);
     return CLI_EXIT_STORE;
   }
-  if ((pdf || !strcmp(reporter, "html")) && !output) {
-    if (cli_report_default_name(st, &o, pdf ? "pdf" : "html", name,
-                                sizeof(name)) != 0)
-      status = CLI_EXIT_STORE;
-    output = name;
-  }
-  if (status == CLI_EXIT_OK)
-    status = pdf ? cli_report_pdf(a, lp, st, &o, output)
-                 : cli_report_render(a, lp, st, &o, output);
-  if (status == CLI_EXIT_OK && (pdf || (output && strcmp(output, "-"))))
-    fprintf(stderr, "bottleneck report: wrote %s\n", output);
+  /* A reporter whose `output` option defaults to "" writes a file named
+   * after the report (profile, host, dates; the format as extension)
+   * unless the command line names one; "-" is standard output. */
+  name[0] = '\0';
+  status =
+      cli_report_render(a, lp, st, &o, format, output, name, sizeof(name));
+  if (status == CLI_EXIT_OK && name[0] && strcmp(name, "-"))
+    fprintf(stderr, "bottleneck report: wrote %s\n", name);
   store_close(st);
   profile_free(p);
   loader_free(ld);

@@ -112,10 +112,17 @@ static int st_profile(const char *dir, st_plugin *pl, size_t n, int port,
 
     if (lp->desc.kind != BN_KIND_PROBE || pl[i].status)
       continue;
-    if (!strcmp(lp->desc.name, "icmp") && !caps[0].ok && !caps[1].ok) {
+    /* what the plugin says it needs of the machine (bn_plugin.needs) */
+    if ((lp->desc.needs & BN_NEED_ICMP_SOCKET) && !caps[0].ok && !caps[1].ok) {
       pl[i].status = "skipped";
       snprintf(pl[i].detail, sizeof(pl[i].detail),
                "no raw or ping sockets here");
+      continue;
+    }
+    if ((lp->desc.needs & BN_NEED_RAW_SOCKET) && !caps[0].ok) {
+      pl[i].status = "skipped";
+      snprintf(pl[i].detail, sizeof(pl[i].detail),
+               "no raw sockets here (needs root or CAP_NET_RAW)");
       continue;
     }
     fprintf(f, "  - plugin: %s\n", lp->desc.name);
@@ -135,8 +142,8 @@ static int st_profile(const char *dir, st_plugin *pl, size_t n, int port,
       snprintf(pl[i].detail, sizeof(pl[i].detail), "has no 'output' option");
       continue;
     }
-    fprintf(f, "  - {plugin: %s, output: \"%s/report.%s\"}\n", lp->desc.name,
-            dir, lp->desc.name);
+    fprintf(f, "  - {plugin: %s, output: \"%s/report-%s.%s\"}\n",
+            lp->desc.name, dir, lp->desc.name, lp->desc.formats[0]);
   }
   return fclose(f) == 0 ? 0 : -1;
 }
@@ -236,7 +243,8 @@ static void st_results(const char *dir, const char *db, st_plugin *pl,
                "%llu samples on loopback, %llu lost", (unsigned long long)c.n,
                (unsigned long long)c.lost);
     } else if (lp->desc.kind == BN_KIND_REPORTER) {
-      snprintf(path, sizeof(path), "%s/report.%s", dir, lp->desc.name);
+      snprintf(path, sizeof(path), "%s/report-%s.%s", dir, lp->desc.name,
+               lp->desc.formats[0]);
       pl[i].status = stat(path, &sb) == 0 && sb.st_size > 0 ? "ok" : "failed";
       snprintf(pl[i].detail, sizeof(pl[i].detail), "rendered %lld bytes",
                stat(path, &sb) == 0 ? (long long)sb.st_size : 0LL);

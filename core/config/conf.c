@@ -707,35 +707,80 @@ int conf_parse_duration(const char *s, int64_t *out_ns)
   return BN_EINVAL;
 }
 
+/* The multiplier of a size or rate prefix ("k", "Mi"...) at *p, moving
+ * *p past it: k M G T are SI (powers of 1000), Ki Mi Gi Ti are IEC
+ * (powers of 1024); IEC only when `iec` is allowed.  No prefix: 1. */
+static double conf_prefix(const char **p, int iec)
+{
+  static const char pfx[] = "kmgt";
+  const char *q = *p;
+  const char *hit;
+  double base = 1000, m = 1;
+  int k;
+
+  if (!*q || !(hit = strchr(pfx, tolower((unsigned char)*q))))
+    return 1;
+  /* "m" alone would be a mistake for milli: only "M" means mega. */
+  if (*q == 'm')
+    return -1;
+  k = (int)(hit - pfx) + 1;
+  q++;
+  if (*q == 'i') {
+    if (!iec)
+      return -1;
+    base = 1024;
+    q++;
+  }
+  while (k-- > 0)
+    m *= base;
+  *p = q;
+  return m;
+}
+
 int conf_parse_size(const char *s, int64_t *out)
 {
-  static const char sfx[] = "kmgt";
   const char *p;
-  char *end;
-  long long v;
-  int64_t mult = 1;
+  int64_t ip;
+  double frac, m, v;
 
-  if (!s || !isdigit((unsigned char)s[0]))
+  if (!s || !isdigit((unsigned char)s[0]) ||
+      conf_parse_decimal(s, &ip, &frac, &p) < 0)
     return BN_EINVAL;
-  errno = 0;
-  v = strtoll(s, &end, 10);
-  if (errno)
+  m = conf_prefix(&p, 1);
+  if (m < 0)
     return BN_EINVAL;
-  p = end;
-  if (*p && (end = strchr(sfx, tolower((unsigned char)*p))) != NULL) {
-    int k = (int)(end - sfx) + 1;
-
-    while (k-- > 0)
-      mult *= 1024;
-    p++;
-    if (*p == 'i' && p[1] == 'B')
-      p++;
-  }
   if (*p == 'B')
     p++;
-  if (*p || v > INT64_MAX / mult)
+  v = ((double)ip + frac) * m;
+  /* a size is a whole number of bytes */
+  if (*p || v >= 9.2e18 || v != floor(v))
     return BN_EINVAL;
   if (out)
-    *out = (int64_t)v * mult;
+    *out = (int64_t)v;
+  return 0;
+}
+
+int conf_parse_rate(const char *s, double *out_bps)
+{
+  const char *p;
+  int64_t ip;
+  double frac, m;
+
+  if (!s || !isdigit((unsigned char)s[0]) ||
+      conf_parse_decimal(s, &ip, &frac, &p) < 0)
+    return BN_EINVAL;
+  m = conf_prefix(&p, 0);
+  if (m < 0)
+    return BN_EINVAL;
+  if (strncmp(p, "bit", 3) == 0)
+    p += 3;
+  else if (*p == 'b')
+    p++;
+  if (strcmp(p, "/s") == 0 || strcmp(p, "ps") == 0)
+    p += 2;
+  if (*p)
+    return BN_EINVAL;
+  if (out_bps)
+    *out_bps = ((double)ip + frac) * m;
   return 0;
 }

@@ -80,7 +80,16 @@ int conf_parse_double(const char *s, double *out);
 int conf_parse_bool(const char *s, int *out);
 /** "250ms", "1.5s", "2m", "1h", "100us", plain number = seconds. */
 int conf_parse_duration(const char *s, int64_t *out_ns);
-/** "1500", "64k", "10M", "1G" (1024-based). */
+/**
+ * Bytes: "1500", "64k", "1.5M" (SI: k M G T are powers of 1000),
+ * "8MiB", "64Ki" (IEC: powers of 1024), an optional trailing "B"; the
+ * result must be a whole number of bytes.
+ */
 int conf_parse_size(const char *s, int64_t *out);
+/**
+ * Bits per second: "200M", "1.5G", "10Mbit", "100Mbit/s", "64kbps" (SI
+ * only, as iperf3 and network equipment count).
+ */
+int conf_parse_rate(const char *s, double *out_bps);
 
 #endif

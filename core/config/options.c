@@ -32,6 +32,8 @@ const char *options_type_name(bn_opt_type t)
     return "list";
   case BN_OPT_MAP:
     return "map";
+  case BN_OPT_RATE:
+    return "rate";
   default:
     return "unknown";
   }
@@ -50,7 +52,9 @@ static const char *opt_expects(bn_opt_type t)
   case BN_OPT_DURATION:
     return "a duration like 250ms or 2s";
   case BN_OPT_SIZE:
-    return "a size like 1500, 64k or 10M";
+    return "a size like 1500, 64k (SI) or 8MiB (IEC)";
+  case BN_OPT_RATE:
+    return "a rate in bits/s like 200M or 1.5Gbit";
   case BN_OPT_LIST:
     return "a list";
   case BN_OPT_MAP:
@@ -92,28 +96,38 @@ static void opt_fmt_duration(double sec, char *buf, size_t len)
   }
 }
 
-static void opt_fmt_size(double bytes, char *buf, size_t len)
+/* Bytes with the largest exact prefix, IEC before SI: 1048576 -> 1MiB,
+ * 1000000 -> 1M.  Rates (bits/s) use SI only. */
+static void opt_fmt_size(double bytes, int iec, char *buf, size_t len)
 {
   static const char sfx[] = "kMGT";
-  int64_t v = (int64_t)llround(bytes);
-  int i = -1;
+  int64_t v = (int64_t)llround(bytes), w = v;
+  int i = -1, j = -1;
 
-  while (i < 3 && v != 0 && v % 1024 == 0) {
+  while (iec && i < 3 && v != 0 && v % 1024 == 0) {
     v /= 1024;
     i++;
   }
-  if (i < 0)
-    snprintf(buf, len, "%" PRId64, v);
+  if (i >= 0) {
+    snprintf(buf, len, "%" PRId64 "%ciB", v, "KMGT"[i]);
+    return;
+  }
+  while (j < 3 && w != 0 && w % 1000 == 0) {
+    w /= 1000;
+    j++;
+  }
+  if (j < 0)
+    snprintf(buf, len, "%" PRId64, w);
   else
-    snprintf(buf, len, "%" PRId64 "%c", v, sfx[i]);
+    snprintf(buf, len, "%" PRId64 "%c", w, sfx[j]);
 }
 
 static void opt_fmt_bound(const bn_option *o, double v, char *buf, size_t len)
 {
   if (o->type == BN_OPT_DURATION)
     opt_fmt_duration(v, buf, len);
-  else if (o->type == BN_OPT_SIZE)
-    opt_fmt_size(v, buf, len);
+  else if (o->type == BN_OPT_SIZE || o->type == BN_OPT_RATE)
+    opt_fmt_size(v, o->type == BN_OPT_SIZE, buf, len);
   else
     opt_fmt_num(v, buf, len);
 }
@@ -122,7 +136,8 @@ static int opt_has_range(const bn_option *o)
 {
   return o->min < o->max &&
          (o->type == BN_OPT_INT || o->type == BN_OPT_DOUBLE ||
-          o->type == BN_OPT_DURATION || o->type == BN_OPT_SIZE);
+          o->type == BN_OPT_DURATION || o->type == BN_OPT_SIZE ||
+          o->type == BN_OPT_RATE);
 }
 
 static const bn_option *opt_find(const bn_option *table, const char *key)
@@ -186,6 +201,8 @@ static int opt_number(const bn_option *o, const char *s, double *v)
       return BN_EINVAL;
     *v = (double)i;
     return 0;
+  case BN_OPT_RATE:
+    return conf_parse_rate(s, v);
   default:
     *v = 0;
     return 0;
@@ -409,4 +426,123 @@ void options_describe(const bn_option *table, FILE *out)
             options_type_name(o->type), wd, def, wr, range,
             o->help ? o->help : "");
   }
+}
+
+/* The field sizes an option type may fill. */
+static int opt_field_fits(const bn_option *o)
+{
+  switch (o->type) {
+  case BN_OPT_STRING:
+    return o->field_size == sizeof(const char *);
+  case BN_OPT_INT:
+    return o->field_size == sizeof(int64_t) || o->field_size == sizeof(int);
+  case BN_OPT_DOUBLE:
+  case BN_OPT_RATE:
+    return o->field_size == sizeof(double);
+  case BN_OPT_BOOL:
+    return o->field_size == sizeof(int);
+  case BN_OPT_DURATION:
+  case BN_OPT_SIZE:
+    return o->field_size == sizeof(int64_t);
+  case BN_OPT_LIST:
+  case BN_OPT_MAP:
+    return o->field_size == sizeof(const bn_node *);
+  default:
+    return 0;
+  }
+}
+
+int options_check_table(const bn_option *table, const char *plugin)
+{
+  const bn_option *o;
+
+  for (o = table; o && o->name; o++) {
+    if (o->field_size && !opt_field_fits(o)) {
+      log_error(NULL,
+                "plugin '%s': option '%s' of type %s fills a field of %zu "
+                "bytes; declare the field with the type docs/sdk.md gives "
+                "for %s and rebuild the plugin",
+                plugin, o->name, options_type_name(o->type), o->field_size,
+                options_type_name(o->type));
+      return BN_EINVAL;
+    }
+  }
+  return 0;
+}
+
+/* Store one validated scalar into its field. */
+static int opt_fill_one(const bn_option *o, const bn_node *n, char *field)
+{
+  const char *s = conf_scalar(n);
+  int64_t i = 0;
+  double d = 0;
+  int b = 0;
+
+  switch (o->type) {
+  case BN_OPT_LIST:
+  case BN_OPT_MAP:
+    memcpy(field, &n, sizeof(n));
+    return 0;
+  case BN_OPT_STRING:
+    memcpy(field, &s, sizeof(s));
+    return s ? 0 : BN_EINVAL;
+  case BN_OPT_BOOL:
+    if (conf_parse_bool(s, &b) < 0)
+      return BN_EINVAL;
+    memcpy(field, &b, sizeof(b));
+    return 0;
+  case BN_OPT_DOUBLE:
+  case BN_OPT_RATE:
+    if ((o->type == BN_OPT_DOUBLE ? conf_parse_double(s, &d)
+                                  : conf_parse_rate(s, &d)) < 0)
+      return BN_EINVAL;
+    memcpy(field, &d, sizeof(d));
+    return 0;
+  case BN_OPT_INT:
+  case BN_OPT_DURATION:
+  case BN_OPT_SIZE:
+    if ((o->type == BN_OPT_INT        ? conf_parse_int(s, &i)
+         : o->type == BN_OPT_DURATION ? conf_parse_duration(s, &i)
+                                      : conf_parse_size(s, &i)) < 0)
+      return BN_EINVAL;
+    if (o->field_size == sizeof(int)) {
+      int v = (int)i;
+
+      if ((int64_t)v != i)
+        return BN_EINVAL;
+      memcpy(field, &v, sizeof(v));
+    } else {
+      memcpy(field, &i, sizeof(i));
+    }
+    return 0;
+  default:
+    return BN_EINVAL;
+  }
+}
+
+int options_fill(const bn_option *table, const bn_node *map, void *cfg,
+                 const char *plugin)
+{
+  char where[512];
+  const bn_option *o;
+  int rc = 0;
+
+  if (options_check_table(table, plugin) < 0)
+    return BN_EINVAL;
+  for (o = table; o && o->name; o++) {
+    const bn_node *n;
+
+    if (!o->field_size)
+      continue;
+    n = map ? conf_get(map, o->name) : NULL;
+    if (!n)
+      continue;
+    if (opt_fill_one(o, n, (char *)cfg + o->offset) < 0) {
+      log_error(NULL, "%s: plugin '%s': option '%s' expects %s, got '%s'",
+                conf_where(n, where, sizeof(where)), plugin, o->name,
+                opt_expects(o->type), conf_scalar(n) ? conf_scalar(n) : "?");
+      rc = BN_EINVAL;
+    }
+  }
+  return rc;
 }

@@ -28,6 +28,21 @@ int options_validate(const bn_option *table, bn_node *map,
 /** Print the table for `plugins --describe`. */
 void options_describe(const bn_option *table, FILE *out);
 
+/**
+ * Fill the plugin's config struct `cfg` from `map` (already validated,
+ * defaults filled in): every entry of `table` with a field (BN_FIELD)
+ * whose key is present.  Returns 0, or BN_EINVAL after logging.
+ */
+int options_fill(const bn_option *table, const bn_node *map, void *cfg,
+                 const char *plugin);
+
+/**
+ * Check that every field of the table fits its option type (size of an
+ * int64_t for a duration...).  Returns 0, or BN_EINVAL after logging one
+ * line naming the plugin and the option.
+ */
+int options_check_table(const bn_option *table, const char *plugin);
+
 /** Name of an option type ("duration", "int"...). */
 const char *options_type_name(bn_opt_type t);
 

@@ -42,6 +42,42 @@ static const char *const target_keys[] = {
 /* Keys of a plugin entry that the host reads; the rest are options. */
 static const char *const plugin_reserved[] = {"plugin", "name", "targets",
                                               "enabled", NULL};
+/* A reporter entry also says how the host builds the report model it
+ * hands over: how much detail (preset) and whether names are replaced
+ * with pseudonyms (redact).  These are the host's, not the plugin's. */
+static const char *const reporter_reserved[] = {
+    "plugin", "name", "targets", "enabled", "preset", "redact", NULL};
+
+static char *profile_where(const bn_node *n, char *buf, size_t len);
+
+/* The host's keys of a reporter entry: preset and redact. */
+static int profile_check_report_keys(const profile_plugin *pp)
+{
+  const bn_node *preset = conf_get(pp->node, "preset");
+  const bn_node *redact = conf_get(pp->node, "redact");
+  const char *v;
+  char where[PATH_MAX + 64];
+  int b, rc = 0;
+
+  if (preset) {
+    v = conf_scalar(preset);
+    if (!v ||
+        (strcmp(v, "full") && strcmp(v, "compact") && strcmp(v, "ops"))) {
+      log_error(NULL,
+                "%s: reporter '%s': preset must be full, compact or ops"
+                ", got '%s'",
+                profile_where(preset, where, sizeof(where)), pp->plugin,
+                v ? v : "a map or list");
+      rc = BN_EINVAL;
+    }
+  }
+  if (redact && conf_parse_bool(conf_scalar(redact), &b) < 0) {
+    log_error(NULL, "%s: reporter '%s': redact must be true or false",
+              profile_where(redact, where, sizeof(where)), pp->plugin);
+    rc = BN_EINVAL;
+  }
+  return rc;
+}
 
 static const bn_kind profile_kinds[] = {BN_KIND_PROBE, BN_KIND_SPEEDTEST,
                                         BN_KIND_ANOMALY, BN_KIND_EXPORTER,
@@ -1127,8 +1163,12 @@ int profile_check_plugins(profile *p, struct loader *ld)
       rc = BN_EINVAL;
       continue;
     }
-    if (options_validate(lp->desc.options ? lp->desc.options : no_options,
-                         pp->node, plugin_reserved, pp->plugin) < 0)
+    if (options_validate(
+            lp->desc.options ? lp->desc.options : no_options, pp->node,
+            pp->kind == BN_KIND_REPORTER ? reporter_reserved : plugin_reserved,
+            pp->plugin) < 0)
+      rc = BN_EINVAL;
+    if (pp->kind == BN_KIND_REPORTER && profile_check_report_keys(pp) < 0)
       rc = BN_EINVAL;
   }
   return rc;

@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "host.h"
+#include "options.h"
 #include "pathdiff.h"
 #include "store_paths.h"
 #include "log.h"
@@ -57,7 +58,7 @@ void host_clock_poll(host_core *core)
 {
   int64_t delta;
   clock_change ch = clock_check(&core->clock, &delta);
-  bn_event ev = {0};
+  bn_event ev = {BN_INIT(bn_event)};
   char msg[160];
 
   if (ch == CLOCK_STEADY)
@@ -206,6 +207,69 @@ static int host_cfg_duration(bn_host *h, const bn_node *map, const char *key,
   return BN_OK;
 }
 
+static const char *host_instance_name(bn_host *h);
+
+static int host_cfg_size(bn_host *h, const bn_node *map, const char *key,
+                         uint64_t *out)
+{
+  const bn_node *n = NULL;
+  int rc = host_cfg_scalar_at(h, map, key, &n);
+  int64_t v;
+
+  if (rc != BN_OK)
+    return rc;
+  if (conf_parse_size(n->value, &v) != 0)
+    return host_cfg_error(
+        h, n,
+        "option '%s' expects a size like 64k (SI) or 8MiB (IEC), got '%s'",
+        key, n->value);
+  *out = (uint64_t)v;
+  return BN_OK;
+}
+
+static int host_cfg_rate(bn_host *h, const bn_node *map, const char *key,
+                         double *out_bps)
+{
+  const bn_node *n = NULL;
+  int rc = host_cfg_scalar_at(h, map, key, &n);
+
+  if (rc != BN_OK)
+    return rc;
+  if (conf_parse_rate(n->value, out_bps) != 0)
+    return host_cfg_error(
+        h, n, "option '%s' expects a rate in bits/s like 200M, got '%s'", key,
+        n->value);
+  return BN_OK;
+}
+
+static int host_cfg_fill(bn_host *h, void *cfg)
+{
+  host_instance *in = HOST_IN(h);
+
+  if (!cfg)
+    return BN_EINVAL;
+  return options_fill(in->plugin->desc.options, host_config(h), cfg,
+                      in->plugin->desc.name);
+}
+
+static const bn_metric *host_metric_info(bn_host *h, const char *probe,
+                                         const char *metric)
+{
+  host_core *core = HOST_IN(h)->core;
+  size_t i;
+
+  if (!probe || !metric)
+    return NULL;
+  for (i = 0; i < core->n_inst; i++) {
+    host_instance *in = &core->inst[i];
+
+    if (in->plugin->desc.kind == BN_KIND_PROBE &&
+        strcmp(host_instance_name(&in->pub), probe) == 0)
+      return host_metric_find(in, metric);
+  }
+  return NULL;
+}
+
 static size_t host_cfg_len(const bn_node *list)
 {
   return list && list->type == CONF_LIST ? list->n_items : 0;
@@ -242,9 +306,36 @@ static const char *host_instance_name(bn_host *h)
   return in->entry ? in->entry->name : in->plugin->desc.name;
 }
 
+int host_copy_in(void *dst, size_t dst_size, const void *src, size_t min)
+{
+  uint32_t have;
+
+  memset(dst, 0, dst_size);
+  if (!src)
+    return BN_EINVAL;
+  memcpy(&have, src, sizeof(have));
+  if (have < min)
+    return BN_EINVAL;
+  memcpy(dst, src, have < dst_size ? have : dst_size);
+  /* from here on the copy is the host's own struct */
+  have = (uint32_t)dst_size;
+  memcpy(dst, &have, sizeof(have));
+  return BN_OK;
+}
+
+const bn_metric *host_metric_find(const host_instance *in, const char *name)
+{
+  const bn_metric *m;
+
+  for (m = in->plugin->desc.metrics; m && m->name; m++)
+    if (strcmp(m->name, name) == 0)
+      return m;
+  return NULL;
+}
+
 /* Hand a sample to every anomaly plugin and exporter. */
 static void host_fanout_sample(host_core *core, const char *probe,
-                               const bn_sample *s)
+                               const bn_metric *m, const bn_sample *s)
 {
   size_t i;
 
@@ -256,22 +347,49 @@ static void host_fanout_sample(host_core *core, const char *probe,
     if (!in->initialised)
       continue;
     if (HOST_HAS(an, on_sample))
-      an->on_sample(in->ctx, probe, s);
+      an->on_sample(in->ctx, probe, m, s);
     if (HOST_HAS(ex, on_sample))
-      ex->on_sample(in->ctx, probe, s);
+      ex->on_sample(in->ctx, probe, m, s);
   }
 }
+
+/* The size of bn_sample in SDK 3.0: a plugin's sample is at least this. */
+#define HOST_SAMPLE_V3 (offsetof(bn_sample, flags) + sizeof(uint32_t))
 
 static int host_emit_sample(bn_host *h, const bn_sample *s)
 {
   host_instance *in = HOST_IN(h);
   host_core *core = in->core;
-  bn_sample copy = *s;
+  bn_sample copy;
+  const bn_metric *m;
   const char *probe = host_instance_name(h);
   int rc = BN_OK;
 
+  if (host_copy_in(&copy, sizeof(copy), s, HOST_SAMPLE_V3) < 0) {
+    if (!in->warned_struct++)
+      log_error(in->prefix,
+                "sample with struct_size %u (at least %zu "
+                "needed): set it with BN_INIT(bn_sample); samples dropped",
+                s ? (unsigned)s->struct_size : 0, (size_t)HOST_SAMPLE_V3);
+    in->n_dropped++;
+    return BN_EINVAL;
+  }
   if (!copy.target || !copy.metric)
     return BN_EINVAL;
+  m = in->last_metric && strcmp(in->last_metric->name, copy.metric) == 0
+          ? in->last_metric
+          : host_metric_find(in, copy.metric);
+  if (!m) {
+    if (!in->warned_metric++)
+      log_error(in->prefix,
+                "metric '%s' is not declared in the plugin's "
+                "descriptor (bn_plugin.metrics); its samples are dropped: "
+                "declare it and rebuild the plugin",
+                copy.metric);
+    in->n_dropped++;
+    return BN_EINVAL;
+  }
+  in->last_metric = m;
   if (!copy.wall_ns)
     copy.wall_ns = clock_wall(&core->clock);
   if (!copy.mono_ns)
@@ -282,7 +400,7 @@ static int host_emit_sample(bn_host *h, const bn_sample *s)
   core->n_samples++;
   if (copy.flags & BN_SAMPLE_LOST)
     core->n_lost++;
-  host_fanout_sample(core, probe, &copy);
+  host_fanout_sample(core, probe, m, &copy);
   return rc;
 }
 
@@ -290,6 +408,7 @@ static int host_emit_sample(bn_host *h, const bn_sample *s)
 #define HOST_PATH_CHANGES 64
 
 static int host_emit_event(bn_host *h, const bn_event *e);
+static int host_store_paths(bn_host *h, bn_path_set *ps);
 
 /* Compare the round with the target's previous one, store and announce
  * each change (one event per change, WARNING for a different route,
@@ -317,6 +436,7 @@ static void host_path_changes(bn_host *h, const bn_path_set *ps,
                           ps->target, &ch[i], ps->wall_ns);
     pathdiff_describe(&ch[i], msg, sizeof(msg));
     memset(&e, 0, sizeof(e));
+    e.struct_size = sizeof(e);
     e.target = ps->target;
     e.type = "path_change";
     e.severity =
@@ -329,7 +449,110 @@ static void host_path_changes(bn_host *h, const bn_path_set *ps,
   }
 }
 
+/* Sizes of the path structs in SDK 3.0. */
+#define HOST_SET_V3  (offsetof(bn_path_set, wall_ns) + sizeof(int64_t))
+#define HOST_PATH_V3 (offsetof(bn_path, n_hops) + sizeof(size_t))
+#define HOST_HOP_V3  (offsetof(bn_hop, flags) + sizeof(uint32_t))
+
+/* The stride of an array whose elements start with struct_size. */
+static size_t host_stride(const void *first)
+{
+  uint32_t n;
+
+  memcpy(&n, first, sizeof(n));
+  return n;
+}
+
+/* Copy a plugin's path set into host-sized structs (it may have been
+ * built with another minor): one block for the paths and their hops. */
+static int host_paths_in(const bn_path_set *ps, bn_path_set *out, void **mem)
+{
+  size_t i, j, n_hops = 0, ps_stride = 0, hop_stride = 0;
+  bn_path *paths;
+  bn_hop *hops;
+  const char *src;
+
+  *mem = NULL;
+  if (host_copy_in(out, sizeof(*out), ps, HOST_SET_V3) < 0 || !out->target ||
+      (out->n_paths && !out->paths))
+    return BN_EINVAL;
+  if (out->n_paths) {
+    ps_stride = host_stride(out->paths);
+    if (ps_stride < HOST_PATH_V3)
+      return BN_EINVAL;
+  }
+  for (i = 0; i < out->n_paths; i++) {
+    const bn_path *p =
+        (const bn_path *)((const char *)out->paths + i * ps_stride);
+
+    if (host_stride(p) != ps_stride || (p->n_hops && !p->hops))
+      return BN_EINVAL;
+    if (p->n_hops) {
+      if (!hop_stride)
+        hop_stride = host_stride(p->hops);
+      if (hop_stride < HOST_HOP_V3 || host_stride(p->hops) != hop_stride)
+        return BN_EINVAL;
+    }
+    n_hops += p->n_hops;
+  }
+  *mem =
+      calloc(1, out->n_paths * sizeof(bn_path) + n_hops * sizeof(bn_hop) + 1);
+  if (!*mem)
+    return BN_ENOMEM;
+  paths = *mem;
+  hops = (bn_hop *)(paths + out->n_paths);
+  for (i = 0; i < out->n_paths; i++) {
+    src = (const char *)out->paths + i * ps_stride;
+    host_copy_in(&paths[i], sizeof(bn_path), src, HOST_PATH_V3);
+    src = (const char *)paths[i].hops;
+    paths[i].hops = hops;
+    for (j = 0; j < paths[i].n_hops; j++)
+      host_copy_in(hops++, sizeof(bn_hop), src + j * hop_stride, HOST_HOP_V3);
+  }
+  out->paths = paths;
+  return BN_OK;
+}
+
+static void host_fanout_paths(host_core *core, const char *probe,
+                              const bn_path_set *ps)
+{
+  size_t i;
+
+  for (i = 0; i < core->n_inst; i++) {
+    host_instance *in = &core->inst[i];
+    const bn_anomaly_ops *an = host_anomaly_ops(in);
+    const bn_exporter_ops *ex = host_exporter_ops(in);
+
+    if (!in->initialised)
+      continue;
+    if (HOST_HAS(an, on_paths))
+      an->on_paths(in->ctx, probe, ps);
+    if (HOST_HAS(ex, on_paths))
+      ex->on_paths(in->ctx, probe, ps);
+  }
+}
+
 static int host_emit_paths(bn_host *h, const bn_path_set *ps)
+{
+  void *mem = NULL;
+  bn_path_set copy;
+  int rc;
+
+  rc = host_paths_in(ps, &copy, &mem);
+  if (rc == BN_EINVAL && !HOST_IN(h)->warned_struct++)
+    log_error(HOST_IN(h)->prefix,
+              "malformed path set (struct_size of bn_path_set, bn_path or "
+              "bn_hop too small or not the same in one array); set them "
+              "with BN_INIT and rebuild the plugin");
+  if (rc == BN_OK)
+    rc = host_store_paths(h, &copy);
+  if (rc == BN_OK)
+    host_fanout_paths(HOST_IN(h)->core, host_instance_name(h), &copy);
+  free(mem);
+  return rc;
+}
+
+static int host_store_paths(bn_host *h, bn_path_set *ps)
 {
   host_instance *in = HOST_IN(h);
   const char *probe = host_instance_name(h);
@@ -342,10 +565,9 @@ static int host_emit_paths(bn_host *h, const bn_path_set *ps)
   size_t i;
   int rc, have_prev;
 
-  if (!ps->target || (ps->n_paths && !ps->paths))
-    return BN_EINVAL;
   if (!copy.wall_ns)
     copy.wall_ns = clock_wall(&in->core->clock);
+  ps->wall_ns = copy.wall_ns;
   if (!in->core->st)
     return BN_OK;
   ids = calloc(copy.n_paths + 1, sizeof(*ids));
@@ -380,10 +602,19 @@ static int host_emit_event(bn_host *h, const bn_event *e)
   host_instance *in = HOST_IN(h);
   host_core *core = in->core;
   const char *source = host_instance_name(h);
-  bn_event copy = *e;
+  bn_event copy;
   size_t i;
   int rc = BN_OK;
 
+  if (host_copy_in(&copy, sizeof(copy), e,
+                   offsetof(bn_event, wall_ns) + sizeof(int64_t)) < 0 ||
+      !copy.type) {
+    if (!in->warned_struct++)
+      log_error(in->prefix,
+                "event without a type or with a struct_size "
+                "too small: set it with BN_INIT(bn_event); dropped");
+    return BN_EINVAL;
+  }
   if (!copy.wall_ns)
     copy.wall_ns = clock_wall(&core->clock);
   if (core->st)
@@ -428,10 +659,15 @@ static int host_run_info(bn_host *h, int64_t run_id, bn_run_info *out)
 /* Query run 0 means "this run" inside a run. */
 static bn_query host_query(host_core *core, const bn_query *q)
 {
-  bn_query copy = {0};
+  bn_query copy;
 
-  if (q)
-    copy = *q;
+  /* A query from a plugin of an older minor has fewer fields: they
+   * match everything. */
+  if (host_copy_in(&copy, sizeof(copy), q,
+                   offsetof(bn_query, until_ns) + sizeof(int64_t)) < 0) {
+    memset(&copy, 0, sizeof(copy));
+    copy.struct_size = sizeof(copy);
+  }
   if (!copy.run_id)
     copy.run_id = core->run_id;
   return copy;
@@ -546,7 +782,25 @@ static const bn_host_api host_table = {
     .resolve = host_resolve,
     .resolve_cancel = resolve_cancel,
     .speedtest_progress = host_speedtest_progress,
+    .cfg_fill = host_cfg_fill,
+    .cfg_size = host_cfg_size,
+    .cfg_rate = host_cfg_rate,
+    .metric_info = host_metric_info,
 };
+
+void host_fanout_speedtest(host_core *core, const char *provider,
+                           const bn_speedtest_result *r)
+{
+  size_t i;
+
+  for (i = 0; i < core->n_inst; i++) {
+    host_instance *in = &core->inst[i];
+    const bn_exporter_ops *ex = host_exporter_ops(in);
+
+    if (in->initialised && HOST_HAS(ex, on_speedtest))
+      ex->on_speedtest(in->ctx, provider, r);
+  }
+}
 
 const bn_host_api *host_api(void)
 {
@@ -572,6 +826,13 @@ int host_instance_init(host_instance *in)
 {
   int rc;
 
+  /* What the probe measures goes into the history first, so that reports
+   * find its series by role even if the run is killed. */
+  if (in->core->st && in->plugin->desc.kind == BN_KIND_PROBE &&
+      store_declare_metrics(in->core->st, host_instance_name(&in->pub),
+                            in->plugin->desc.metrics) < 0)
+    log_warn(in->prefix, "cannot record the plugin's metrics in the history; "
+                         "its series may be missing from reports");
   rc = in->plugin->desc.init(&in->pub, &in->ctx);
   if (rc != BN_OK) {
     log_error(in->prefix, "plugin failed to start (status %d); see above", rc);

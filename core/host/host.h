@@ -38,6 +38,10 @@ typedef struct host_instance {
   int initialised;
   int started;
   uint64_t n_emitted;
+  uint64_t n_dropped;           /* samples refused (undeclared...) */
+  unsigned warned_struct;       /* malformed structs logged once */
+  unsigned warned_metric;       /* undeclared metric logged once */
+  const bn_metric *last_metric; /* the last metric emitted (a cache) */
 } host_instance;
 
 /** What all instances of one run share. */
@@ -88,6 +92,22 @@ void host_instance_destroy(host_instance *in);
  * option table cannot express.  Returns 0 or BN_EINVAL (all logged).
  */
 int host_check_profile(const profile *p, const loader *ld);
+
+/**
+ * Copy a struct that a plugin handed over (its first member is
+ * struct_size) into the host's `dst`: the fields inside the plugin's
+ * struct_size, zero beyond.  The copy's struct_size becomes dst_size.
+ * Returns BN_EINVAL when the plugin's struct is shorter than `min` (the
+ * size in the SDK version that introduced the struct).
+ */
+int host_copy_in(void *dst, size_t dst_size, const void *src, size_t min);
+
+/** The metric `name` as the instance's plugin declares it, or NULL. */
+const bn_metric *host_metric_find(const host_instance *in, const char *name);
+
+/** Hand one speed test attempt's result to every exporter. */
+void host_fanout_speedtest(host_core *core, const char *provider,
+                           const bn_speedtest_result *r);
 
 /** Typed ops table of an instance (NULL when absent or the wrong kind). */
 const bn_probe_ops *host_probe_ops(const host_instance *in);

@@ -23,6 +23,7 @@
 
 #include "loader.h"
 #include "log.h"
+#include "options.h"
 
 #ifndef PKGLIBDIR
 #define PKGLIBDIR "/usr/local/lib/bottleneck"
@@ -317,6 +318,18 @@ static lt_dlhandle loader_open(const char *path, char *why, size_t len)
  * the line and return a negative status. */
 static int loader_check(loader *ld, const char *path, const bn_plugin *d)
 {
+  /* SDK 3.0 changed the data structs and the descriptor: say what to do,
+   * not only that the numbers differ. */
+  if (d->abi_major == 2 && BN_ABI_MAJOR == 3) {
+    loader_refuse(ld,
+                  "%s: plugin ABI %u.%u, this bottleneck needs 3.%d; port "
+                  "the plugin to SDK 3.0 (declare its metrics, BN_INIT on "
+                  "samples and events, BN_PLUGIN descriptor: docs/sdk.md, "
+                  "'From 2.x to 3.0') and rebuild it",
+                  path, (unsigned)d->abi_major, (unsigned)d->abi_minor,
+                  BN_ABI_MINOR);
+    return BN_ENOTSUP;
+  }
   if (d->abi_major != BN_ABI_MAJOR) {
     loader_refuse(ld,
                   "%s: plugin ABI major %u, this bottleneck needs %d; "
@@ -343,6 +356,38 @@ static int loader_check(loader *ld, const char *path, const bn_plugin *d)
   return 0;
 }
 
+/* A probe lists its metrics; a reporter its formats; option fields fit
+ * their types. */
+static int loader_check_decls(loader *ld, const char *path, const bn_plugin *d)
+{
+  const bn_metric *m;
+  const char *what = NULL;
+
+  if (d->kind == BN_KIND_PROBE && (!d->metrics || !d->metrics[0].name))
+    what = "a probe that declares no metrics (bn_plugin.metrics)";
+  else if (d->kind == BN_KIND_REPORTER && (!d->formats || !d->formats[0]))
+    what = "a reporter that declares no formats (bn_plugin.formats)";
+  for (m = d->metrics; !what && m && m->name; m++) {
+    if (!bn_role_name(m->role)[0])
+      what = "a metric with an unknown role";
+    else if (!m->unit || m->agg < BN_AGG_DISTRIBUTION || m->agg > BN_AGG_MAX)
+      what = "a metric without a unit or aggregation";
+  }
+  if (what) {
+    loader_refuse(ld, "%s: '%s' is %s; fix the descriptor and rebuild", path,
+                  d->name, what);
+    return BN_EINVAL;
+  }
+  if (options_check_table(d->options, d->name) < 0) {
+    loader_refuse(ld,
+                  "%s: '%s' has an option table that does not match its "
+                  "config struct (see above); fix it and rebuild",
+                  path, d->name);
+    return BN_EINVAL;
+  }
+  return 0;
+}
+
 static int loader_check_fields(loader *ld, const char *path,
                                const bn_plugin *d)
 {
@@ -363,7 +408,7 @@ static int loader_check_fields(loader *ld, const char *path,
                   path, (int)d->kind);
     return BN_EINVAL;
   }
-  return 0;
+  return loader_check_decls(ld, path, d);
 }
 
 static int loader_cmp(const loader_plugin *a, const loader_plugin *b)
@@ -424,7 +469,7 @@ int loader_load_file(loader *ld, const char *path)
   if (!d) {
     loader_refuse(ld,
                   "%s: no %s symbol: not a Bottleneck plugin; build it "
-                  "with BN_PLUGIN_DEFINE",
+                  "with BN_PLUGIN",
                   path, BN_PLUGIN_SYMBOL);
     rc = BN_ENOENT;
     goto out;

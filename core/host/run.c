@@ -244,10 +244,19 @@ static void run_start_timers(run_state *r)
   uv_signal_start(&r->sigterm, run_signal_cb, SIGTERM);
 }
 
+/* The run ends: anomaly detectors close what is open (their events go
+ * to the exporters), then the exporters flush. */
 static void run_flush_exporters(run_state *r)
 {
   size_t i;
 
+  for (i = 0; i < r->core.n_inst; i++) {
+    host_instance *in = &r->core.inst[i];
+    const bn_anomaly_ops *an = host_anomaly_ops(in);
+
+    if (in->initialised && HOST_HAS(an, finish))
+      an->finish(in->ctx);
+  }
   for (i = 0; i < r->core.n_inst; i++) {
     host_instance *in = &r->core.inst[i];
     const bn_exporter_ops *ex = host_exporter_ops(in);
@@ -280,8 +289,8 @@ static int run_render_reports(run_state *r)
   memset(&o, 0, sizeof(o));
   o.run_id = r->core.run_id;
   for (i = 0; i < r->core.n_inst; i++)
-    if (report_render_instance(&r->core.inst[i], r->core.st, &o, stdout) !=
-        BN_OK)
+    if (report_render_instance(&r->core.inst[i], r->core.st, &o, NULL, NULL,
+                               stdout, NULL, 0) != BN_OK)
       status = CLI_EXIT_PLUGIN;
   fflush(stdout);
   return status;

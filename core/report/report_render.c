@@ -11,8 +11,12 @@
 #include "report_render.h"
 
 int report_render_instance(host_instance *in, store *st,
-                           const report_opts *base, FILE *out)
+                           const report_opts *base, const char *format,
+                           const char *output, FILE *out, char *written,
+                           size_t wlen)
 {
+  const char *opt_output;
+  char name[1024];
   const bn_reporter_ops *ops = host_reporter_ops(in);
   const bn_node *node = in->entry ? in->entry->node : NULL;
   const char *preset = conf_scalar(conf_get(node, "preset"));
@@ -31,7 +35,22 @@ int report_render_instance(host_instance *in, store *st,
   model = report_model_build(st, &o);
   if (!model)
     return BN_ENOENT; /* the range or the store: already said */
+  /* An `output` option of "" asks for a file named after the report. */
+  opt_output = conf_scalar(conf_get(node, "output"));
+  if (!output && opt_output && !opt_output[0]) {
+    report_file_name(model, format ? format : in->plugin->desc.formats[0],
+                     name, sizeof(name));
+    output = name;
+  }
+  if (written && wlen)
+    snprintf(written, wlen, "%s",
+             output       ? output
+             : opt_output ? opt_output
+                          : "-");
   memset(&req, 0, sizeof(req));
+  req.struct_size = sizeof(req);
+  req.format = format ? format : in->plugin->desc.formats[0];
+  req.output = output;
   req.run_id = o.run_id;
   req.out = out;
   req.model_json = json_object_to_json_string_ext(

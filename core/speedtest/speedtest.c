@@ -125,11 +125,26 @@ static void st_failed(st_job *j, int status)
   st_next(j);
 }
 
-static void st_done(const bn_speedtest_result *r, void *arg)
+/* The size of bn_speedtest_result in SDK 3.0. */
+#define ST_RESULT_V3 (offsetof(bn_speedtest_result, error) + sizeof(char *))
+
+static void st_done(const bn_speedtest_result *res, void *arg)
 {
   st_job *j = arg;
-  int status = r->status;
-  const char *error = r->error;
+  bn_speedtest_result copy;
+  const bn_speedtest_result *r = &copy;
+  int status;
+  const char *error;
+
+  if (host_copy_in(&copy, sizeof(copy), res, ST_RESULT_V3) < 0) {
+    memset(&copy, 0, sizeof(copy));
+    copy.struct_size = sizeof(copy);
+    copy.status = BN_EINVAL;
+    copy.error = "result struct too small: set struct_size with "
+                 "BN_INIT(bn_speedtest_result) and rebuild the plugin";
+  }
+  status = r->status;
+  error = r->error;
 
   if (!j->running) {
     log_warn(j->prov[j->cur]->prefix,
@@ -140,13 +155,16 @@ static void st_done(const bn_speedtest_result *r, void *arg)
   loop_timer_free(j->timeout);
   j->timeout = NULL;
   /* A success without a single figure is not a measurement. */
-  if (status == 0 && r->download_bps < 0 && r->upload_bps < 0) {
+  if (status == 0 && !(r->download_bps >= 0) && !(r->upload_bps >= 0)) {
     status = BN_ERR;
     error = "the provider measured nothing";
   }
   if (status != 0 && !error)
     error = "failed without saying why";
   st_record(j, status, r->server, error);
+  copy.status = status;
+  copy.error = error;
+  host_fanout_speedtest(j->core, st_name(j->prov[j->cur]), &copy);
   if (status == 0)
     st_success(j, r);
   else
@@ -242,10 +260,11 @@ static void st_store(st_job *j)
     return;
   if (o->status != 0) {
     memset(&failed, 0, sizeof(failed));
-    failed.download_bps = failed.upload_bps = -1;
-    failed.latency_ms = failed.jitter_ms = -1;
-    failed.loaded_down_ms = failed.loaded_up_ms = -1;
-    failed.loss_pct = failed.udp_jitter_ms = -1;
+    failed.struct_size = sizeof(failed);
+    failed.download_bps = failed.upload_bps = BN_NOT_MEASURED;
+    failed.latency_ms = failed.jitter_ms = BN_NOT_MEASURED;
+    failed.loaded_down_ms = failed.loaded_up_ms = BN_NOT_MEASURED;
+    failed.loss_pct = failed.udp_jitter_ms = BN_NOT_MEASURED;
     failed.status = o->status;
     failed.error = o->error;
     r = &failed;
@@ -275,6 +294,7 @@ int speedtest_run(host_core *core, host_instance **providers,
   j.set = s;
   j.random = random;
   j.out = out;
+  j.req.struct_size = sizeof(j.req);
   j.req.streams = s->streams;
   j.req.duration_ns = s->duration_ns;
   j.req.download = s->download;

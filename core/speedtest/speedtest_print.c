@@ -31,7 +31,7 @@ static const char *status_name(int status)
 static void text_rate(FILE *out, const char *what, double bps, uint64_t bytes,
                       int64_t ns)
 {
-  if (bps < 0)
+  if (!bn_measured(bps) || bps < 0)
     return;
   fprintf(out, "  %-13s %10.2f Mbit/s", what, bps / 1e6);
   if (ns > 0)
@@ -97,7 +97,7 @@ void speedtest_print_text(const speedtest_outcome *o, FILE *out)
 static void json_num(FILE *out, const char *key, double v, int last)
 {
   fprintf(out, "  \"%s\": ", key);
-  if (v < 0)
+  if (!bn_measured(v) || v < 0)
     fputs("null", out);
   else
     fprintf(out, "%.6g", v);

@@ -19,7 +19,7 @@ typedef struct store store;
 #define STORE_BATCH_MAX 10000
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -114,5 +114,15 @@ int store_series_each(store *s, const bn_query *q, bn_series_fn fn, void *arg);
 int store_samples_each(store *s, const bn_query *q, bn_sample_fn fn,
                        void *arg);
 int store_events_each(store *s, const bn_query *q, bn_event_fn fn, void *arg);
+
+/**
+ * Record what the metrics of probe instance `probe` mean (its plugin's
+ * declarations, BN_METRICS_END-terminated), replacing what an earlier
+ * run said.  Reports and store views select series by these roles.
+ */
+int store_declare_metrics(store *s, const char *probe, const bn_metric *m);
+
+/** The role named `name` ("latency"...), or 0 when unknown or NULL. */
+bn_metric_role store_role_parse(const char *name);
 
 #endif

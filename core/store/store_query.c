@@ -22,11 +22,15 @@ static int store_where(char *buf, size_t len, const bn_query *q,
 {
   int n;
 
-  n = snprintf(buf, len, " WHERE run_id = :run%s%s%s%s%s",
+  n = snprintf(buf, len, " WHERE run_id = :run%s%s%s%s%s%s",
                q->target ? " AND " : "", q->target ? tcol : "",
                q->target ? " = :target" : "",
                series_cols && q->probe ? " AND se.probe = :probe" : "",
-               series_cols && q->metric ? " AND se.metric = :metric" : "");
+               series_cols && q->metric ? " AND se.metric = :metric" : "",
+               series_cols && q->role
+                   ? " AND EXISTS (SELECT 1 FROM metrics mr WHERE mr.probe = "
+                     "se.probe AND mr.metric = se.metric AND mr.role = :role)"
+                   : "");
   if (n < 0 || (size_t)n >= len)
     return BN_EINVAL;
   if (q->since_ns) {
@@ -69,6 +73,7 @@ static void store_bind_query(sqlite3_stmt *st, const bn_query *q,
   store_bind_named_text(st, ":target", q->target);
   store_bind_named_text(st, ":probe", q->probe);
   store_bind_named_text(st, ":metric", q->metric);
+  store_bind_named_text(st, ":role", bn_role_name(q->role));
   store_bind_named_int(st, ":since", q->since_ns);
   store_bind_named_int(st, ":until", q->until_ns);
 }
@@ -218,7 +223,7 @@ out:
 typedef struct store_acc {
   bn_series ser;
   int64_t series_id;
-  char *names; /* target\0probe\0metric\0 */
+  char *names; /* target\0probe\0metric\0unit\0 */
   double *v;   /* received values, time order */
   size_t n, cap;
 } store_acc;
@@ -228,19 +233,29 @@ static int store_acc_start(store_acc *a, sqlite3_stmt *st)
   const char *t = (const char *)sqlite3_column_text(st, 1);
   const char *p = (const char *)sqlite3_column_text(st, 2);
   const char *m = (const char *)sqlite3_column_text(st, 3);
+  const char *u = (const char *)sqlite3_column_text(st, 8);
   size_t lt = strlen(t) + 1, lp = strlen(p) + 1, lm = strlen(m) + 1;
-  char *names = realloc(a->names, lt + lp + lm);
+  size_t lu;
+  char *names;
 
+  if (!u)
+    u = "";
+  lu = strlen(u) + 1;
+  names = realloc(a->names, lt + lp + lm + lu);
   if (!names)
     return BN_ENOMEM;
   a->names = names;
   memcpy(names, t, lt);
   memcpy(names + lt, p, lp);
   memcpy(names + lt + lp, m, lm);
+  memcpy(names + lt + lp + lm, u, lu);
   memset(&a->ser, 0, sizeof(a->ser));
+  a->ser.struct_size = sizeof(a->ser);
   a->ser.target = names;
   a->ser.probe = names + lt;
   a->ser.metric = names + lt + lp;
+  a->ser.unit = names + lt + lp + lm;
+  a->ser.role = store_role_parse((const char *)sqlite3_column_text(st, 7));
   a->series_id = sqlite3_column_int64(st, 0);
   a->ser.first_ns = sqlite3_column_int64(st, 5);
   a->n = 0;
@@ -311,8 +326,9 @@ int store_series_each(store *s, const bn_query *q, bn_series_fn fn, void *arg)
   rc = store_query_prepare(
       s, q, run,
       "SELECT s.series_id, se.target, se.probe, se.metric, s.value, "
-      "s.wall_ns, s.flags FROM samples s JOIN series se "
-      "ON se.id = s.series_id",
+      "s.wall_ns, s.flags, m.role, m.unit FROM samples s JOIN series se "
+      "ON se.id = s.series_id LEFT JOIN metrics m ON m.probe = se.probe AND "
+      "m.metric = se.metric",
       "se.target", 1,
       " ORDER BY se.target, se.probe, se.metric, s.wall_ns, s.rowid", &st);
   if (rc < 0)
@@ -370,6 +386,7 @@ int store_samples_each(store *s, const bn_query *q, bn_sample_fn fn, void *arg)
     goto out;
   memset(&r, 0, sizeof(r));
   r.run_id = run;
+  r.sample.struct_size = sizeof(r.sample);
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     r.target = (const char *)sqlite3_column_text(st, 0);
     r.probe = (const char *)sqlite3_column_text(st, 1);
@@ -412,6 +429,7 @@ int store_events_each(store *s, const bn_query *q, bn_event_fn fn, void *arg)
     goto out;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     memset(&e, 0, sizeof(e));
+    e.struct_size = sizeof(e);
     e.target = (const char *)sqlite3_column_text(st, 1);
     e.type = (const char *)sqlite3_column_text(st, 2);
     e.severity = (bn_severity)sqlite3_column_int(st, 3);

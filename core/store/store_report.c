@@ -339,12 +339,15 @@ int store_report_latency(store *s, const store_report_range *r,
   b = malloc(nb * sizeof(*b));
   if (!b)
     return BN_ENOMEM;
-  /* the metric that stands for each probe's latency, in series with
-   * data in range (found through the rollups: cheap) */
+  /* the metric that stands for each probe's latency (the one its plugin
+   * flags primary, else its first latency metric by name), in series
+   * with data in range (found through the rollups: cheap) */
   rc = prepare(s,
                "SELECT se.id, se.target, se.probe, se.metric FROM series se "
-               "WHERE se.metric IN ('rtt_ms', 'query_ms', 'total_ms', "
-               "'path_rtt_ms') AND EXISTS (SELECT 1 FROM rollups ro WHERE "
+               "WHERE se.metric = (SELECT m.metric FROM metrics m WHERE "
+               "m.probe = se.probe AND m.role = 'latency' ORDER BY "
+               "(m.flags & 1) DESC, m.metric LIMIT 1) "
+               "AND EXISTS (SELECT 1 FROM rollups ro WHERE "
                "ro.series_id = se.id AND (?1 IS NULL OR ro.run_id = ?1) AND "
                "ro.minute >= ?2 / 60000000000 AND ro.minute <= ?3 / "
                "60000000000) ORDER BY se.target, se.probe, se.metric",

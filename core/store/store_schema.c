@@ -201,6 +201,35 @@ static const char *const store_migrations[] = {
     "ALTER TABLE path_changes ADD COLUMN old_paths INTEGER;"
     "ALTER TABLE path_changes ADD COLUMN new_paths "
     "INTEGER;" STORE_ROLLUP_BACKFILL ";",
+    /* 3 -> 4: what each probe instance's metrics mean (SDK 3.0 metric
+     * declarations), so that reports and detectors select series by
+     * role.  Each run records the declarations of its probes.  Series
+     * stored before this version get the role their name's unit suffix
+     * gave under SDK 2 (docs/metrics.md of that time: _ms a time, _pct a
+     * percentage, _bps a rate); the first run of the same probe instance
+     * replaces it with the plugin's own declaration. */
+    "CREATE TABLE metrics ("
+    "  probe TEXT NOT NULL," /* probe instance name, as series.probe */
+    "  metric TEXT NOT NULL,"
+    "  unit TEXT NOT NULL,"
+    "  role TEXT NOT NULL," /* latency, loss, jitter, throughput ... */
+    "  agg TEXT NOT NULL,"  /* distribution, mean, sum, last, max */
+    "  flags INTEGER NOT NULL DEFAULT 0," /* bn_metric_flag bits */
+    "  help TEXT,"
+    "  PRIMARY KEY (probe, metric)"
+    ") WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO metrics (probe, metric, unit, role, agg) "
+    "SELECT DISTINCT probe, metric,"
+    "  CASE WHEN metric LIKE '%\\_ms' ESCAPE '\\' THEN 'ms'"
+    "       WHEN metric LIKE '%\\_pct' ESCAPE '\\' THEN 'percent'"
+    "       WHEN metric LIKE '%\\_bps' ESCAPE '\\' THEN 'bit/s' ELSE '1' END,"
+    "  CASE WHEN metric LIKE '%\\_ms' ESCAPE '\\' THEN 'latency'"
+    "       WHEN metric LIKE '%\\_pct' ESCAPE '\\' THEN 'loss'"
+    "       WHEN metric LIKE '%\\_bps' ESCAPE '\\' THEN 'throughput'"
+    "       ELSE 'gauge' END,"
+    "  CASE WHEN metric LIKE '%\\_ms' ESCAPE '\\' THEN 'distribution'"
+    "       ELSE 'mean' END "
+    "FROM series;",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

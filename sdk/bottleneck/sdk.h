@@ -819,6 +819,13 @@ typedef struct bn_report_request {
                                NULL (then the instance's own option) */
 } bn_report_request;
 
+/**
+ * The format `bottleneck report` renders when none is asked for: plain
+ * text for a terminal.  Other format names are the reporters' own
+ * (json, html, pdf, csv...).
+ */
+#define BN_FORMAT_DEFAULT "text"
+
 /** Reporter: renders stored history through the store views. */
 typedef struct bn_reporter_ops {
   uint32_t struct_size; /**< sizeof(bn_reporter_ops) */

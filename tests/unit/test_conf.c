@@ -346,13 +346,26 @@ static void test_parse_size(void **state)
     const char *s;
     int64_t v;
   } ok[] = {
-      {"1500", 1500},    {"64k", 65536},          {"64K", 65536},
-      {"10M", 10485760}, {"1G", 1073741824LL},    {"2KiB", 2048},
-      {"3MB", 3145728},  {"1T", 1099511627776LL}, {"0", 0},
+      {"1500", 1500},
+      {"64k", 64000},
+      {"64K", 64000},
+      {"64Ki", 65536},
+      {"10M", 10000000},
+      {"10MiB", 10485760},
+      {"1G", 1000000000LL},
+      {"1GiB", 1073741824LL},
+      {"2KiB", 2048},
+      {"3MB", 3000000},
+      {"1T", 1000000000000LL},
+      {"1TiB", 1099511627776LL},
+      {"0", 0},
       {"512B", 512},
+      {"1.5M", 1500000},
+      {"0.5KiB", 512},
   };
-  static const char *const bad[] = {"",    "k",   "-1",          "1.5M", "10X",
-                                    "1 k", "1kk", "9999999999T", " 10"};
+  static const char *const bad[] = {"",    "k",   "-1",   "1.5",
+                                    "10X", "1 k", "1kk",  "9999999999T",
+                                    " 10", "10m", "0.3B", "1.3Ki"};
   int64_t v;
   size_t i;
 
@@ -365,6 +378,31 @@ static void test_parse_size(void **state)
   for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     if (conf_parse_size(bad[i], &v) != BN_EINVAL)
       fail_msg("size '%s' was accepted", bad[i]);
+}
+
+static void test_parse_rate(void **state)
+{
+  static const struct {
+    const char *s;
+    double v;
+  } ok[] = {
+      {"200M", 200e6},  {"1.5G", 1.5e9}, {"10Mbit", 10e6}, {"100Mbit/s", 1e8},
+      {"64kbps", 64e3}, {"9600", 9600},  {"2Gb", 2e9},
+  };
+  static const char *const bad[] = {"",     "M",   "-1", "200Mi",
+                                    "10MB", "1 M", "10m"};
+  double v;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+    v = -1;
+    if (conf_parse_rate(ok[i].s, &v) != 0 || fabs(v - ok[i].v) > 1e-6)
+      fail_msg("rate '%s' gave %g", ok[i].s, v);
+  }
+  for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+    if (conf_parse_rate(bad[i], &v) != BN_EINVAL)
+      fail_msg("rate '%s' was accepted", bad[i]);
 }
 
 static void test_build_and_edit(void **state)
@@ -682,6 +720,7 @@ int main(void)
       cmocka_unit_test(test_parse_bool),
       cmocka_unit_test(test_parse_duration),
       cmocka_unit_test(test_parse_size),
+      cmocka_unit_test(test_parse_rate),
       cmocka_unit_test(test_build_and_edit),
       cmocka_unit_test(test_merge_maps),
       cmocka_unit_test(test_merge_named_lists),

@@ -251,7 +251,7 @@ static void test_missing_symbol(void **state)
 
   snprintf(want, sizeof(want),
            "%s/nosym.so: no bn_plugin_descriptor symbol: not a Bottleneck "
-           "plugin; build it with BN_PLUGIN_DEFINE",
+           "plugin; build it with BN_PLUGIN",
            f->dir);
   load_refused(f, "nosym.so", BN_ENOENT, want);
 }

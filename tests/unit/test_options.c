@@ -21,23 +21,65 @@
 
 /* The tcp probe's table, as the profiles use it. */
 static const bn_option tcp_options[] = {
-    {"interval", BN_OPT_DURATION, "1s", "time between probes", 0.01, 3600, 0},
-    {"timeout", BN_OPT_DURATION, "1s", "wait this long for a connect", 0.001,
-     60, 0},
-    {"port", BN_OPT_INT, "0", "port (0: the target's port)", 0, 65535, 0},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "1s",
+     .help = "time between probes",
+     .min = 0.01,
+     .max = 3600},
+    {.name = "timeout",
+     .type = BN_OPT_DURATION,
+     .def = "1s",
+     .help = "wait this long for a connect",
+     .min = 0.001,
+     .max = 60},
+    {.name = "port",
+     .type = BN_OPT_INT,
+     .def = "0",
+     .help = "port (0: the target's port)",
+     .max = 65535},
     BN_OPTIONS_END};
 
 /* One option of every type. */
 static const bn_option all_options[] = {
-    {"label", BN_OPT_STRING, NULL, "a required label", 0, 0, 1},
-    {"count", BN_OPT_INT, "3", "how many", 1, 10, 0},
-    {"ratio", BN_OPT_DOUBLE, "0.5", "a fraction", 0, 1, 0},
-    {"verbose", BN_OPT_BOOL, "false", "say more", 0, 0, 0},
-    {"buffer", BN_OPT_SIZE, "64k", "buffer size", 1024, 1048576, 0},
-    {"hosts", BN_OPT_LIST, "[a, b]", "extra hosts", 0, 0, 0},
-    {"headers", BN_OPT_MAP, "{x: 1}", "extra headers", 0, 0, 0},
-    {"output", BN_OPT_STRING, "-", "where to write", 0, 0, 0},
-    {"free", BN_OPT_INT, NULL, "no range, no default", 0, 0, 0},
+    {.name = "label",
+     .type = BN_OPT_STRING,
+     .help = "a required label",
+     .required = 1},
+    {.name = "count",
+     .type = BN_OPT_INT,
+     .def = "3",
+     .help = "how many",
+     .min = 1,
+     .max = 10},
+    {.name = "ratio",
+     .type = BN_OPT_DOUBLE,
+     .def = "0.5",
+     .help = "a fraction",
+     .max = 1},
+    {.name = "verbose",
+     .type = BN_OPT_BOOL,
+     .def = "false",
+     .help = "say more"},
+    {.name = "buffer",
+     .type = BN_OPT_SIZE,
+     .def = "64k",
+     .help = "buffer size",
+     .min = 1024,
+     .max = 1048576},
+    {.name = "hosts",
+     .type = BN_OPT_LIST,
+     .def = "[a, b]",
+     .help = "extra hosts"},
+    {.name = "headers",
+     .type = BN_OPT_MAP,
+     .def = "{x: 1}",
+     .help = "extra headers"},
+    {.name = "output",
+     .type = BN_OPT_STRING,
+     .def = "-",
+     .help = "where to write"},
+    {.name = "free", .type = BN_OPT_INT, .help = "no range, no default"},
     BN_OPTIONS_END};
 
 static const char *const reserved[] = {"plugin", "name", "targets", "enabled",
@@ -92,6 +134,103 @@ static void check_one(const bn_option *table, const char *text,
     fail_msg("%d lines, first '%s', want '%s'", n_lines,
              n_lines ? lines[0] : "", want);
   conf_free(root);
+}
+
+/* A plugin's config struct, filled by the host from the table. */
+typedef struct fill_cfg {
+  const char *label;
+  int64_t count;
+  int small;
+  double ratio;
+  int verbose;
+  int64_t interval_ns;
+  uint64_t buffer;
+  double rate;
+  const bn_node *hosts;
+} fill_cfg;
+
+static const bn_option fill_options[] = {
+    {.name = "label",
+     .type = BN_OPT_STRING,
+     .def = "x",
+     BN_FIELD(fill_cfg, label)},
+    {.name = "count",
+     .type = BN_OPT_INT,
+     .def = "3",
+     BN_FIELD(fill_cfg, count)},
+    {.name = "small",
+     .type = BN_OPT_INT,
+     .def = "-2",
+     BN_FIELD(fill_cfg, small)},
+    {.name = "ratio",
+     .type = BN_OPT_DOUBLE,
+     .def = "0.5",
+     BN_FIELD(fill_cfg, ratio)},
+    {.name = "verbose",
+     .type = BN_OPT_BOOL,
+     .def = "no",
+     BN_FIELD(fill_cfg, verbose)},
+    {.name = "interval",
+     .type = BN_OPT_DURATION,
+     .def = "250ms",
+     BN_FIELD(fill_cfg, interval_ns)},
+    {.name = "buffer",
+     .type = BN_OPT_SIZE,
+     .def = "8MiB",
+     BN_FIELD(fill_cfg, buffer)},
+    {.name = "rate",
+     .type = BN_OPT_RATE,
+     .def = "200M",
+     BN_FIELD(fill_cfg, rate)},
+    {.name = "hosts",
+     .type = BN_OPT_LIST,
+     .def = "[a, b]",
+     BN_FIELD(fill_cfg, hosts)},
+    {.name = "nofield", .type = BN_OPT_INT, .def = "7"},
+    BN_OPTIONS_END,
+};
+
+static void test_fill_struct(void **state)
+{
+  bn_node *root = NULL;
+  bn_node *map = entry("probes:\n  - count: 9\n    buffer: 64k\n"
+                       "    verbose: yes\n    rate: 1.5Gbit\n",
+                       &root);
+  fill_cfg c;
+
+  (void)state;
+  memset(&c, 0, sizeof(c));
+  assert_int_equal(options_validate(fill_options, map, NULL, "fill"), 0);
+  assert_int_equal(options_fill(fill_options, map, &c, "fill"), 0);
+  assert_string_equal(c.label, "x");
+  assert_int_equal(c.count, 9);
+  assert_int_equal(c.small, -2);
+  assert_true(c.ratio == 0.5);
+  assert_int_equal(c.verbose, 1);
+  assert_int_equal(c.interval_ns, 250000000);
+  assert_int_equal(c.buffer, 64000); /* SI k */
+  assert_true(c.rate == 1.5e9);
+  assert_int_equal(c.hosts->n_items, 2);
+  conf_free(root);
+}
+
+/* A field whose size does not fit its type is the plugin's bug: one
+ * line naming the plugin and the option, before anything is written. */
+static void test_fill_bad_field(void **state)
+{
+  static const bn_option bad[] = {
+      {.name = "interval",
+       .type = BN_OPT_DURATION,
+       .def = "1s",
+       BN_FIELD(fill_cfg, small)},
+      BN_OPTIONS_END,
+  };
+
+  (void)state;
+  n_lines = 0;
+  assert_int_equal(options_check_table(bad, "fill"), BN_EINVAL);
+  assert_int_equal(n_lines, 1);
+  assert_non_null(strstr(lines[0], "plugin 'fill': option 'interval'"));
 }
 
 static void test_valid_and_defaults(void **state)
@@ -181,8 +320,9 @@ static void test_bad_types(void **state)
                       "expects a number, got 'half'"},
       {"verbose: maybe", "error: p.yaml:3:14: plugin 'tcp': option "
                          "'verbose' expects true or false, got 'maybe'"},
-      {"buffer: big", "error: p.yaml:3:13: plugin 'tcp': option 'buffer' "
-                      "expects a size like 1500, 64k or 10M, got 'big'"},
+      {"buffer: big",
+       "error: p.yaml:3:13: plugin 'tcp': option 'buffer' "
+       "expects a size like 1500, 64k (SI) or 8MiB (IEC), got 'big'"},
       {"hosts: a", "error: p.yaml:3:12: plugin 'tcp': option 'hosts' "
                    "expects a list, got 'a'"},
       {"hosts: [a, {b: 1}]", "error: p.yaml:3:16: plugin 'tcp': option "
@@ -236,7 +376,7 @@ static void test_ranges(void **state)
        "and 1, got 1.5"},
       {all_options, "buffer: 2M",
        "error: p.yaml:3:13: plugin 'tcp': option 'buffer' must be between "
-       "1k and 1M, got 2M"},
+       "1KiB and 1MiB, got 2M"},
       {all_options, "count: 0",
        "error: p.yaml:3:12: plugin 'tcp': option 'count' must be between 1 "
        "and 10, got 0"},
@@ -293,8 +433,9 @@ static void test_reports_every_problem(void **state)
                       "buffer, hosts, headers, output, free)");
   assert_string_equal(lines[1], "error: p.yaml:4:12: plugin 'all': option "
                                 "'ratio' must be between 0 and 1, got 7");
-  assert_string_equal(lines[2], "error: p.yaml:6:13: plugin 'all': option "
-                                "'buffer' must be between 1k and 1M, got 1");
+  assert_string_equal(lines[2],
+                      "error: p.yaml:6:13: plugin 'all': option "
+                      "'buffer' must be between 1KiB and 1MiB, got 1");
   assert_string_equal(lines[3], "error: p.yaml:2:5: plugin 'all': missing "
                                 "required option 'label'");
   conf_free(root);
@@ -342,16 +483,16 @@ static void test_describe(void **state)
   options_describe(all_options, f);
   fclose(f);
   assert_string_equal(
-      text, "OPTION   TYPE    DEFAULT     RANGE   DESCRIPTION\n"
-            "label    string  (required)  -       a required label\n"
-            "count    int     3           1..10   how many\n"
-            "ratio    double  0.5         0..1    a fraction\n"
-            "verbose  bool    false       -       say more\n"
-            "buffer   size    64k         1k..1M  buffer size\n"
-            "hosts    list    [a, b]      -       extra hosts\n"
-            "headers  map     {x: 1}      -       extra headers\n"
-            "output   string  -           -       where to write\n"
-            "free     int     (none)      -       no range, no default\n");
+      text, "OPTION   TYPE    DEFAULT     RANGE       DESCRIPTION\n"
+            "label    string  (required)  -           a required label\n"
+            "count    int     3           1..10       how many\n"
+            "ratio    double  0.5         0..1        a fraction\n"
+            "verbose  bool    false       -           say more\n"
+            "buffer   size    64k         1KiB..1MiB  buffer size\n"
+            "hosts    list    [a, b]      -           extra hosts\n"
+            "headers  map     {x: 1}      -           extra headers\n"
+            "output   string  -           -           where to write\n"
+            "free     int     (none)      -           no range, no default\n");
   free(text);
 
   f = open_memstream(&text, &len);
@@ -391,6 +532,8 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_not_a_map, setup, teardown),
       cmocka_unit_test_setup_teardown(test_describe, setup, teardown),
       cmocka_unit_test(test_type_names),
+      cmocka_unit_test_setup_teardown(test_fill_struct, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fill_bad_field, setup, teardown),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * test_pathdiff.c - path ids, set ids and the changes between rounds
- * (core/store/pathdiff.c), and a round stored and read back (core/store/store_paths.c).
+ * (core/store/pathdiff.c), and a round stored and read back
+ * (core/store/store_paths.c).
  */
 #include "config.h"
 
@@ -20,7 +21,7 @@
 
 #define HOP(t, a, avg)                                                        \
   {                                                                           \
-    t, a, 3, (a) ? 3 : 0, avg, avg, avg, avg, 0, 0                            \
+    BN_INIT(bn_hop), t, a, 3, (a) ? 3 : 0, avg, avg, avg, avg, 0, 0           \
   }
 
 static const bn_hop route_a[] = {HOP(1, "10.0.0.1", 1), HOP(2, NULL, -1),
@@ -42,7 +43,7 @@ static const bn_hop route_short[] = {HOP(1, "10.0.0.1", 1), HOP(2, NULL, -1),
 
 static bn_path path(const bn_hop *h, size_t n, uint32_t flow)
 {
-  bn_path p = {flow, BN_PATH_REACHED, h, n};
+  bn_path p = {BN_INIT(bn_path), flow, BN_PATH_REACHED, h, n};
 
   return p;
 }
@@ -95,8 +96,8 @@ static size_t compare(const bn_hop *h1, size_t n1, const bn_hop *h2, size_t n2,
                       double shift, pathdiff_change *out)
 {
   bn_path p1 = path(h1, n1, 7), p2 = path(h2, n2, 7);
-  bn_path_set s1 = {"t", "udp", &p1, 1, shift, 1};
-  bn_path_set s2 = {"t", "udp", &p2, 1, shift, 2};
+  bn_path_set s1 = {BN_INIT(bn_path_set), "t", "udp", &p1, 1, shift, 1};
+  bn_path_set s2 = {BN_INIT(bn_path_set), "t", "udp", &p2, 1, shift, 2};
   char i1[17], i2[17];
   const char *a[] = {i1}, *b[] = {i2};
 
@@ -165,8 +166,8 @@ static void test_multipath_set(void **state)
 {
   bn_path before[] = {path(route_a, 4, 1), path(route_b, 4, 2)};
   bn_path after[] = {path(route_a, 4, 1), path(route_a, 4, 2)};
-  bn_path_set s1 = {"t", "udp", before, 2, 0, 1};
-  bn_path_set s2 = {"t", "udp", after, 2, 0, 2};
+  bn_path_set s1 = {BN_INIT(bn_path_set), "t", "udp", before, 2, 0, 1};
+  bn_path_set s2 = {BN_INIT(bn_path_set), "t", "udp", after, 2, 0, 2};
   char ids1[2][17], ids2[2][17];
   const char *a[] = {ids1[0], ids1[1]}, *b[] = {ids2[0], ids2[1]};
   pathdiff_change c[8];
@@ -199,7 +200,7 @@ static void test_store_round_trip(void **state)
   store *s = NULL;
   store_run_meta m = {"h", "p", "x", "v", 1};
   bn_path p[] = {path(route_a, 4, 1), path(route_short, 3, 2)};
-  bn_path_set ps = {"web", "icmp", p, 2, 0, 1234};
+  bn_path_set ps = {BN_INIT(bn_path_set), "web", "icmp", p, 2, 0, 1234};
   const char *ids[] = {"id-a", "id-s"};
   store_path_round r;
   pathdiff_change c = {"changed", 1, 3, "10.0.2.1", "10.0.5.1", 3, 4, 0, 0};

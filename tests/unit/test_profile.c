@@ -40,20 +40,40 @@ struct loader {
   int unused;
 };
 
-static const bn_option tcp_options[] = {
-    {"interval", BN_OPT_DURATION, "1s", "time between probes", 0.01, 3600, 0},
-    {"timeout", BN_OPT_DURATION, "1s", "connect timeout", 0.001, 60, 0},
-    {"port", BN_OPT_INT, "0", "port (0: the target's)", 0, 65535, 0},
-    BN_OPTIONS_END};
+static const bn_option tcp_options[] = {{.name = "interval",
+                                         .type = BN_OPT_DURATION,
+                                         .def = "1s",
+                                         .help = "time between probes",
+                                         .min = 0.01,
+                                         .max = 3600},
+                                        {.name = "timeout",
+                                         .type = BN_OPT_DURATION,
+                                         .def = "1s",
+                                         .help = "connect timeout",
+                                         .min = 0.001,
+                                         .max = 60},
+                                        {.name = "port",
+                                         .type = BN_OPT_INT,
+                                         .def = "0",
+                                         .help = "port (0: the target's)",
+                                         .max = 65535},
+                                        BN_OPTIONS_END};
 
-static const bn_option text_options[] = {
-    {"output", BN_OPT_STRING, "-", "file, or - for stdout", 0, 0, 0},
-    BN_OPTIONS_END};
+static const bn_option text_options[] = {{.name = "output",
+                                          .type = BN_OPT_STRING,
+                                          .def = "-",
+                                          .help = "file, or - for stdout"},
+                                         BN_OPTIONS_END};
 
-static const bn_option json_options[] = {
-    {"output", BN_OPT_STRING, "-", "file, or - for stdout", 0, 0, 0},
-    {"pretty", BN_OPT_BOOL, "true", "indent the JSON", 0, 0, 0},
-    BN_OPTIONS_END};
+static const bn_option json_options[] = {{.name = "output",
+                                          .type = BN_OPT_STRING,
+                                          .def = "-",
+                                          .help = "file, or - for stdout"},
+                                         {.name = "pretty",
+                                          .type = BN_OPT_BOOL,
+                                          .def = "true",
+                                          .help = "indent the JSON"},
+                                         BN_OPTIONS_END};
 
 static loader_plugin fakes[3];
 

@@ -157,7 +157,8 @@ static store *open_with_run(fixture *f, int64_t *run)
 static void add(store *s, int64_t run, const char *probe, const char *target,
                 const char *metric, double v, int64_t wall, uint32_t flags)
 {
-  bn_sample smp = {target, metric, v, wall, wall + 7, flags};
+  bn_sample smp = {BN_INIT(bn_sample), target, metric, v, wall,
+                   wall + 7,           flags};
 
   assert_int_equal(store_add_sample(s, run, probe, &smp), 0);
 }
@@ -705,28 +706,16 @@ static void test_paths(void **state)
 {
   fixture *f = *state;
   bn_hop hops[3] = {
-      {.ttl = 1,
-       .addr = "10.0.0.1",
-       .sent = 4,
-       .received = 4,
-       .last_ms = 1.25,
-       .avg_ms = 1.5,
-       .best_ms = 1,
-       .worst_ms = 2,
+      {BN_INIT(bn_hop), .ttl = 1, .addr = "10.0.0.1", .sent = 4, .received = 4,
+       .last_ms = 1.25, .avg_ms = 1.5, .best_ms = 1, .worst_ms = 2,
        .stddev_ms = 0.25},
-      {.ttl = 2, .sent = 4, .flags = BN_SAMPLE_LOST},
-      {.ttl = 3,
-       .addr = "192.0.2.9",
-       .sent = 4,
-       .received = 3,
-       .last_ms = 9,
-       .avg_ms = 9.75,
-       .best_ms = 9,
-       .worst_ms = 11,
-       .stddev_ms = 0.8},
+      {BN_INIT(bn_hop), .ttl = 2, .sent = 4, .flags = BN_SAMPLE_LOST},
+      {BN_INIT(bn_hop), .ttl = 3, .addr = "192.0.2.9", .sent = 4,
+       .received = 3, .last_ms = 9, .avg_ms = 9.75, .best_ms = 9,
+       .worst_ms = 11, .stddev_ms = 0.8},
   };
-  bn_path path = {7, BN_PATH_REACHED, hops, 3};
-  bn_path_set p = {"dst", "udp", &path, 1, 0, 4242};
+  bn_path path = {BN_INIT(bn_path), 7, BN_PATH_REACHED, hops, 3};
+  bn_path_set p = {BN_INIT(bn_path_set), "dst", "udp", &path, 1, 0, 4242};
   const char *hash = "p1";
   int64_t set_id = 0;
   char buf[64];
@@ -791,9 +780,11 @@ static int collect_event(const bn_event *e, const char *source, void *arg)
 static void test_events(void **state)
 {
   fixture *f = *state;
-  bn_event e1 = {"gw", "latency_zscore",  BN_SEV_WARNING,
-                 0.75, "rtt 5x baseline", 2000};
-  bn_event e2 = {NULL, "clock_jump", BN_SEV_INFO, 0, NULL, 1000};
+  bn_event e1 = {
+      BN_INIT(bn_event), "gw", "latency_zscore", BN_SEV_WARNING, 0.75,
+      "rtt 5x baseline", 2000};
+  bn_event e2 = {
+      BN_INIT(bn_event), NULL, "clock_jump", BN_SEV_INFO, 0, NULL, 1000};
   bn_query q = {0};
   ev_list l = {0};
   int64_t run = 0;
@@ -918,7 +909,7 @@ static void test_readonly(void **state)
   int64_t run = 0;
   series_list l = {0};
   bn_query q = {0};
-  bn_sample smp = {"t", "m", 1, 1, 1, 0};
+  bn_sample smp = {BN_INIT(bn_sample), "t", "m", 1, 1, 1, 0};
   store *s = open_with_run(f, &run);
   store *ro = NULL;
 
