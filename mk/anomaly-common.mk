@@ -22,3 +22,24 @@ tests_unit_test_anomaly_SOURCES = tests/unit/test_anomaly.c \
 tests_unit_test_anomaly_CFLAGS = $(TEST_CFLAGS) \
 	-I$(srcdir)/plugins/anomaly-common
 tests_unit_test_anomaly_LDADD = $(CMOCKA_LIBS) -lm
+
+# The NAB benchmark (not a test): NAB's scorer, checked against NAB's
+# published null/random scores, and our detectors scored with it.
+# NAB_DIR defaults to the shared copy; see tests/bench/README.md.
+NAB_DIR = $(abs_top_srcdir)/../shared/data/nab
+noinst_PROGRAMS += tests/bench/nab_score
+tests_bench_nab_score_SOURCES = tests/bench/nab_score.c \
+	$(ANOMALY_CORE_SOURCES)
+tests_bench_nab_score_CFLAGS = $(ANOMALY_CFLAGS) $(JSONC_CFLAGS)
+tests_bench_nab_score_LDADD = $(JSONC_LIBS) -lm
+
+bench-anomaly-nab: tests/bench/nab_score
+	@for d in null random; do \
+	  ./tests/bench/nab_score --nab '$(NAB_DIR)' --detector $$d \
+	    --published-threshold $$d | grep -v '^  ' || exit 1; done
+	./tests/bench/nab_score --nab '$(NAB_DIR)' --detector perfect \
+	  --threshold 0.5 | grep -v '^  '
+	./tests/bench/nab_score --nab '$(NAB_DIR)' --detector latency $(BENCH_ARGS)
+	./tests/bench/nab_score --nab '$(NAB_DIR)' --detector fusion $(BENCH_ARGS)
+
+.PHONY: bench-anomaly-nab
