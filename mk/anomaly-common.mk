@@ -43,3 +43,13 @@ bench-anomaly-nab: tests/bench/nab_score
 	./tests/bench/nab_score --nab '$(NAB_DIR)' --detector fusion $(BENCH_ARGS)
 
 .PHONY: bench-anomaly-nab
+
+# End to end: on by default (base profile), a closed port is a critical
+# unreachable episode and a listening one none; and the lab run with
+# injected episodes and distractors (root; tests/lab).
+ANOMALY_TESTS = tests/integration/anomaly_unreachable.sh \
+	tests/integration/lab_anomaly.sh
+EXTRA_DIST += $(ANOMALY_TESTS)
+if BUILD_ANOMALY_FUSION
+TESTS += $(ANOMALY_TESTS)
+endif
