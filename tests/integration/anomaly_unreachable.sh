@@ -25,7 +25,8 @@ probes:
     timeout: 250ms
 YAML
 
-expect_rc 0 "$BN" run --profile "$T/p.yaml" --duration 16s --db "$T/h.db" \
+BOTTLENECK_PROFILE_PATH="$BN_TOP_SRCDIR/profiles" \
+  expect_rc 0 "$BN" run --profile "$T/p.yaml" --duration 16s --db "$T/h.db" \
   --no-report
 
 q() { sqlite3 "$T/h.db" "$1"; }
