@@ -204,7 +204,9 @@ double an_level_add(an_level *d, const an_level_cfg *c, double v, int64_t t_ns,
   d->delta = ms - d->base.centre;
   d->level = ms;
   score = an_score(zs, c->z_short);
-  if (d->recent_n >= c->long_n) {
+  /* The long median can only add a score the short one bounds: skip it
+   * when that bound is negligible (most samples; saves half the CPU). */
+  if (d->recent_n >= c->long_n && an_score(zs, c->z_long) >= 0.05) {
     double sl;
 
     /* The long median counts only while the short one agrees: a ramp
