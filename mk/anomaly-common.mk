@@ -47,6 +47,7 @@ bench-anomaly-nab: tests/bench/nab_score
 # End to end: on by default (base profile), a closed port is a critical
 # unreachable episode and a listening one none; and the lab run with
 # injected episodes and distractors (root; tests/lab).
+EXTRA_DIST += docs/anomaly.md
 ANOMALY_TESTS = tests/integration/anomaly_unreachable.sh \
 	tests/integration/lab_anomaly.sh
 EXTRA_DIST += $(ANOMALY_TESTS)

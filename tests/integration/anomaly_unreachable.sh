@@ -57,3 +57,20 @@ awk -v f="$first" -v o="$opened" -v c="$crit" 'BEGIN {
 # The severity maps onto the SDK's: critical is 2.
 [ "$(q "SELECT max(severity) FROM events WHERE target = 'down'")" = 2 ] ||
   fail "critical events should be stored with severity 2"
+
+# Offline: `analyze` replays the stored run through the same detectors
+# and finds the same episode, deterministically.
+for i in 1 2; do
+  BOTTLENECK_PROFILE_PATH="$BN_TOP_SRCDIR/profiles" \
+    expect_rc 0 "$BN" analyze --db "$T/h.db" --json
+  cp "$T/out" "$T/analyze$i"
+done
+cat "$T/analyze1"
+cmp -s "$T/analyze1" "$T/analyze2" || fail "two analyze runs differ"
+[ "$(wc -l <"$T/analyze1")" = 1 ] || fail "analyze: want one episode"
+assert_contains "$T/analyze1" '"target":"down"'
+assert_contains "$T/analyze1" '"severity":"critical"'
+assert_contains "$T/analyze1" '"dominant":"unreachable"'
+live=$(q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(wall_ns) / 1e9,
+          'unixepoch') FROM events WHERE target = 'down'")
+assert_contains "$T/analyze1" "\"start\":\"$live\""
