@@ -26,6 +26,8 @@ static void main_usage(FILE *out)
           "  profile validate    check profile files\n"
           "  profile show        print a profile merged with its parents\n"
           "  report              render a stored run again (text, json...)\n"
+          "  analyze             replay a stored run through the anomaly\n"
+          "                      detectors; print its episodes\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
           "  selftest            what this machine supports; every plugin\n"
           "                      on loopback, in a few seconds\n"
@@ -110,6 +112,8 @@ int main(int argc, char **argv)
     return cli_profile(argc, argv);
   if (!strcmp(argv[0], "report"))
     return cli_report(argc, argv);
+  if (!strcmp(argv[0], "analyze"))
+    return cli_analyze(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
   if (!strcmp(argv[0], "paths"))
