@@ -627,6 +627,27 @@ static int host_emit_event(bn_host *h, const bn_event *e)
   return rc;
 }
 
+static int host_emit_episode(bn_host *h, const bn_episode *ep)
+{
+  host_instance *in = HOST_IN(h);
+  host_core *core = in->core;
+  bn_episode copy;
+
+  if (host_copy_in(&copy, sizeof(copy), ep,
+                   offsetof(bn_episode, signals) + sizeof(char *)) < 0 ||
+      !copy.target || !copy.start_ns) {
+    if (!in->warned_struct++)
+      log_error(in->prefix,
+                "episode without a target or start, or with a struct_size "
+                "too small: set it with BN_INIT(bn_episode); dropped");
+    return BN_EINVAL;
+  }
+  if (!core->st)
+    return BN_OK; /* a replay (analyze) writes nothing */
+  return store_add_episode(core->st, core->run_id, host_instance_name(h),
+                           &copy);
+}
+
 static bn_timer *host_timer_start(bn_host *h, int64_t after_ns,
                                   int64_t repeat_ns, bn_timer_fn fn, void *arg)
 {
@@ -784,6 +805,7 @@ static const bn_host_api host_table = {
     .cfg_size = host_cfg_size,
     .cfg_rate = host_cfg_rate,
     .metric_info = host_metric_info,
+    .emit_episode = host_emit_episode,
 };
 
 void host_fanout_speedtest(host_core *core, const char *provider,

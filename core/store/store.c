@@ -78,6 +78,14 @@ static const char *const store_sql[ST_COUNT] = {
         "kind, flow_id, ttl, old_addr, new_addr, old_rtt_ms, new_rtt_ms, "
         "wall_ns, old_paths, new_paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_EPISODE] =
+        "INSERT INTO episodes (run_id, source, id, target, start_ns, end_ns, "
+        "level, severity, peak, dominant, signals) VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (run_id, source, id) DO "
+        "UPDATE SET target = excluded.target, start_ns = excluded.start_ns, "
+        "end_ns = excluded.end_ns, level = excluded.level, severity = "
+        "excluded.severity, peak = excluded.peak, dominant = "
+        "excluded.dominant, signals = excluded.signals",
 };
 
 static int64_t store_now_ns(void)
@@ -1231,6 +1239,54 @@ int store_add_path_change(store *s, int64_t run_id, int64_t set_id,
     sqlite3_bind_null(st, 14);
   }
   rc = store_exec(s, st, "cannot record a path change");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}
+
+static const char *const store_level_name[] = {"info", "warning", "critical"};
+
+int store_add_episode(store *s, int64_t run_id, const char *source,
+                      const bn_episode *ep)
+{
+  sqlite3_stmt *st;
+  const char *sev;
+  int rc;
+
+  if (!source || !ep)
+    return BN_EINVAL;
+  if (s && s->writer)
+    return store_writer_episode(s, run_id, source, ep);
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_EPISODE);
+  if (!st)
+    return BN_EIO;
+  sev = ep->severity;
+  if (!sev)
+    sev = store_level_name[ep->level >= BN_SEV_INFO &&
+                                   ep->level <= BN_SEV_CRITICAL
+                               ? ep->level
+                               : 0];
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, (int64_t)ep->id);
+  store_bind_text(st, 4, ep->target);
+  sqlite3_bind_int64(st, 5, ep->start_ns);
+  if (ep->end_ns)
+    sqlite3_bind_int64(st, 6, ep->end_ns);
+  else
+    sqlite3_bind_null(st, 6);
+  sqlite3_bind_int(st, 7, (int)ep->level);
+  sqlite3_bind_text(st, 8, sev, -1, SQLITE_STATIC);
+  if (isnan(ep->peak))
+    sqlite3_bind_null(st, 9);
+  else
+    sqlite3_bind_double(st, 9, ep->peak);
+  store_bind_text(st, 10, ep->dominant);
+  store_bind_text(st, 11, ep->signals);
+  rc = store_exec(s, st, "cannot record an episode");
   if (rc < 0)
     return rc;
   return store_write_done(s, 1);

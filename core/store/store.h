@@ -30,7 +30,7 @@ typedef struct store store;
 #define STORE_RUN_INTERRUPTED (-2)
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -139,6 +139,12 @@ int store_finish_speedtest(store *s, int64_t run_id, const char *provider,
                            const char *grade, int attempts);
 
 /** One pre-flight check result, recorded with a run (value NaN: none). */
+/**
+ * Insert or replace episode (run_id, source, ep->id); through the writer
+ * thread when it runs.
+ */
+int store_add_episode(store *s, int64_t run_id, const char *source,
+                      const bn_episode *ep);
 int store_add_check(store *s, int64_t run_id, const char *name,
                     const char *target, const char *status, const char *reason,
                     double value, int64_t wall_ns);

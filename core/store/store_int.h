@@ -30,6 +30,7 @@ enum store_stmt_id {
   ST_ATTEMPT_LINK,
   ST_PATH_CHANGE,
   ST_CHECK,
+  ST_EPISODE,
   ST_COUNT
 };
 
@@ -137,6 +138,8 @@ int store_open_secondary(const char *path, store **out);
 /* The writer (store_writer.c): queue a copy of a row for the thread. */
 int store_writer_sample(store *s, int64_t run_id, const char *probe,
                         const bn_sample *smp);
+int store_writer_episode(store *s, int64_t run_id, const char *source,
+                         const bn_episode *ep);
 int store_writer_event(store *s, int64_t run_id, const char *source,
                        const bn_event *e);
 /* Takes the round (and the changes' copies) over. */

@@ -230,6 +230,24 @@ static const char *const store_migrations[] = {
     "  CASE WHEN metric LIKE '%\\_ms' ESCAPE '\\' THEN 'distribution'"
     "       ELSE 'mean' END "
     "FROM series;",
+    /* 4 -> 5: anomaly episodes (SDK 3.1 emit_episode): one row per
+     * episode of a detector instance in a run, replaced as it rises and
+     * closes; end_ns NULL while it is open. */
+    "CREATE TABLE episodes ("
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  source TEXT NOT NULL," /* detector instance */
+    "  id INTEGER NOT NULL,"  /* episode number within the instance */
+    "  target TEXT,"
+    "  start_ns INTEGER NOT NULL,"
+    "  end_ns INTEGER,"         /* NULL while open */
+    "  level INTEGER NOT NULL," /* bn_severity of the peak */
+    "  severity TEXT NOT NULL," /* the detector's name of the peak */
+    "  peak REAL,"              /* peak confidence 0..1 */
+    "  dominant TEXT,"          /* dominant signal */
+    "  signals TEXT,"           /* each signal's peak score */
+    "  PRIMARY KEY (run_id, source, id)"
+    ");"
+    "CREATE INDEX episodes_start ON episodes (start_ns);",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

@@ -35,7 +35,7 @@
  * holds the write lock for a fraction of a second. */
 #define SW_BATCH_MAX 50000
 
-enum sw_kind { SW_SAMPLE, SW_EVENT, SW_PATHS };
+enum sw_kind { SW_SAMPLE, SW_EVENT, SW_PATHS, SW_EPISODE };
 
 typedef struct sw_job {
   struct sw_job *next;
@@ -46,6 +46,7 @@ typedef struct sw_job {
   union {
     bn_sample smp;
     bn_event ev;
+    bn_episode ep;
     struct {
       store_path_round r;
       pathdiff_change *ch;
@@ -151,6 +152,8 @@ static int sw_write_job(store *w, sw_job *j)
     return store_add_event(w, j->run_id, j->name, &j->u.ev);
   case SW_PATHS:
     return sw_write_paths(w, j);
+  case SW_EPISODE:
+    return store_add_episode(w, j->run_id, j->name, &j->u.ep);
   }
   return BN_EINVAL;
 }
@@ -488,6 +491,29 @@ int store_writer_event(store *s, int64_t run_id, const char *source,
     clock_gettime(CLOCK_REALTIME, &ts);
     j->u.ev.wall_ns = (int64_t)ts.tv_sec * SW_NS + ts.tv_nsec;
   }
+  return sw_push(s, j);
+}
+
+int store_writer_episode(store *s, int64_t run_id, const char *source,
+                         const bn_episode *ep)
+{
+  size_t extra = sw_len(source) + sw_len(ep->target) + sw_len(ep->severity) +
+                 sw_len(ep->dominant) + sw_len(ep->signals);
+  sw_job *j = malloc(sizeof(*j) + extra);
+  char *cur;
+
+  if (!j)
+    return BN_ENOMEM;
+  cur = j->buf;
+  j->kind = SW_EPISODE;
+  j->rows = 1;
+  j->run_id = run_id;
+  j->u.ep = *ep;
+  j->name = sw_put(&cur, source);
+  j->u.ep.target = sw_put(&cur, ep->target);
+  j->u.ep.severity = sw_put(&cur, ep->severity);
+  j->u.ep.dominant = sw_put(&cur, ep->dominant);
+  j->u.ep.signals = sw_put(&cur, ep->signals);
   return sw_push(s, j);
 }
 

@@ -13,6 +13,7 @@
  */
 #include "an_plugin.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,34 @@ static void an_rfc3339(int64_t ns, char *buf, size_t len)
     snprintf(buf, len, "%lld", (long long)ns);
 }
 
+/* The episode row in the history (SDK 3.1; an older host has none). */
+static void an_plugin_episode(an_plugin *p, const an_episode *ep)
+{
+  char sig[128];
+  int n = 0;
+  bn_episode row = {
+      BN_INIT(bn_episode),
+      .id = ep->id,
+      .target = ep->target,
+      .start_ns = ep->start_ns,
+      .end_ns = ep->phase == AN_EP_CLOSE ? ep->end_ns : 0,
+      .level = an_plugin_bn_severity(ep->severity),
+      .severity = an_severity_name(ep->severity),
+      .peak = ep->peak_confidence,
+      .dominant = an_signal_name(ep->dominant),
+      .signals = sig,
+  };
+
+  if (p->h->api->struct_size <
+      offsetof(bn_host_api, emit_episode) + sizeof(void *))
+    return;
+  sig[0] = 0;
+  for (int k = 0; k < AN_SIG_N && n >= 0 && (size_t)n < sizeof(sig); k++)
+    n += snprintf(sig + n, sizeof(sig) - (size_t)n, "%s%s=%.2f", k ? " " : "",
+                  an_signal_name((an_signal)k), ep->scores[k]);
+  p->h->api->emit_episode(p->h, &row);
+}
+
 static void an_plugin_emit(const an_episode *ep, void *arg)
 {
   an_plugin *p = arg;
@@ -173,6 +202,7 @@ static void an_plugin_emit(const an_episode *ep, void *arg)
     snprintf(msg + n, sizeof(msg) - (size_t)n, " (%s %s)", ep->probe,
              ep->metric);
   p->h->api->emit_event(p->h, &ev);
+  an_plugin_episode(p, ep);
 }
 
 int an_plugin_check(bn_host *h)

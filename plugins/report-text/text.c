@@ -152,6 +152,58 @@ static void sec_alerts(FILE *f, json_object *m)
   text_table_free(&t);
 }
 
+static void sec_episodes(FILE *f, json_object *m)
+{
+  static const char *const heads[] = {
+      "START", "END", "TARGET", "SEVERITY", "PEAK", "DOMINANT", "SIGNALS"};
+  static const int right[] = {0, 0, 0, 0, 1, 0, 0};
+  json_object *sec = get(m, "episodes"), *items = get(sec, "items");
+  json_object *c = get(sec, "counts");
+  text_table t;
+  size_t i, j;
+
+  heading(f, "Episodes");
+  if (unavailable(f, sec))
+    return;
+  fprintf(f, "%.0f critical, %.0f high, %.0f medium, %.0f low, %.0f info\n",
+          num(c, "critical"), num(c, "high"), num(c, "medium"), num(c, "low"),
+          num(c, "info"));
+  text_table_init(&t, 7, heads, right);
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i);
+    char b0[CELL], b1[CELL], b2[CELL];
+    const char *row[7];
+
+    row[0] = when(b0, str(it, "start"));
+    row[1] = get(it, "end") ? when(b1, str(it, "end")) : "(open)";
+    row[2] = or_dash(str(it, "target"));
+    row[3] = or_dash(str(it, "severity"));
+    snprintf(b2, sizeof(b2), "%.2f", num(it, "peak"));
+    row[4] = b2;
+    row[5] = or_dash(str(it, "dominant"));
+    row[6] = or_dash(str(it, "signals"));
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i),
+                *ctx = get(it, "context");
+    char b0[CELL];
+
+    for (j = 0; j < json_object_array_length(ctx); j++) {
+      json_object *c1 = json_object_array_get_idx(ctx, j);
+
+      if (!j)
+        fprintf(f, "context of the %s episode of %s at %s:\n",
+                or_dash(str(it, "severity")), or_dash(str(it, "target")),
+                when(b0, str(it, "start")));
+      fprintf(f, "  %s %s %s\n", when(b0, str(c1, "time")),
+              or_dash(str(c1, "kind")), or_dash(str(c1, "what")));
+    }
+  }
+}
+
 static void sec_summary(FILE *f, json_object *m)
 {
   static const char *const heads[] = {"TARGET", "PROBE", "METRIC", "SENT",
@@ -503,6 +555,8 @@ static int text_write(json_object *m, FILE *f)
 
     if (!strcmp(s, "alerts"))
       sec_alerts(f, m);
+    else if (!strcmp(s, "episodes"))
+      sec_episodes(f, m);
     else if (!strcmp(s, "summary"))
       sec_summary(f, m);
     else if (!strcmp(s, "latency"))

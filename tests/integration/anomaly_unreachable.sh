@@ -74,3 +74,52 @@ assert_contains "$T/analyze1" '"dominant":"unreachable"'
 live=$(q "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', min(wall_ns) / 1e9,
           'unixepoch') FROM events WHERE target = 'down'")
 assert_contains "$T/analyze1" "\"start\":\"$live\""
+
+# The history keeps the episode (one row, closed at the run's end) and
+# the reports show it: critical, unreachable, with start and end.
+[ "$(q "SELECT count(*) FROM episodes WHERE target = 'up'")" = 0 ] ||
+  fail "the healthy target has an episode"
+[ "$(q "SELECT severity || ' ' || dominant || ' ' || (end_ns > start_ns)
+        FROM episodes WHERE target = 'down'")" = "critical unreachable 1" ] ||
+  fail "want one closed critical unreachable episode for 'down'"
+[ "$(q "SELECT start_ns = (SELECT min(wall_ns) FROM events WHERE
+        target = 'down') FROM episodes")" = 1 ] ||
+  fail "the episode's start is not its open event's time"
+expect_rc 0 "$BN" report --db "$T/h.db" --format text
+cp "$T/out" "$T/report.txt"
+sed -n '/^== Episodes/,/^== /p' "$T/report.txt"
+assert_contains "$T/report.txt" "1 critical, 0 high, 0 medium, 0 low, 0 info"
+grep -E '^[0-9].* down +critical +1\.00 +unreachable ' "$T/report.txt" \
+  >/dev/null || fail "text report: no critical unreachable episode row"
+expect_rc 0 "$BN" report --db "$T/h.db" --format json
+python3 - "$T/out" <<'PY' || fail "json report: episodes"
+import json, sys
+m = json.load(open(sys.argv[1]))
+e = m["episodes"]
+assert "episodes" in m["sections"], m["sections"]
+assert e["counts"]["critical"] == 1, e["counts"]
+(it,) = e["items"]
+assert it["target"] == "down" and it["severity"] == "critical", it
+assert it["dominant"] == "unreachable" and it["end"] and it["peak"] == 1, it
+assert m["alerts"]["counts"]["critical"] >= 1, m["alerts"]["counts"]
+PY
+python3 "$BN_TOP_SRCDIR/tests/integration/schema_check.py" "$T/out" \
+  "$BN_TOP_SRCDIR/docs/schemas/report.schema.json" ||
+  fail "json report does not match docs/schemas/report.schema.json"
+# Pre-flight checks that did not pass (no default route in a test's
+# namespace) are the episode's context when they fell within 60 s of it.
+nctx=$(q "SELECT count(*) FROM checks, episodes WHERE status != 'pass' AND
+          (checks.target IS NULL OR checks.target = 'down' OR
+           checks.target NOT IN (SELECT target FROM series)) AND
+          wall_ns BETWEEN start_ns - 60e9 AND end_ns + 60e9")
+echo "context: $nctx failed checks"
+if [ "$nctx" -gt 0 ]; then
+  assert_contains "$T/report.txt" "context of the critical episode of down"
+  [ "$(grep -c '^  [0-9-]* [0-9:]* check ' "$T/report.txt")" = "$nctx" ] ||
+    fail "text report: want $nctx context lines"
+fi
+expect_rc 0 "$BN" report --db "$T/h.db" --format html -o "$T/r.html"
+grep -q 'id="episodes"' "$T/r.html" &&
+  grep -q '<td>down</td><td><span class="badge sev-critical">critical' \
+    "$T/r.html" ||
+  fail "html report: no episodes section with a critical episode"

@@ -239,6 +239,69 @@ static void test_reopen_is_noop(void **state)
   store_close(s);
 }
 
+/* Schema 4 -> 5: a history of version 4 (a run in it) gets the episodes
+ * table; an episode is inserted when it opens and replaced (one row)
+ * when it rises and closes, through the writer thread too. */
+static void test_migrate_episodes(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0;
+  store *s;
+  bn_episode ep = {BN_INIT(bn_episode),
+                   .id = 1,
+                   .target = "t",
+                   .start_ns = 1000000000,
+                   .level = BN_SEV_WARNING,
+                   .severity = "medium",
+                   .peak = 0.8,
+                   .dominant = "latency",
+                   .signals = "latency=0.80 loss=0.00"};
+  char buf[128];
+
+  s = open_with_run(f, &run);
+  store_close(s);
+  sql_exec(f->db, "DROP TABLE episodes; PRAGMA user_version = 4");
+  log_set_level(BN_LOG_INFO);
+  f->n_lines = 0;
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+  {
+    int seen = 0;
+
+    for (int i = 0; i < f->n_lines; i++)
+      seen |= strstr(f->lines[i], "migrated schema from version 4 to 5") != 0;
+    assert_true(seen);
+  }
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM runs"), 1);
+  assert_int_equal(store_add_episode(s, run, "fusion", &ep), 0);
+  assert_int_equal(store_flush(s), 0);
+  assert_int_equal(
+      sql_int(f->db, "SELECT count(*) FROM episodes WHERE end_ns IS NULL"), 1);
+  ep.level = BN_SEV_CRITICAL;
+  ep.severity = "critical";
+  ep.dominant = "unreachable";
+  ep.peak = 1;
+  ep.end_ns = 9000000000;
+  assert_int_equal(store_writer_start(s), 0);
+  assert_int_equal(store_add_episode(s, run, "fusion", &ep), 0);
+  ep.id = 2; /* another episode, severity from the level */
+  ep.severity = NULL;
+  assert_int_equal(store_add_episode(s, run, "fusion", &ep), 0);
+  assert_int_equal(store_writer_stop(s, 5000000000LL), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM episodes"), 2);
+  assert_string_equal(sql_text(f->db,
+                               "SELECT severity || ' ' || dominant || ' ' || "
+                               "end_ns || ' ' || level FROM episodes WHERE "
+                               "id = 1",
+                               buf, sizeof(buf)),
+                      "critical unreachable 9000000000 2");
+  assert_string_equal(sql_text(f->db,
+                               "SELECT severity FROM episodes WHERE id = 2",
+                               buf, sizeof(buf)),
+                      "critical");
+  store_close(s);
+}
+
 static void test_newer_schema_refused(void **state)
 {
   fixture *f = *state;
@@ -1159,6 +1222,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_rollups, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
       cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrate_episodes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
       cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
