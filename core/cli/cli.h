@@ -33,6 +33,8 @@ int cli_profile(int argc, char **argv);
 int cli_report(int argc, char **argv);
 /** `bottleneck analyze`: replay stored samples through the detectors. */
 int cli_analyze(int argc, char **argv);
+/** `bottleneck baseline show [TARGET]`: the stored anomaly baselines. */
+int cli_baseline(int argc, char **argv);
 int cli_speedtest(int argc, char **argv);
 int cli_paths(int argc, char **argv);
 int cli_check(int argc, char **argv);

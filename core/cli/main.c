@@ -28,6 +28,7 @@ static void main_usage(FILE *out)
           "  report              render a stored run again (text, json...)\n"
           "  analyze             replay a stored run through the anomaly\n"
           "                      detectors; print its episodes\n"
+          "  baseline show       the anomaly baselines in force (per target)\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
           "  selftest            what this machine supports; every plugin\n"
           "                      on loopback, in a few seconds\n"
@@ -114,6 +115,8 @@ int main(int argc, char **argv)
     return cli_report(argc, argv);
   if (!strcmp(argv[0], "analyze"))
     return cli_analyze(argc, argv);
+  if (!strcmp(argv[0], "baseline"))
+    return cli_baseline(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
   if (!strcmp(argv[0], "paths"))

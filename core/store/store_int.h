@@ -31,6 +31,7 @@ enum store_stmt_id {
   ST_PATH_CHANGE,
   ST_CHECK,
   ST_EPISODE,
+  ST_BASELINE,
   ST_COUNT
 };
 
@@ -140,6 +141,7 @@ int store_writer_sample(store *s, int64_t run_id, const char *probe,
                         const bn_sample *smp);
 int store_writer_episode(store *s, int64_t run_id, const char *source,
                          const bn_episode *ep);
+int store_writer_baseline(store *s, const char *source, const bn_baseline *b);
 int store_writer_event(store *s, int64_t run_id, const char *source,
                        const bn_event *e);
 /* Takes the round (and the changes' copies) over. */

@@ -555,6 +555,43 @@ static int episode_context(store *s, const char *target, int64_t from,
   return rows_done(s, st, rc, "cannot read an episode's context");
 }
 
+typedef struct base_arg {
+  const store_report_range *r;
+  json_object *items;
+} base_arg;
+
+static int base_item(const bn_baseline *b, void *arg)
+{
+  base_arg *a = arg;
+  json_object *it;
+
+  if (!target_wanted(a->r, b->target))
+    return 0;
+  it = json_object_new_object();
+  put(it, "target", json_object_new_string(b->target));
+  put(it, "probe", json_object_new_string(b->probe));
+  put(it, "metric", json_object_new_string(b->metric));
+  put(it, "kind", json_object_new_string(b->kind));
+  put(it, "source", b->source ? json_object_new_string(b->source) : NULL);
+  put(it, "centre", store_report_num(b->centre, 3));
+  put(it, "spread", store_report_num(b->spread, 3));
+  put(it, "loss_pct", store_report_num(b->loss_rate * 100, 2));
+  put(it, "since", b->since_ns > 0 ? store_report_time(b->since_ns) : NULL);
+  put(it, "samples", json_object_new_int64((int64_t)b->samples));
+  json_object_array_add(a->items, it);
+  return 0;
+}
+
+/* The baselines in force (stored by the detectors, any run). */
+static int episode_baselines(store *s, const store_report_range *r,
+                             json_object *sec)
+{
+  base_arg a = {r, json_object_new_array()};
+
+  put(sec, "baselines", a.items);
+  return store_baselines_each(s, NULL, NULL, base_item, &a);
+}
+
 int store_report_episodes(store *s, const store_report_range *r,
                           json_object *model)
 {
@@ -619,6 +656,9 @@ int store_report_episodes(store *s, const store_report_range *r,
     }
   }
   rc = rows_done(s, st, rc, "cannot read episodes");
+  if (rc < 0)
+    return rc;
+  rc = episode_baselines(s, r, sec);
   if (rc < 0)
     return rc;
   for (k = 0; k < 5; k++)

@@ -248,6 +248,23 @@ static const char *const store_migrations[] = {
     "  PRIMARY KEY (run_id, source, id)"
     ");"
     "CREATE INDEX episodes_start ON episodes (start_ns);",
+    /* 5 -> 6: the anomaly baselines in force (SDK 3.1 baseline_put),
+     * one per detector instance, series and kind, kept across runs so
+     * that a restart does not relearn them. */
+    "CREATE TABLE baselines ("
+    "  source TEXT NOT NULL," /* detector instance */
+    "  target TEXT NOT NULL,"
+    "  probe TEXT NOT NULL,"
+    "  metric TEXT NOT NULL,"
+    "  kind TEXT NOT NULL," /* latency, jitter, loss ... */
+    "  centre REAL,"
+    "  spread REAL,"
+    "  loss_rate REAL,"
+    "  since_ns INTEGER,"
+    "  samples INTEGER,"
+    "  updated_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (source, target, probe, metric, kind)"
+    ") WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

@@ -52,6 +52,7 @@ struct an_engine {
   size_t cap, n;
   uint64_t next_id;
   size_t bytes;
+  an_store store; /* persistence of baselines (load/save NULL: none) */
 };
 
 static const char *const an_sig_names[AN_SIG_N] = {"latency", "loss", "jitter",
@@ -226,6 +227,8 @@ static an_target *an_target_get(an_engine *e, const char *name, int create)
   return t;
 }
 
+static void an_base_load(an_engine *e, const an_target *t, an_series *s);
+
 static an_series *an_series_get(an_engine *e, an_target *t, const char *probe,
                                 const char *metric, an_role role, int primary)
 {
@@ -276,7 +279,60 @@ static an_series *an_series_get(an_engine *e, an_target *t, const char *probe,
   }
   t->series[t->n_series++] = s;
   e->bytes += sizeof(*s) + sizeof(*grown) + strlen(probe) + strlen(metric) + 2;
+  if (!s->off)
+    an_base_load(e, t, s);
   return s;
+}
+
+/* The kinds of a series' baselines: [0] its level detector (s->lat),
+ * [1] the volatility one (s->jit, latency series only). */
+static const char *an_kind(const an_series *s, int which)
+{
+  if (s->role == AN_ROLE_LOSS)
+    return which ? NULL : "loss";
+  if (s->role == AN_ROLE_JITTER)
+    return which ? NULL : "jitter";
+  return which ? "jitter" : "latency";
+}
+
+static void an_base_save(an_engine *e, const an_target *t, const an_series *s,
+                         int which)
+{
+  const an_baseline *b = which ? &s->jit.base : &s->lat.base;
+  an_baseline none = {NAN, NAN, NAN, 0, 0, 0};
+  const char *kind = an_kind(s, which);
+
+  if (!e->store.save || !kind || s->off)
+    return;
+  if (s->role == AN_ROLE_LOSS)
+    b = &none;
+  else if (!b->valid)
+    return;
+  e->store.save(e->store.arg, t->name, s->probe, s->metric, kind, b,
+                which ? NAN : s->loss.base_rate);
+}
+
+static void an_base_load(an_engine *e, const an_target *t, an_series *s)
+{
+  for (int which = 0; which < 2 && e->store.load; which++) {
+    const char *kind = an_kind(s, which);
+    an_baseline b;
+    double rate = NAN;
+
+    memset(&b, 0, sizeof(b));
+    if (!kind || e->store.load(e->store.arg, t->name, s->probe, s->metric,
+                               kind, &b, &rate) != 1)
+      continue;
+    if (s->role != AN_ROLE_LOSS && b.samples > 0 && b.centre == b.centre &&
+        b.mad == b.mad)
+      an_level_set_baseline(which ? &s->jit : &s->lat,
+                            which                       ? &e->cfg.jitter
+                            : s->role == AN_ROLE_JITTER ? &e->cfg.jitter
+                                                        : &e->cfg.latency,
+                            &b);
+    if (!which && rate == rate && rate >= 0 && rate <= 1)
+      s->loss.base_rate = rate;
+  }
 }
 
 /* Feed one sample into a series' detectors; sets s->sig[]. */
@@ -463,9 +519,28 @@ int an_engine_sample(an_engine *e, const char *target, const char *probe,
   lost = (flags & AN_F_LOST) || !(value == value);
   if (t_ns > t->now_ns)
     t->now_ns = t_ns;
-  an_series_add(&e->cfg, s, value, t_ns, lost, !t->open);
+  if (e->store.save) {
+    int64_t since0 = s->lat.base.since_ns, since1 = s->jit.base.since_ns;
+    int valid0 = s->lat.base.valid, valid1 = s->jit.base.valid;
+
+    an_series_add(&e->cfg, s, value, t_ns, lost, !t->open);
+    if (s->lat.base.valid && (!valid0 || s->lat.base.since_ns != since0))
+      an_base_save(e, t, s, 0);
+    if (s->jit.base.valid && (!valid1 || s->jit.base.since_ns != since1))
+      an_base_save(e, t, s, 1);
+  } else {
+    an_series_add(&e->cfg, s, value, t_ns, lost, !t->open);
+  }
   an_fuse(e, t, s);
   return 0;
+}
+
+void an_engine_set_store(an_engine *e, const an_store *st)
+{
+  if (st)
+    e->store = *st;
+  else
+    memset(&e->store, 0, sizeof(e->store));
 }
 
 void an_engine_finish(an_engine *e)
@@ -476,6 +551,11 @@ void an_engine_finish(an_engine *e)
     if (t && t->open) {
       an_emit(e, t, AN_EP_CLOSE, t->now_ns, NULL);
       t->open = 0;
+    }
+    /* the baselines in force, with the loss rate learned meanwhile */
+    for (size_t k = 0; t && k < t->n_series; k++) {
+      an_base_save(e, t, t->series[k], 0);
+      an_base_save(e, t, t->series[k], 1);
     }
   }
 }

@@ -107,6 +107,26 @@ typedef void (*an_emit_fn)(const an_episode *ep, void *arg);
 
 typedef struct an_engine an_engine;
 
+/**
+ * Where baselines persist (optional, an_engine_set_store).  A series'
+ * baselines have kinds: "latency" (the level of a latency series, with
+ * the series' baseline loss rate), "jitter" (the volatility of a latency
+ * series, or the level of a jitter-role series) and "loss" (a loss-role
+ * series: only loss_rate).  load() is called when a series is first
+ * seen, once per kind: it returns 1 and fills *b and *loss_rate (NaN:
+ * none) when a baseline was stored, else 0.  save() is called whenever
+ * a baseline is (re)learned and, for every series, at an_engine_finish.
+ */
+typedef struct an_store {
+  int (*load)(void *arg, const char *target, const char *probe,
+              const char *metric, const char *kind, an_baseline *b,
+              double *loss_rate);
+  void (*save)(void *arg, const char *target, const char *probe,
+               const char *metric, const char *kind, const an_baseline *b,
+               double loss_rate);
+  void *arg;
+} an_store;
+
 /** Documented defaults: all signals, weights 1, 0.5/0.3, 30 s. */
 void an_config_default(an_config *c);
 /** Clamp sizes and thresholds into their ranges. */
@@ -128,6 +148,8 @@ int an_engine_sample(an_engine *e, const char *target, const char *probe,
                      const char *metric, an_role role, int primary,
                      double value, int64_t t_ns, unsigned flags);
 
+/** Persist and restore baselines through `st` (copied; NULL: none). */
+void an_engine_set_store(an_engine *e, const an_store *st);
 /** Close every open episode (the run ends); end times stay true. */
 void an_engine_finish(an_engine *e);
 

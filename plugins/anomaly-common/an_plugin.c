@@ -14,6 +14,7 @@
 #include "an_plugin.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ void an_plugin_cfg_default(an_plugin_cfg *p)
   an_config_default(&c);
   *p = (an_plugin_cfg){
       .cooldown_ns = c.cooldown_ns,
+      .persist = 1,
       .open_threshold = c.open_threshold,
       .close_threshold = c.close_threshold,
       .sev_low = c.sev_low,
@@ -205,6 +207,69 @@ static void an_plugin_emit(const an_episode *ep, void *arg)
   an_plugin_episode(p, ep);
 }
 
+/* ---- baselines in the history (SDK 3.1) ---- */
+
+static int an_plugin_has(bn_host *h, size_t off)
+{
+  return h->api->struct_size >= off + sizeof(void *);
+}
+
+typedef struct an_load_arg {
+  const char *kind;
+  an_baseline *b;
+  double *rate;
+  int found;
+} an_load_arg;
+
+static int an_plugin_load_one(const bn_baseline *b, void *arg)
+{
+  an_load_arg *a = arg;
+
+  if (!b->kind || strcmp(b->kind, a->kind) != 0)
+    return 0;
+  memset(a->b, 0, sizeof(*a->b));
+  a->b->centre = b->centre;
+  a->b->spread = b->spread;
+  /* the floors of the spread apply again when it is installed */
+  a->b->mad = b->spread / 1.4826;
+  a->b->since_ns = b->since_ns;
+  a->b->samples =
+      (uint32_t)(b->samples > UINT32_MAX ? UINT32_MAX : b->samples);
+  a->b->valid = b->samples > 0;
+  *a->rate = b->loss_rate;
+  a->found = 1;
+  return 1;
+}
+
+static int an_plugin_load(void *arg, const char *target, const char *probe,
+                          const char *metric, const char *kind, an_baseline *b,
+                          double *loss_rate)
+{
+  an_plugin *p = arg;
+  bn_query q = {BN_INIT(bn_query), .target = target, .probe = probe,
+                .metric = metric};
+  an_load_arg a = {kind, b, loss_rate, 0};
+
+  if (p->h->api->baselines_each(p->h, &q, an_plugin_load_one, &a) < 0)
+    return 0;
+  return a.found;
+}
+
+static void an_plugin_save(void *arg, const char *target, const char *probe,
+                           const char *metric, const char *kind,
+                           const an_baseline *b, double loss_rate)
+{
+  an_plugin *p = arg;
+  bn_baseline row = {
+      BN_INIT(bn_baseline),  .target = target,       .probe = probe,
+      .metric = metric,      .kind = kind,           .centre = b->centre,
+      .spread = b->spread,   .loss_rate = loss_rate, .since_ns = b->since_ns,
+      .samples = b->samples,
+  };
+
+  p->h->api->baseline_put(p->h, &row);
+}
+
 int an_plugin_check(bn_host *h)
 {
   an_plugin_cfg c;
@@ -247,6 +312,12 @@ int an_plugin_init(bn_host *h, void **ctx, unsigned signals)
   if (!p->eng) {
     free(p);
     return BN_ENOMEM;
+  }
+  if (p->cfg.persist &&
+      an_plugin_has(h, offsetof(bn_host_api, baselines_each))) {
+    an_store st = {an_plugin_load, an_plugin_save, p};
+
+    an_engine_set_store(p->eng, &st);
   }
   *ctx = p;
   return 0;

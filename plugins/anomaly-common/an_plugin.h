@@ -20,6 +20,7 @@
 typedef struct an_plugin_cfg {
   /* episodes and fusion */
   int64_t cooldown_ns;
+  int persist; /* keep baselines in the history across runs */
   double open_threshold, close_threshold;
   double sev_low, sev_medium, sev_high;
   double w_latency, w_loss, w_jitter, w_unreachable;
@@ -48,6 +49,12 @@ typedef struct an_plugin_cfg {
    .min = 0,                                                                  \
    .max = 86400,                                                              \
    BN_FIELD(an_plugin_cfg, cooldown_ns)},                                     \
+      {.name = "persist_baselines",                                           \
+       .type = BN_OPT_BOOL,                                                   \
+       .def = "true",                                                         \
+       .help = "store the baselines in the history and start from them "      \
+               "next run (no relearning after a restart)",                    \
+       BN_FIELD(an_plugin_cfg, persist)},                                     \
       {.name = "open_threshold",                                              \
        .type = BN_OPT_DOUBLE,                                                 \
        .def = "0.5",                                                          \

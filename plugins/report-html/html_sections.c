@@ -61,6 +61,43 @@ static const char *h_episode_class(const char *s)
   return "info";
 }
 
+/* The anomaly baselines in force, under the episodes. */
+static void h_baselines(FILE *f, json_object *items)
+{
+  size_t i;
+
+  if (!h_len(items))
+    return;
+  fputs("<h3>Baselines in force</h3>\n<div class=\"scroll\"><table><thead>"
+        "<tr><th>target</th><th>probe</th><th>metric</th><th>kind</th>"
+        "<th>centre</th><th>spread</th><th>loss %</th><th>since</th>"
+        "<th>samples</th></tr></thead><tbody>\n",
+        f);
+  for (i = 0; i < h_len(items); i++) {
+    json_object *it = h_at(items, i);
+
+    fputs("<tr><td>", f);
+    h_esc(f, h_str(it, "target"));
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "probe"));
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "metric"));
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "kind"));
+    fputs("</td><td>", f);
+    h_numf(f, h_num(it, "centre"), 3);
+    fputs("</td><td>", f);
+    h_numf(f, h_num(it, "spread"), 3);
+    fputs("</td><td>", f);
+    h_numf(f, h_num(it, "loss_pct"), 2);
+    fputs("</td><td class=\"nowrap\">", f);
+    if (h_str(it, "since"))
+      h_when(f, h_str(it, "since"));
+    fprintf(f, "</td><td>%.0f</td></tr>\n", h_num(it, "samples"));
+  }
+  fputs("</tbody></table></div>\n", f);
+}
+
 void h_sec_episodes(FILE *f, json_object *m, const h_page *p)
 {
   json_object *sec = h_get(m, "episodes"), *items = h_get(sec, "items"),
@@ -69,6 +106,7 @@ void h_sec_episodes(FILE *f, json_object *m, const h_page *p)
 
   h_sec_open(f, "episodes", "Episodes", 1);
   if (h_unavailable(f, sec)) {
+    h_baselines(f, h_get(sec, "baselines"));
     h_sec_close(f);
     return;
   }
@@ -121,6 +159,7 @@ void h_sec_episodes(FILE *f, json_object *m, const h_page *p)
   fputs("</tbody></table></div>\n", f);
   if (n > max)
     fprintf(f, "<p class=\"note\">%zu more not shown</p>\n", n - max);
+  h_baselines(f, h_get(sec, "baselines"));
   h_sec_close(f);
 }
 

@@ -195,6 +195,102 @@ static void test_lone_spike_ignored(void **state)
   an_engine_free(e);
 }
 
+/* A baseline store in memory: what one engine saved, the next loads. */
+typedef struct mem_store {
+  char key[8][96];
+  an_baseline b[8];
+  double rate[8];
+  int n, saves, loads;
+} mem_store;
+
+static int mem_find(mem_store *m, const char *t, const char *p, const char *mt,
+                    const char *k)
+{
+  char key[96];
+
+  snprintf(key, sizeof(key), "%s/%s/%s/%s", t, p, mt, k);
+  for (int i = 0; i < m->n; i++)
+    if (!strcmp(m->key[i], key))
+      return i;
+  if (m->n == 8)
+    return -1;
+  snprintf(m->key[m->n], sizeof(m->key[0]), "%s", key);
+  return m->n++;
+}
+
+static void mem_save(void *arg, const char *t, const char *p, const char *mt,
+                     const char *k, const an_baseline *b, double rate)
+{
+  mem_store *m = arg;
+  int i = mem_find(m, t, p, mt, k);
+
+  assert_true(i >= 0);
+  m->b[i] = *b;
+  m->rate[i] = rate;
+  m->saves++;
+}
+
+static int mem_load(void *arg, const char *t, const char *p, const char *mt,
+                    const char *k, an_baseline *b, double *rate)
+{
+  mem_store *m = arg;
+  int n = m->n, i = mem_find(m, t, p, mt, k);
+
+  if (i < 0 || i >= n) {
+    m->n = n; /* not stored: forget the key just made */
+    return 0;
+  }
+  *b = m->b[i];
+  *rate = m->rate[i];
+  m->loads++;
+  return 1;
+}
+
+/* Baselines persist: the first engine learns and saves them (on every
+ * refresh and at finish); a second engine loads them when it first sees
+ * the series, so it judges from its first samples (no warmup) and a
+ * level shift right at its start is an episode. */
+static void test_baseline_persisted(void **state)
+{
+  rec r;
+  mem_store m;
+  an_store st = {mem_load, mem_save, &m};
+  an_engine *e = engine(&r, 10);
+  const an_baseline *b;
+  int k;
+
+  (void)state;
+  memset(&m, 0, sizeof(m));
+  an_engine_set_store(e, &st);
+  feed(e, "t", 0, 200, 10, 0.3);
+  assert_true(m.saves >= 1);
+  an_engine_finish(e);
+  k = mem_find(&m, "t", "icmp", "rtt_ms", "latency");
+  assert_true(k >= 0 && k < m.n);
+  assert_true(fabs(m.b[k].centre - 10) < 0.3);
+  assert_true(m.b[k].samples >= 30);
+  assert_true(m.rate[k] == 0);
+  assert_true(mem_find(&m, "t", "icmp", "rtt_ms", "jitter") < m.n);
+  an_engine_free(e);
+
+  /* without the store, 5 samples give no baseline at all */
+  e = engine(&r, 10);
+  feed(e, "t", 1000, 1005, 10, 0.3);
+  assert_null(an_engine_baseline(e, "t"));
+  an_engine_free(e);
+
+  e = engine(&r, 10);
+  an_engine_set_store(e, &st);
+  feed(e, "t", 1000, 1001, 10, 0.3);
+  assert_int_equal(m.loads, 2); /* latency and jitter */
+  b = an_engine_baseline(e, "t");
+  assert_non_null(b);
+  assert_true(b->since_ns == m.b[k].since_ns);
+  feed(e, "t", 1001, 1020, 40, 0.3); /* +30 ms from the start */
+  assert_int_equal(count_phase(&r, AN_EP_OPEN), 1);
+  an_engine_free(e);
+}
+
 static void test_level_shift_episode_and_cooldown(void **state)
 {
   rec r;
@@ -548,6 +644,7 @@ int main(void)
       cmocka_unit_test(test_loss_role_metric),
       cmocka_unit_test(test_deterministic),
       cmocka_unit_test(test_signals_can_be_disabled),
+      cmocka_unit_test(test_baseline_persisted),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

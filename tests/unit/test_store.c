@@ -260,7 +260,8 @@ static void test_migrate_episodes(void **state)
 
   s = open_with_run(f, &run);
   store_close(s);
-  sql_exec(f->db, "DROP TABLE episodes; PRAGMA user_version = 4");
+  sql_exec(f->db, "DROP TABLE episodes; DROP TABLE baselines; PRAGMA "
+                  "user_version = 4");
   log_set_level(BN_LOG_INFO);
   f->n_lines = 0;
   assert_int_equal(store_open(f->db, &s), 0);
@@ -299,6 +300,63 @@ static void test_migrate_episodes(void **state)
                                "SELECT severity FROM episodes WHERE id = 2",
                                buf, sizeof(buf)),
                       "critical");
+  store_close(s);
+}
+
+static int count_baseline(const bn_baseline *b, void *arg)
+{
+  char *out = arg;
+  size_t n = strlen(out);
+
+  snprintf(out + n, 512 - n, "%s %s %s %s %s %.1f %.1f %.2f %lld %llu|",
+           b->source, b->target, b->probe, b->metric, b->kind, b->centre,
+           b->spread, b->loss_rate, (long long)b->since_ns,
+           (unsigned long long)b->samples);
+  return 0;
+}
+
+/* Schema 5 -> 6: baselines, one per (source, target, probe, metric,
+ * kind), replaced when stored again, through the writer thread, read
+ * back filtered. */
+static void test_baselines(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0;
+  store *s;
+  char out[512] = "";
+  bn_baseline b = {BN_INIT(bn_baseline), .target = "t",     .probe = "icmp",
+                   .metric = "rtt_ms",   .kind = "latency", .centre = 10,
+                   .spread = 0.5,        .loss_rate = NAN,  .since_ns = 7,
+                   .samples = 30};
+  bn_query q = {BN_INIT(bn_query), .target = "t"};
+
+  s = open_with_run(f, &run);
+  store_close(s);
+  sql_exec(f->db, "DROP TABLE baselines; PRAGMA user_version = 5");
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+  assert_int_equal(store_writer_start(s), 0);
+  assert_int_equal(store_put_baseline(s, "fusion", &b), 0);
+  b.centre = 12;
+  b.loss_rate = 0.01;
+  b.since_ns = 8;
+  assert_int_equal(store_put_baseline(s, "fusion", &b), 0); /* replaces */
+  b.kind = "jitter";
+  assert_int_equal(store_put_baseline(s, "fusion", &b), 0);
+  b.target = "u";
+  assert_int_equal(store_put_baseline(s, "latency", &b), 0);
+  b.kind = NULL;
+  assert_int_equal(store_put_baseline(s, "fusion", &b), BN_EINVAL);
+  assert_int_equal(store_writer_stop(s, 5000000000LL), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM baselines"), 3);
+  assert_int_equal(store_baselines_each(s, "fusion", &q, count_baseline, out),
+                   0);
+  assert_string_equal(out, "fusion t icmp rtt_ms jitter 12.0 0.5 0.01 8 30|"
+                           "fusion t icmp rtt_ms latency 12.0 0.5 0.01 8 30|");
+  out[0] = 0;
+  assert_int_equal(store_baselines_each(s, NULL, NULL, count_baseline, out),
+                   0);
+  assert_non_null(strstr(out, "latency u icmp rtt_ms jitter"));
   store_close(s);
 }
 
@@ -1223,6 +1281,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
       cmocka_unit_test_setup_teardown(test_events, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrate_episodes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_baselines, setup, teardown),
       cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
       cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
