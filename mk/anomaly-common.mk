@@ -50,6 +50,7 @@ bench-anomaly-nab: tests/bench/nab_score
 EXTRA_DIST += docs/anomaly.md
 ANOMALY_TESTS = tests/integration/anomaly_unreachable.sh \
 	tests/integration/anomaly_baseline.sh \
+	tests/integration/anomaly_import.sh \
 	tests/integration/lab_anomaly.sh
 EXTRA_DIST += $(ANOMALY_TESTS)
 if BUILD_ANOMALY_FUSION

@@ -29,6 +29,7 @@ static void main_usage(FILE *out)
           "  analyze             replay a stored run through the anomaly\n"
           "                      detectors; print its episodes\n"
           "  baseline show       the anomaly baselines in force (per target)\n"
+          "  import              load csv or NAB files into the history\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
           "  selftest            what this machine supports; every plugin\n"
           "                      on loopback, in a few seconds\n"
@@ -117,6 +118,8 @@ int main(int argc, char **argv)
     return cli_analyze(argc, argv);
   if (!strcmp(argv[0], "baseline"))
     return cli_baseline(argc, argv);
+  if (!strcmp(argv[0], "import"))
+    return cli_import(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
   if (!strcmp(argv[0], "paths"))

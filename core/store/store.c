@@ -666,13 +666,38 @@ void store_rollback(store *s)
   s->pending = 0;
 }
 
+int store_hold_begin(store *s)
+{
+  int rc;
+
+  if (!s || s->writer || s->hold)
+    return BN_EINVAL;
+  rc = store_flush(s);
+  if (rc == BN_OK)
+    rc = store_write_begin(s);
+  if (rc == BN_OK)
+    s->hold = 1;
+  return rc;
+}
+
+int store_hold_end(store *s, int commit)
+{
+  if (!s || !s->hold)
+    return BN_EINVAL;
+  s->hold = 0;
+  if (commit)
+    return store_flush(s);
+  store_rollback(s);
+  return BN_OK;
+}
+
 int store_flush(store *s)
 {
   int rc;
 
   if (s && s->writer)
     store_writer_kick(s);
-  if (!s || !s->in_tx)
+  if (!s || !s->in_tx || s->hold)
     return BN_OK;
   rc = store_rollup_flush(s);
   if (rc == BN_OK)

@@ -163,6 +163,14 @@ int store_add_check(store *s, int64_t run_id, const char *name,
 
 /** Commit the open batch (no-op when empty). */
 int store_flush(store *s);
+/**
+ * Everything written from here to store_hold_end() is one transaction
+ * (no commit in between, whatever the batch size: an import is all or
+ * nothing).  Not with the writer thread.
+ */
+int store_hold_begin(store *s);
+/** Commit (commit non-zero) or roll back what was written since. */
+int store_hold_end(store *s, int commit);
 
 /**
  * Recount the per-minute rollups from the stored samples (they are kept

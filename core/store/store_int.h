@@ -53,6 +53,7 @@ struct store {
   int in_tx;            /* a write transaction is open */
   unsigned pending;     /* rows written in the open transaction */
   unsigned batch_max;   /* commit by itself at this many rows */
+  int hold;             /* store_hold_begin: one transaction, no commit */
   int64_t wal_budget;   /* bytes the WAL may grow to (store_wal_budget) */
   store_writer *writer; /* writes go to a thread (store_writer.c) */
   /* the last round of each (target, probe) handed to the writer, so

@@ -360,6 +360,33 @@ static void test_baselines(void **state)
   store_close(s);
 }
 
+/* store_hold_begin/end: one transaction whatever the batch size (an
+ * import is all or nothing): rolled back, nothing of it stays; committed,
+ * all of it. */
+static void test_hold_one_transaction(void **state)
+{
+  fixture *f = *state;
+  store_run_meta m = {"h", "import", NULL, "v", 1};
+  int64_t run = 0;
+  store *s = NULL;
+
+  assert_int_equal(store_open(f->db, &s), 0);
+  for (int commit = 0; commit < 2; commit++) {
+    assert_int_equal(store_hold_begin(s), 0);
+    assert_int_equal(store_run_begin(s, &m, &run), 0);
+    for (int i = 0; i < 3 * STORE_BATCH_MAX; i++)
+      add(s, run, "import", "t", "rtt_ms", i, 1000 + i, 0);
+    assert_int_equal(store_run_end(s, run, 5000, 0), 0);
+    /* nothing committed yet, whatever the batch size */
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM runs"), 0);
+    assert_int_equal(store_hold_end(s, commit), 0);
+  }
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM runs"), 1);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"),
+                   3 * STORE_BATCH_MAX);
+  store_close(s);
+}
+
 static void test_newer_schema_refused(void **state)
 {
   fixture *f = *state;
@@ -1282,6 +1309,8 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_events, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrate_episodes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_baselines, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_hold_one_transaction, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
       cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
