@@ -55,6 +55,12 @@ int cli_run(int argc, char **argv);
 int cli_plugins(int argc, char **argv);
 int cli_profile(int argc, char **argv);
 int cli_report(int argc, char **argv);
+/** `bottleneck analyze`: replay stored samples through the detectors. */
+int cli_analyze(int argc, char **argv);
+/** `bottleneck baseline show [TARGET]`: the stored anomaly baselines. */
+int cli_baseline(int argc, char **argv);
+/** `bottleneck import --format csv|nab FILE...`: files into a run. */
+int cli_import(int argc, char **argv);
 int cli_speedtest(int argc, char **argv);
 int cli_paths(int argc, char **argv);
 int cli_check(int argc, char **argv);

@@ -27,6 +27,10 @@ static void main_usage(FILE *out)
           "  profile validate    check profile files\n"
           "  profile show        print a profile merged with its parents\n"
           "  report              render a stored run again (text, json...)\n"
+          "  analyze             replay a stored run through the anomaly\n"
+          "                      detectors; print its episodes\n"
+          "  baseline show       the anomaly baselines in force (per target)\n"
+          "  import              load csv or NAB files into the history\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
           "  selftest            what this machine supports; every plugin\n"
           "                      on loopback, in a few seconds\n"
@@ -115,6 +119,12 @@ int main(int argc, char **argv)
     return cli_profile(argc, argv);
   if (!strcmp(argv[0], "report"))
     return cli_report(argc, argv);
+  if (!strcmp(argv[0], "analyze"))
+    return cli_analyze(argc, argv);
+  if (!strcmp(argv[0], "baseline"))
+    return cli_baseline(argc, argv);
+  if (!strcmp(argv[0], "import"))
+    return cli_import(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
   if (!strcmp(argv[0], "paths"))

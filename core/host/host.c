@@ -627,6 +627,59 @@ static int host_emit_event(bn_host *h, const bn_event *e)
   return rc;
 }
 
+static int host_emit_episode(bn_host *h, const bn_episode *ep)
+{
+  host_instance *in = HOST_IN(h);
+  host_core *core = in->core;
+  bn_episode copy;
+
+  if (host_copy_in(&copy, sizeof(copy), ep,
+                   offsetof(bn_episode, signals) + sizeof(char *)) < 0 ||
+      !copy.target || !copy.start_ns) {
+    if (!in->warned_struct++)
+      log_error(in->prefix,
+                "episode without a target or start, or with a struct_size "
+                "too small: set it with BN_INIT(bn_episode); dropped");
+    return BN_EINVAL;
+  }
+  if (!core->st)
+    return BN_OK; /* a replay (analyze) writes nothing */
+  return store_add_episode(core->st, core->run_id, host_instance_name(h),
+                           &copy);
+}
+
+static int host_baseline_put(bn_host *h, const bn_baseline *b)
+{
+  host_instance *in = HOST_IN(h);
+  host_core *core = in->core;
+  bn_baseline copy;
+
+  if (host_copy_in(&copy, sizeof(copy), b,
+                   offsetof(bn_baseline, samples) + sizeof(uint64_t)) < 0 ||
+      !copy.target || !copy.probe || !copy.metric || !copy.kind) {
+    if (!in->warned_struct++)
+      log_error(in->prefix,
+                "baseline without a target, probe, metric or kind, or with "
+                "a struct_size too small: set it with BN_INIT(bn_baseline); "
+                "dropped");
+    return BN_EINVAL;
+  }
+  if (!core->st)
+    return BN_OK; /* a replay (analyze) writes nothing */
+  copy.updated_ns = clock_wall(&core->clock);
+  return store_put_baseline(core->st, host_instance_name(h), &copy);
+}
+
+static int host_baselines_each(bn_host *h, const bn_query *q,
+                               bn_baseline_fn fn, void *arg)
+{
+  host_core *core = HOST_IN(h)->core;
+
+  if (!core->st || !fn)
+    return BN_OK; /* a replay starts from no baseline */
+  return store_baselines_each(core->st, host_instance_name(h), q, fn, arg);
+}
+
 static bn_timer *host_timer_start(bn_host *h, int64_t after_ns,
                                   int64_t repeat_ns, bn_timer_fn fn, void *arg)
 {
@@ -784,6 +837,9 @@ static const bn_host_api host_table = {
     .cfg_size = host_cfg_size,
     .cfg_rate = host_cfg_rate,
     .metric_info = host_metric_info,
+    .emit_episode = host_emit_episode,
+    .baseline_put = host_baseline_put,
+    .baselines_each = host_baselines_each,
 };
 
 void host_fanout_speedtest(host_core *core, const char *provider,

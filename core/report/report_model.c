@@ -458,13 +458,14 @@ static void keep_alerts(json_object *model, size_t max)
 
 static void model_preset(json_object *model, report_preset p)
 {
-  static const char *const full[] = {"alerts", "summary", "latency",
-                                     "jitter", "cdf",     "speedtests",
-                                     "paths",  NULL};
-  static const char *const compact[] = {"alerts",     "summary", "latency",
-                                        "speedtests", "paths",   NULL};
-  static const char *const ops[] = {
-      "alerts", "paths", "summary", "latency", "jitter", "speedtests", NULL};
+  static const char *const full[] = {"alerts",     "episodes", "summary",
+                                     "latency",    "jitter",   "cdf",
+                                     "speedtests", "paths",    NULL};
+  static const char *const compact[] = {
+      "alerts", "episodes", "summary", "latency", "speedtests", "paths", NULL};
+  static const char *const ops[] = {"alerts",     "episodes", "paths",
+                                    "summary",    "latency",  "jitter",
+                                    "speedtests", NULL};
   const char *const *order = p == REPORT_COMPACT ? compact
                              : p == REPORT_OPS   ? ops
                                                  : full;
@@ -537,6 +538,8 @@ json_object *report_model_build(store *st, const report_opts *o)
   }
   if (rc == BN_OK)
     rc = store_report_alerts(st, &r, model);
+  if (rc == BN_OK)
+    rc = store_report_episodes(st, &r, model);
   if (rc == BN_OK)
     rc = store_report_latency(st, &r, model);
   if (rc == BN_OK)

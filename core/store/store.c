@@ -78,6 +78,18 @@ static const char *const store_sql[ST_COUNT] = {
         "kind, flow_id, ttl, old_addr, new_addr, old_rtt_ms, new_rtt_ms, "
         "wall_ns, old_paths, new_paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
         "?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_EPISODE] =
+        "INSERT INTO episodes (run_id, source, id, target, start_ns, end_ns, "
+        "level, severity, peak, dominant, signals) VALUES (?1, ?2, ?3, ?4, "
+        "?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (run_id, source, id) DO "
+        "UPDATE SET target = excluded.target, start_ns = excluded.start_ns, "
+        "end_ns = excluded.end_ns, level = excluded.level, severity = "
+        "excluded.severity, peak = excluded.peak, dominant = "
+        "excluded.dominant, signals = excluded.signals",
+    [ST_BASELINE] =
+        "INSERT OR REPLACE INTO baselines (source, target, probe, metric, "
+        "kind, centre, spread, loss_rate, since_ns, samples, updated_ns) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 };
 
 static int64_t store_now_ns(void)
@@ -654,13 +666,38 @@ void store_rollback(store *s)
   s->pending = 0;
 }
 
+int store_hold_begin(store *s)
+{
+  int rc;
+
+  if (!s || s->writer || s->hold)
+    return BN_EINVAL;
+  rc = store_flush(s);
+  if (rc == BN_OK)
+    rc = store_write_begin(s);
+  if (rc == BN_OK)
+    s->hold = 1;
+  return rc;
+}
+
+int store_hold_end(store *s, int commit)
+{
+  if (!s || !s->hold)
+    return BN_EINVAL;
+  s->hold = 0;
+  if (commit)
+    return store_flush(s);
+  store_rollback(s);
+  return BN_OK;
+}
+
 int store_flush(store *s)
 {
   int rc;
 
   if (s && s->writer)
     store_writer_kick(s);
-  if (!s || !s->in_tx)
+  if (!s || !s->in_tx || s->hold)
     return BN_OK;
   rc = store_rollup_flush(s);
   if (rc == BN_OK)
@@ -1234,6 +1271,148 @@ int store_add_path_change(store *s, int64_t run_id, int64_t set_id,
   if (rc < 0)
     return rc;
   return store_write_done(s, 1);
+}
+
+static const char *const store_level_name[] = {"info", "warning", "critical"};
+
+int store_add_episode(store *s, int64_t run_id, const char *source,
+                      const bn_episode *ep)
+{
+  sqlite3_stmt *st;
+  const char *sev;
+  int rc;
+
+  if (!source || !ep)
+    return BN_EINVAL;
+  if (s && s->writer)
+    return store_writer_episode(s, run_id, source, ep);
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_EPISODE);
+  if (!st)
+    return BN_EIO;
+  sev = ep->severity;
+  if (!sev)
+    sev = store_level_name[ep->level >= BN_SEV_INFO &&
+                                   ep->level <= BN_SEV_CRITICAL
+                               ? ep->level
+                               : 0];
+  sqlite3_bind_int64(st, 1, run_id);
+  sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, (int64_t)ep->id);
+  store_bind_text(st, 4, ep->target);
+  sqlite3_bind_int64(st, 5, ep->start_ns);
+  if (ep->end_ns)
+    sqlite3_bind_int64(st, 6, ep->end_ns);
+  else
+    sqlite3_bind_null(st, 6);
+  sqlite3_bind_int(st, 7, (int)ep->level);
+  sqlite3_bind_text(st, 8, sev, -1, SQLITE_STATIC);
+  if (isnan(ep->peak))
+    sqlite3_bind_null(st, 9);
+  else
+    sqlite3_bind_double(st, 9, ep->peak);
+  store_bind_text(st, 10, ep->dominant);
+  store_bind_text(st, 11, ep->signals);
+  rc = store_exec(s, st, "cannot record an episode");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}
+
+static void store_bind_num(sqlite3_stmt *st, int i, double v)
+{
+  if (isnan(v))
+    sqlite3_bind_null(st, i);
+  else
+    sqlite3_bind_double(st, i, v);
+}
+
+int store_put_baseline(store *s, const char *source, const bn_baseline *b)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (!source || !b || !b->target || !b->probe || !b->metric || !b->kind)
+    return BN_EINVAL;
+  if (s && s->writer)
+    return store_writer_baseline(s, source, b);
+  rc = store_write_begin(s);
+  if (rc < 0)
+    return rc;
+  st = store_stmt(s, ST_BASELINE);
+  if (!st)
+    return BN_EIO;
+  sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, b->target, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, b->probe, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, b->metric, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, b->kind, -1, SQLITE_STATIC);
+  store_bind_num(st, 6, b->centre);
+  store_bind_num(st, 7, b->spread);
+  store_bind_num(st, 8, b->loss_rate);
+  sqlite3_bind_int64(st, 9, b->since_ns);
+  sqlite3_bind_int64(st, 10, (int64_t)b->samples);
+  sqlite3_bind_int64(st, 11, b->updated_ns ? b->updated_ns : store_now_ns());
+  rc = store_exec(s, st, "cannot record a baseline");
+  if (rc < 0)
+    return rc;
+  return store_write_done(s, 1);
+}
+
+static double store_col_num(sqlite3_stmt *st, int i)
+{
+  return sqlite3_column_type(st, i) == SQLITE_NULL
+             ? NAN
+             : sqlite3_column_double(st, i);
+}
+
+int store_baselines_each(store *s, const char *source, const bn_query *q,
+                         bn_baseline_fn fn, void *arg)
+{
+  sqlite3_stmt *st = NULL;
+  bn_baseline b;
+  int rc = BN_OK, step;
+
+  if (!s || !fn)
+    return BN_EINVAL;
+  if (sqlite3_prepare_v2(
+          s->db,
+          "SELECT source, target, probe, metric, kind, centre, spread, "
+          "loss_rate, since_ns, samples, updated_ns FROM baselines WHERE "
+          "(?1 IS NULL OR source = ?1) AND (?2 IS NULL OR target = ?2) AND "
+          "(?3 IS NULL OR probe = ?3) AND (?4 IS NULL OR metric = ?4) "
+          "ORDER BY target, probe, metric, kind, source",
+          -1, &st, NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot read baselines",
+                      "is the database damaged?");
+  store_bind_text(st, 1, source);
+  store_bind_text(st, 2, q ? q->target : NULL);
+  store_bind_text(st, 3, q ? q->probe : NULL);
+  store_bind_text(st, 4, q ? q->metric : NULL);
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    memset(&b, 0, sizeof(b));
+    b.struct_size = sizeof(b);
+    b.source = (const char *)sqlite3_column_text(st, 0);
+    b.target = (const char *)sqlite3_column_text(st, 1);
+    b.probe = (const char *)sqlite3_column_text(st, 2);
+    b.metric = (const char *)sqlite3_column_text(st, 3);
+    b.kind = (const char *)sqlite3_column_text(st, 4);
+    b.centre = store_col_num(st, 5);
+    b.spread = store_col_num(st, 6);
+    b.loss_rate = store_col_num(st, 7);
+    b.since_ns = sqlite3_column_int64(st, 8);
+    b.samples = (uint64_t)sqlite3_column_int64(st, 9);
+    b.updated_ns = sqlite3_column_int64(st, 10);
+    if (fn(&b, arg) != 0)
+      break;
+  }
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    rc = store_fail(s->path, s->db, "cannot read baselines",
+                    "is the database damaged?");
+  sqlite3_finalize(st);
+  return rc;
 }
 
 int store_add_check(store *s, int64_t run_id, const char *name,

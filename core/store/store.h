@@ -30,7 +30,7 @@ typedef struct store store;
 #define STORE_RUN_INTERRUPTED (-2)
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 7
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -139,12 +139,38 @@ int store_finish_speedtest(store *s, int64_t run_id, const char *provider,
                            const char *grade, int attempts);
 
 /** One pre-flight check result, recorded with a run (value NaN: none). */
+/**
+ * Insert or replace episode (run_id, source, ep->id); through the writer
+ * thread when it runs.
+ */
+int store_add_episode(store *s, int64_t run_id, const char *source,
+                      const bn_episode *ep);
+/**
+ * Insert or replace the baseline (source, b->target, probe, metric,
+ * kind); through the writer thread when it runs.  b->updated_ns 0: now.
+ */
+int store_put_baseline(store *s, const char *source, const bn_baseline *b);
+/**
+ * Stored baselines, ordered by target, probe, metric, kind, source:
+ * those of `source` (NULL: any) matching q's target/probe/metric (NULL
+ * fields match all; q NULL: everything).
+ */
+int store_baselines_each(store *s, const char *source, const bn_query *q,
+                         bn_baseline_fn fn, void *arg);
 int store_add_check(store *s, int64_t run_id, const char *name,
                     const char *target, const char *status, const char *reason,
                     double value, int64_t wall_ns);
 
 /** Commit the open batch (no-op when empty). */
 int store_flush(store *s);
+/**
+ * Everything written from here to store_hold_end() is one transaction
+ * (no commit in between, whatever the batch size: an import is all or
+ * nothing).  Not with the writer thread.
+ */
+int store_hold_begin(store *s);
+/** Commit (commit non-zero) or roll back what was written since. */
+int store_hold_end(store *s, int commit);
 
 /**
  * Recount the per-minute rollups from the stored samples (they are kept

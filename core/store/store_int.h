@@ -30,6 +30,8 @@ enum store_stmt_id {
   ST_ATTEMPT_LINK,
   ST_PATH_CHANGE,
   ST_CHECK,
+  ST_EPISODE,
+  ST_BASELINE,
   ST_COUNT
 };
 
@@ -51,6 +53,7 @@ struct store {
   int in_tx;            /* a write transaction is open */
   unsigned pending;     /* rows written in the open transaction */
   unsigned batch_max;   /* commit by itself at this many rows */
+  int hold;             /* store_hold_begin: one transaction, no commit */
   int64_t wal_budget;   /* bytes the WAL may grow to (store_wal_budget) */
   store_writer *writer; /* writes go to a thread (store_writer.c) */
   /* the last round of each (target, probe) handed to the writer, so
@@ -152,6 +155,9 @@ int store_open_secondary(const char *path, store **out);
 /* The writer (store_writer.c): queue a copy of a row for the thread. */
 int store_writer_sample(store *s, int64_t run_id, const char *probe,
                         const bn_sample *smp);
+int store_writer_episode(store *s, int64_t run_id, const char *source,
+                         const bn_episode *ep);
+int store_writer_baseline(store *s, const char *source, const bn_baseline *b);
 int store_writer_event(store *s, int64_t run_id, const char *source,
                        const bn_event *e);
 /* Takes the round (and the changes' copies) over. */

@@ -658,6 +658,157 @@ int store_report_alerts(store *s, const store_report_range *r,
   return BN_OK;
 }
 
+/* ---- episodes
+ * ------------------------------------------------------------------ */
+
+/* at most 20 context items an episode (the LIMIT below) */
+
+/* The path changes and failed checks around one episode. */
+static int episode_context(store *s, const char *target, int64_t from,
+                           int64_t to, json_object *out)
+{
+  sqlite3_stmt *st = NULL;
+  int rc;
+
+  rc = prepare(s,
+               "SELECT wall_ns, 'path', kind || COALESCE(' hop ' || ttl, '') "
+               "|| COALESCE(': ' || old_addr, '') || COALESCE(' -> ' || "
+               "new_addr, '') FROM path_changes WHERE target = ?1 AND "
+               "wall_ns >= ?2 AND wall_ns <= ?3 UNION ALL SELECT wall_ns, "
+               "'check', name || ' ' || status || COALESCE(': ' || reason, "
+               "'') FROM checks WHERE status != 'pass' AND (target IS NULL "
+               "OR target = ?1 OR target NOT IN (SELECT target FROM "
+               "series)) AND wall_ns >= ?2 AND wall_ns <= ?3 ORDER BY "
+               "1 LIMIT 20",
+               &st);
+  if (rc < 0)
+    return rc;
+  sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, from);
+  sqlite3_bind_int64(st, 3, to);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_object *it = json_object_new_object();
+
+    put(it, "time", store_report_time(sqlite3_column_int64(st, 0)));
+    put(it, "kind", str_or_null(sqlite3_column_text(st, 1)));
+    put(it, "what", str_or_null(sqlite3_column_text(st, 2)));
+    json_object_array_add(out, it);
+  }
+  return rows_done(s, st, rc, "cannot read an episode's context");
+}
+
+typedef struct base_arg {
+  const store_report_range *r;
+  json_object *items;
+} base_arg;
+
+static int base_item(const bn_baseline *b, void *arg)
+{
+  base_arg *a = arg;
+  json_object *it;
+
+  if (!target_wanted(a->r, b->target))
+    return 0;
+  it = json_object_new_object();
+  put(it, "target", json_object_new_string(b->target));
+  put(it, "probe", json_object_new_string(b->probe));
+  put(it, "metric", json_object_new_string(b->metric));
+  put(it, "kind", json_object_new_string(b->kind));
+  put(it, "source", b->source ? json_object_new_string(b->source) : NULL);
+  put(it, "centre", store_report_num(b->centre, 3));
+  put(it, "spread", store_report_num(b->spread, 3));
+  put(it, "loss_pct", store_report_num(b->loss_rate * 100, 2));
+  put(it, "since", b->since_ns > 0 ? store_report_time(b->since_ns) : NULL);
+  put(it, "samples", json_object_new_int64((int64_t)b->samples));
+  json_object_array_add(a->items, it);
+  return 0;
+}
+
+/* The baselines in force (stored by the detectors, any run). */
+static int episode_baselines(store *s, const store_report_range *r,
+                             json_object *sec)
+{
+  base_arg a = {r, json_object_new_array()};
+
+  put(sec, "baselines", a.items);
+  return store_baselines_each(s, NULL, NULL, base_item, &a);
+}
+
+int store_report_episodes(store *s, const store_report_range *r,
+                          json_object *model)
+{
+  static const char *const names[] = {"info", "low", "medium", "high",
+                                      "critical"};
+  json_object *sec = section(model, "episodes"),
+              *items = json_object_new_array(),
+              *counts = json_object_new_object();
+  int64_t n[5] = {0, 0, 0, 0, 0};
+  sqlite3_stmt *st = NULL;
+  int rc, k, total = 0;
+
+  put(sec, "counts", counts);
+  put(sec, "items", items);
+  rc = prepare(s,
+               "SELECT source, id, target, start_ns, end_ns, severity, peak, "
+               "dominant, signals FROM episodes WHERE (?1 IS NULL OR run_id "
+               "= ?1) AND start_ns < ?3 AND (end_ns IS NULL OR end_ns >= ?2) "
+               "ORDER BY start_ns DESC, source, id",
+               &st);
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *target = (const char *)sqlite3_column_text(st, 2);
+    const char *sev = (const char *)sqlite3_column_text(st, 5);
+    int64_t start = sqlite3_column_int64(st, 3), end;
+    int open = sqlite3_column_type(st, 4) == SQLITE_NULL;
+    json_object *it, *ctx;
+
+    if (target && !target_wanted(r, target))
+      continue;
+    end = open ? r->until_ns : sqlite3_column_int64(st, 4);
+    for (k = 0; k < 5; k++)
+      if (sev && !strcmp(sev, names[k]))
+        n[k]++;
+    total++;
+    if (json_object_array_length(items) >= MAX_ITEMS)
+      continue;
+    it = json_object_new_object();
+    put(it, "target", str_or_null(sqlite3_column_text(st, 2)));
+    put(it, "source", str_or_null(sqlite3_column_text(st, 0)));
+    put(it, "id", json_object_new_int64(sqlite3_column_int64(st, 1)));
+    put(it, "start", store_report_time(start));
+    put(it, "end", open ? NULL : store_report_time(end));
+    put(it, "duration_s", store_report_num((double)(end - start) / 1e9, 1));
+    put(it, "severity", str_or_null(sqlite3_column_text(st, 5)));
+    put(it, "peak", col_num(st, 6, 2));
+    put(it, "dominant", str_or_null(sqlite3_column_text(st, 7)));
+    put(it, "signals", str_or_null(sqlite3_column_text(st, 8)));
+    ctx = json_object_new_array();
+    put(it, "context", ctx);
+    json_object_array_add(items, it);
+    if (target) {
+      int crc = episode_context(s, target, start - STORE_EPISODE_CONTEXT_NS,
+                                end + STORE_EPISODE_CONTEXT_NS, ctx);
+
+      if (crc < 0) {
+        sqlite3_finalize(st);
+        return crc;
+      }
+    }
+  }
+  rc = rows_done(s, st, rc, "cannot read episodes");
+  if (rc < 0)
+    return rc;
+  rc = episode_baselines(s, r, sec);
+  if (rc < 0)
+    return rc;
+  for (k = 0; k < 5; k++)
+    put(counts, names[k], json_object_new_int64(n[k]));
+  availability(sec, total > 0, "no anomaly episodes in this range");
+  return BN_OK;
+}
+
 /* ---- speed tests -----------------------------------------------------------
  */
 

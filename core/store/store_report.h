@@ -38,6 +38,20 @@ int store_report_latency(store *s, const store_report_range *r,
 int store_report_alerts(store *s, const store_report_range *r,
                         json_object *model);
 
+/**
+ * "episodes": anomaly episodes that overlap the range, newest first, each
+ * with its target, source, start, end (null while open), duration, peak
+ * severity and confidence, dominant signal, signals, and as context the
+ * path changes and failed pre-flight checks of its target (or host-wide
+ * ones: no target, or one that names no measured target such as "IPv4")
+ * from STORE_EPISODE_CONTEXT_NS before it started to as long after it
+ * ended; counts by peak severity.
+ */
+int store_report_episodes(store *s, const store_report_range *r,
+                          json_object *model);
+/** How far around an episode its context is looked for. */
+#define STORE_EPISODE_CONTEXT_NS (60 * 1000000000LL)
+
 /** "speedtests": every speed test in range, oldest first. */
 int store_report_speedtests(store *s, const store_report_range *r,
                             json_object *model);

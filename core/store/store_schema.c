@@ -232,6 +232,41 @@ static const char *const store_migrations[] = {
     "FROM series;",
     /* 4 -> 5: rollup sketches with a 1 % relative error (hist.h) */
     STORE_MIGRATE_SKETCH ";",
+    /* 5 -> 6: anomaly episodes (SDK 3.1 emit_episode): one row per
+     * episode of a detector instance in a run, replaced as it rises and
+     * closes; end_ns NULL while it is open. */
+    "CREATE TABLE episodes ("
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  source TEXT NOT NULL," /* detector instance */
+    "  id INTEGER NOT NULL,"  /* episode number within the instance */
+    "  target TEXT,"
+    "  start_ns INTEGER NOT NULL,"
+    "  end_ns INTEGER,"         /* NULL while open */
+    "  level INTEGER NOT NULL," /* bn_severity of the peak */
+    "  severity TEXT NOT NULL," /* the detector's name of the peak */
+    "  peak REAL,"              /* peak confidence 0..1 */
+    "  dominant TEXT,"          /* dominant signal */
+    "  signals TEXT,"           /* each signal's peak score */
+    "  PRIMARY KEY (run_id, source, id)"
+    ");"
+    "CREATE INDEX episodes_start ON episodes (start_ns);",
+    /* 6 -> 7: the anomaly baselines in force (SDK 3.1 baseline_put),
+     * one per detector instance, series and kind, kept across runs so
+     * that a restart does not relearn them. */
+    "CREATE TABLE baselines ("
+    "  source TEXT NOT NULL," /* detector instance */
+    "  target TEXT NOT NULL,"
+    "  probe TEXT NOT NULL,"
+    "  metric TEXT NOT NULL,"
+    "  kind TEXT NOT NULL," /* latency, jitter, loss ... */
+    "  centre REAL,"
+    "  spread REAL,"
+    "  loss_rate REAL,"
+    "  since_ns INTEGER,"
+    "  samples INTEGER,"
+    "  updated_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (source, target, probe, metric, kind)"
+    ") WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

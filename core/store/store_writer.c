@@ -35,7 +35,7 @@
  * holds the write lock for a fraction of a second. */
 #define SW_BATCH_MAX 50000
 
-enum sw_kind { SW_SAMPLE, SW_EVENT, SW_PATHS };
+enum sw_kind { SW_SAMPLE, SW_EVENT, SW_PATHS, SW_EPISODE, SW_BASELINE };
 
 typedef struct sw_job {
   struct sw_job *next;
@@ -46,6 +46,8 @@ typedef struct sw_job {
   union {
     bn_sample smp;
     bn_event ev;
+    bn_episode ep;
+    bn_baseline base;
     struct {
       store_path_round r;
       pathdiff_change *ch;
@@ -151,6 +153,10 @@ static int sw_write_job(store *w, sw_job *j)
     return store_add_event(w, j->run_id, j->name, &j->u.ev);
   case SW_PATHS:
     return sw_write_paths(w, j);
+  case SW_EPISODE:
+    return store_add_episode(w, j->run_id, j->name, &j->u.ep);
+  case SW_BASELINE:
+    return store_put_baseline(w, j->name, &j->u.base);
   }
   return BN_EINVAL;
 }
@@ -487,6 +493,58 @@ int store_writer_event(store *s, int64_t run_id, const char *source,
 
     clock_gettime(CLOCK_REALTIME, &ts);
     j->u.ev.wall_ns = (int64_t)ts.tv_sec * SW_NS + ts.tv_nsec;
+  }
+  return sw_push(s, j);
+}
+
+int store_writer_episode(store *s, int64_t run_id, const char *source,
+                         const bn_episode *ep)
+{
+  size_t extra = sw_len(source) + sw_len(ep->target) + sw_len(ep->severity) +
+                 sw_len(ep->dominant) + sw_len(ep->signals);
+  sw_job *j = malloc(sizeof(*j) + extra);
+  char *cur;
+
+  if (!j)
+    return BN_ENOMEM;
+  cur = j->buf;
+  j->kind = SW_EPISODE;
+  j->rows = 1;
+  j->run_id = run_id;
+  j->u.ep = *ep;
+  j->name = sw_put(&cur, source);
+  j->u.ep.target = sw_put(&cur, ep->target);
+  j->u.ep.severity = sw_put(&cur, ep->severity);
+  j->u.ep.dominant = sw_put(&cur, ep->dominant);
+  j->u.ep.signals = sw_put(&cur, ep->signals);
+  return sw_push(s, j);
+}
+
+int store_writer_baseline(store *s, const char *source, const bn_baseline *b)
+{
+  size_t extra = sw_len(source) + sw_len(b->target) + sw_len(b->probe) +
+                 sw_len(b->metric) + sw_len(b->kind);
+  sw_job *j = malloc(sizeof(*j) + extra);
+  char *cur;
+
+  if (!j)
+    return BN_ENOMEM;
+  cur = j->buf;
+  j->kind = SW_BASELINE;
+  j->rows = 1;
+  j->run_id = 0;
+  j->u.base = *b;
+  j->name = sw_put(&cur, source);
+  j->u.base.target = sw_put(&cur, b->target);
+  j->u.base.probe = sw_put(&cur, b->probe);
+  j->u.base.metric = sw_put(&cur, b->metric);
+  j->u.base.kind = sw_put(&cur, b->kind);
+  j->u.base.source = NULL;
+  if (!j->u.base.updated_ns) {
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    j->u.base.updated_ns = (int64_t)ts.tv_sec * SW_NS + ts.tv_nsec;
   }
   return sw_push(s, j);
 }

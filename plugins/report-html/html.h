@@ -84,6 +84,7 @@ typedef struct h_page {
 } h_page;
 
 void h_sec_alerts(FILE *f, json_object *m, const h_page *p);
+void h_sec_episodes(FILE *f, json_object *m, const h_page *p);
 void h_sec_summary(FILE *f, json_object *m, const h_page *p);
 void h_sec_latency(FILE *f, json_object *m, const h_page *p);
 void h_sec_jitter(FILE *f, json_object *m, const h_page *p);

@@ -97,10 +97,10 @@ static const char css[] =
 
 static const struct {
   const char *id, *title;
-} toc[] = {{"alerts", "Alerts"},    {"summary", "Targets"},
-           {"latency", "Latency"},  {"jitter", "Jitter"},
-           {"cdf", "Distribution"}, {"speedtests", "Speed tests"},
-           {"paths", "Paths"}};
+} toc[] = {{"alerts", "Alerts"},          {"episodes", "Episodes"},
+           {"summary", "Targets"},        {"latency", "Latency"},
+           {"jitter", "Jitter"},          {"cdf", "Distribution"},
+           {"speedtests", "Speed tests"}, {"paths", "Paths"}};
 
 static void badges(FILE *f, json_object *m)
 {
@@ -216,6 +216,8 @@ int h_page_write(FILE *f, json_object *m, const char *paper)
 
     if (!strcmp(s, "alerts"))
       h_sec_alerts(f, m, &p);
+    else if (!strcmp(s, "episodes"))
+      h_sec_episodes(f, m, &p);
     else if (!strcmp(s, "summary"))
       h_sec_summary(f, m, &p);
     else if (!strcmp(s, "latency"))

@@ -64,6 +64,120 @@ static void series_title(FILE *f, json_object *s)
   fputs("</span></h3>\n", f);
 }
 
+/* ---- episodes ---------------------------------------------------------- */
+
+/* The badge colour of an episode's severity (five levels on three). */
+static const char *h_episode_class(const char *s)
+{
+  if (s && !strcmp(s, "critical"))
+    return "critical";
+  if (s && (!strcmp(s, "high") || !strcmp(s, "medium")))
+    return "warning";
+  return "info";
+}
+
+/* The anomaly baselines in force, under the episodes. */
+static void h_baselines(FILE *f, json_object *items)
+{
+  size_t i;
+
+  if (!h_len(items))
+    return;
+  fputs("<h3>Baselines in force</h3>\n<div class=\"scroll\"><table><thead>"
+        "<tr><th>target</th><th>probe</th><th>metric</th><th>kind</th>"
+        "<th>centre</th><th>spread</th><th>loss %</th><th>since</th>"
+        "<th>samples</th></tr></thead><tbody>\n",
+        f);
+  for (i = 0; i < h_len(items); i++) {
+    json_object *it = h_at(items, i);
+
+    fputs("<tr><td>", f);
+    h_esc(f, h_str(it, "target"));
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "probe"));
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "metric"));
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "kind"));
+    fputs("</td><td>", f);
+    h_numf(f, h_num(it, "centre"), 3);
+    fputs("</td><td>", f);
+    h_numf(f, h_num(it, "spread"), 3);
+    fputs("</td><td>", f);
+    h_numf(f, h_num(it, "loss_pct"), 2);
+    fputs("</td><td class=\"nowrap\">", f);
+    if (h_str(it, "since"))
+      h_when(f, h_str(it, "since"));
+    fprintf(f, "</td><td>%.0f</td></tr>\n", h_num(it, "samples"));
+  }
+  fputs("</tbody></table></div>\n", f);
+}
+
+void h_sec_episodes(FILE *f, json_object *m, const h_page *p)
+{
+  json_object *sec = h_get(m, "episodes"), *items = h_get(sec, "items"),
+              *c = h_get(sec, "counts");
+  size_t i, j, n = h_len(items), max = p->compact ? 10 : 200;
+
+  h_sec_open(f, "episodes", "Episodes", 1);
+  if (h_unavailable(f, sec)) {
+    h_baselines(f, h_get(sec, "baselines"));
+    h_sec_close(f);
+    return;
+  }
+  fprintf(f,
+          "<p>%.0f critical, %.0f high, %.0f medium, %.0f low, %.0f "
+          "info</p>\n",
+          h_num(c, "critical"), h_num(c, "high"), h_num(c, "medium"),
+          h_num(c, "low"), h_num(c, "info"));
+  fputs("<div class=\"scroll\"><table><thead><tr><th>start</th><th>end"
+        "</th><th>target</th><th>severity</th><th>peak</th><th>dominant</th>"
+        "<th>signals</th><th>context</th></tr></thead><tbody>\n",
+        f);
+  for (i = 0; i < n && i < max; i++) {
+    json_object *it = h_at(items, i), *ctx = h_get(it, "context");
+    const char *s = h_str(it, "severity");
+
+    fputs("<tr><td class=\"nowrap\">", f);
+    h_when(f, h_str(it, "start"));
+    fputs("</td><td class=\"nowrap\">", f);
+    if (h_str(it, "end"))
+      h_when(f, h_str(it, "end"));
+    else
+      fputs("(open)", f);
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "target") ? h_str(it, "target") : "-");
+    fprintf(f, "</td><td><span class=\"badge sev-%s\">", h_episode_class(s));
+    h_esc(f, s ? s : "-");
+    fputs("</span></td><td>", f);
+    h_numf(f, h_num(it, "peak"), 2);
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "dominant") ? h_str(it, "dominant") : "-");
+    fputs("</td><td>", f);
+    h_esc(f, h_str(it, "signals") ? h_str(it, "signals") : "-");
+    fputs("</td><td>", f);
+    for (j = 0; j < h_len(ctx); j++) {
+      json_object *x = h_at(ctx, j);
+
+      if (j)
+        fputs("<br>", f);
+      h_when(f, h_str(x, "time"));
+      fputs(" ", f);
+      h_esc(f, h_str(x, "kind"));
+      fputs(": ", f);
+      h_esc(f, h_str(x, "what"));
+    }
+    if (!h_len(ctx))
+      fputs("-", f);
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</tbody></table></div>\n", f);
+  if (n > max)
+    fprintf(f, "<p class=\"note\">%zu more not shown</p>\n", n - max);
+  h_baselines(f, h_get(sec, "baselines"));
+  h_sec_close(f);
+}
+
 /* ---- alerts ------------------------------------------------------------ */
 
 void h_sec_alerts(FILE *f, json_object *m, const h_page *p)

@@ -155,6 +155,99 @@ static void sec_alerts(FILE *f, json_object *m)
             num(sec, "not_shown"), or_dash(str(get(m, "meta"), "preset")));
 }
 
+/* The anomaly baselines in force, under the episodes. */
+static void sec_baselines(FILE *f, json_object *items)
+{
+  static const char *const heads[] = {"TARGET", "PROBE",  "METRIC",
+                                      "KIND",   "CENTRE", "SPREAD",
+                                      "LOSS%",  "SINCE",  "SAMPLES"};
+  static const int right[] = {0, 0, 0, 0, 1, 1, 1, 0, 1};
+  text_table t;
+  size_t i;
+
+  if (!json_object_array_length(items))
+    return;
+  fprintf(f, "baselines in force:\n");
+  text_table_init(&t, 9, heads, right);
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i);
+    char b0[CELL], b1[CELL], b2[CELL], b3[CELL], b4[CELL];
+    const char *row[9];
+
+    row[0] = or_dash(str(it, "target"));
+    row[1] = or_dash(str(it, "probe"));
+    row[2] = or_dash(str(it, "metric"));
+    row[3] = or_dash(str(it, "kind"));
+    snprintf(b0, sizeof(b0), "%.3f", num(it, "centre"));
+    snprintf(b1, sizeof(b1), "%.3f", num(it, "spread"));
+    snprintf(b2, sizeof(b2), "%.2f", num(it, "loss_pct"));
+    row[4] = get(it, "centre") ? b0 : "-";
+    row[5] = get(it, "spread") ? b1 : "-";
+    row[6] = get(it, "loss_pct") ? b2 : "-";
+    row[7] = when(b3, str(it, "since"));
+    snprintf(b4, sizeof(b4), "%.0f", num(it, "samples"));
+    row[8] = b4;
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
+}
+
+static void sec_episodes(FILE *f, json_object *m)
+{
+  static const char *const heads[] = {
+      "START", "END", "TARGET", "SEVERITY", "PEAK", "DOMINANT", "SIGNALS"};
+  static const int right[] = {0, 0, 0, 0, 1, 0, 0};
+  json_object *sec = get(m, "episodes"), *items = get(sec, "items");
+  json_object *c = get(sec, "counts");
+  text_table t;
+  size_t i, j;
+
+  heading(f, "Episodes");
+  if (unavailable(f, sec)) {
+    sec_baselines(f, get(sec, "baselines"));
+    return;
+  }
+  fprintf(f, "%.0f critical, %.0f high, %.0f medium, %.0f low, %.0f info\n",
+          num(c, "critical"), num(c, "high"), num(c, "medium"), num(c, "low"),
+          num(c, "info"));
+  text_table_init(&t, 7, heads, right);
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i);
+    char b0[CELL], b1[CELL], b2[CELL];
+    const char *row[7];
+
+    row[0] = when(b0, str(it, "start"));
+    row[1] = get(it, "end") ? when(b1, str(it, "end")) : "(open)";
+    row[2] = or_dash(str(it, "target"));
+    row[3] = or_dash(str(it, "severity"));
+    snprintf(b2, sizeof(b2), "%.2f", num(it, "peak"));
+    row[4] = b2;
+    row[5] = or_dash(str(it, "dominant"));
+    row[6] = or_dash(str(it, "signals"));
+    text_table_add(&t, row);
+  }
+  text_table_print(&t, f);
+  text_table_free(&t);
+  for (i = 0; i < json_object_array_length(items); i++) {
+    json_object *it = json_object_array_get_idx(items, i),
+                *ctx = get(it, "context");
+    char b0[CELL];
+
+    for (j = 0; j < json_object_array_length(ctx); j++) {
+      json_object *c1 = json_object_array_get_idx(ctx, j);
+
+      if (!j)
+        fprintf(f, "context of the %s episode of %s at %s:\n",
+                or_dash(str(it, "severity")), or_dash(str(it, "target")),
+                when(b0, str(it, "start")));
+      fprintf(f, "  %s %s %s\n", when(b0, str(c1, "time")),
+              or_dash(str(c1, "kind")), or_dash(str(c1, "what")));
+    }
+  }
+  sec_baselines(f, get(sec, "baselines"));
+}
+
 static void sec_summary(FILE *f, json_object *m)
 {
   static const char *const heads[] = {"TARGET", "PROBE", "METRIC", "SENT",
@@ -559,6 +652,8 @@ static int text_write(json_object *m, FILE *f)
 
     if (!strcmp(s, "alerts"))
       sec_alerts(f, m);
+    else if (!strcmp(s, "episodes"))
+      sec_episodes(f, m);
     else if (!strcmp(s, "summary"))
       sec_summary(f, m);
     else if (!strcmp(s, "latency"))

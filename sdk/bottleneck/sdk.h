@@ -56,7 +56,7 @@ extern "C" {
 /** Major version of the plugin ABI; plugins of another major are refused. */
 #define BN_ABI_MAJOR 3
 /** Minor version of the plugin ABI; plugins of a newer minor are refused. */
-#define BN_ABI_MINOR 0
+#define BN_ABI_MINOR 1
 
 /** Name of the one symbol every plugin exports (made by BN_PLUGIN). */
 #define BN_PLUGIN_SYMBOL "bn_plugin_descriptor"
@@ -395,6 +395,52 @@ typedef struct bn_event {
 } bn_event;
 
 /**
+ * One anomaly episode (ABI 3.1): a stretch of time during which an
+ * anomaly detector judged one target abnormal.  A detector emits it when
+ * the episode opens, again each time its peak severity rises and once
+ * when it closes; the host keeps one row per (run, instance, id) in the
+ * history's episodes table, each emission replacing the previous one, so
+ * reports show episodes rather than a stream of alerts.  Events
+ * (emit_event) are still the way to alert.
+ */
+typedef struct bn_episode {
+  uint32_t struct_size; /**< sizeof(bn_episode) of the sender (BN_INIT) */
+  uint64_t id;          /**< number within the emitting instance, from 1 */
+  const char *target;   /**< target name */
+  int64_t start_ns;     /**< wall time it started */
+  int64_t end_ns;       /**< wall time it ended; 0 while it is open */
+  bn_severity level;    /**< the SDK level of its peak severity */
+  const char *severity; /**< the detector's own name of the peak severity
+                             (e.g. "low", "critical"); NULL: from level */
+  double peak;          /**< peak confidence in [0, 1] */
+  const char *dominant; /**< the signal that dominated it ("loss"...) */
+  const char *signals;  /**< each signal's peak score, as text
+                             ("latency=0.12 loss=1.00"), or NULL */
+} bn_episode;
+
+/**
+ * A baseline in force (ABI 3.1): what an anomaly detector considers
+ * normal for one series, persisted in the history so that a restart does
+ * not relearn it from scratch.  Keyed by the detector instance, target,
+ * probe, metric and `kind` (what the detector models, e.g. "latency" or
+ * "jitter").
+ */
+typedef struct bn_baseline {
+  uint32_t struct_size; /**< sizeof(bn_baseline) of the sender (BN_INIT) */
+  const char *target;   /**< target name */
+  const char *probe;    /**< probe instance name */
+  const char *metric;   /**< metric name */
+  const char *kind;     /**< what is modelled: "latency", "jitter"... */
+  double centre;        /**< centre (e.g. median), in ms for times */
+  double spread;        /**< spread (e.g. 1.4826 MAD with floors) */
+  double loss_rate;     /**< baseline loss rate 0..1 (NaN: none) */
+  int64_t since_ns;     /**< wall time it was (re)learned */
+  uint64_t samples;     /**< samples it was learned from */
+  int64_t updated_ns;   /**< wall time it was stored (set by the host) */
+  const char *source;   /**< instance that stored it (set by the host) */
+} bn_baseline;
+
+/**
  * Result of one speed test run by a speedtest provider.  Measurements a
  * provider did not make are BN_NOT_MEASURED.  Latency under load is
  * measured while the download (or upload) streams run; the host grades
@@ -506,6 +552,8 @@ typedef int (*bn_series_fn)(const bn_series *s, void *arg);
 typedef int (*bn_sample_fn)(const bn_sample_row *r, void *arg);
 /** Callback for event iterations; return non-zero to stop early. */
 typedef int (*bn_event_fn)(const bn_event *e, const char *source, void *arg);
+/** Callback for baseline iterations; return non-zero to stop early. */
+typedef int (*bn_baseline_fn)(const bn_baseline *b, void *arg);
 
 /* ------------------------------------------------------------------ */
 /* The host function table                                             */
@@ -719,6 +767,26 @@ typedef struct bn_host_api {
    */
   const bn_metric *(*metric_info)(bn_host *h, const char *probe,
                                   const char *metric);
+
+  /* -- ABI 3.1 (check h->api->struct_size before calling) -- */
+  /**
+   * Record an anomaly episode (see bn_episode): the row of (this run,
+   * this instance, ep->id) is inserted or replaced.  Not written when
+   * the host replays stored samples (`bottleneck analyze`).
+   */
+  int (*emit_episode)(bn_host *h, const bn_episode *ep);
+  /**
+   * Store the baseline in force of one series for this instance,
+   * replacing the one stored before (it survives restarts).  Not
+   * written by a replay.
+   */
+  int (*baseline_put)(bn_host *h, const bn_baseline *b);
+  /**
+   * The baselines this instance stored (any run), filtered by the
+   * target/probe/metric fields of q; none during a replay.
+   */
+  int (*baselines_each)(bn_host *h, const bn_query *q, bn_baseline_fn fn,
+                        void *arg);
 } bn_host_api;
 
 /* ------------------------------------------------------------------ */

@@ -75,14 +75,20 @@ static const bn_option json_options[] = {{.name = "output",
                                           .help = "indent the JSON"},
                                          BN_OPTIONS_END};
 
-static loader_plugin fakes[3];
+static const bn_option fusion_options[] = {{.name = "cooldown",
+                                            .type = BN_OPT_DURATION,
+                                            .def = "30s",
+                                            .help = "quiet time"},
+                                           BN_OPTIONS_END};
+
+static loader_plugin fakes[4];
 
 const loader_plugin *loader_find(const loader *ld, const char *name)
 {
   size_t i;
 
   (void)ld;
-  for (i = 0; i < 3; i++)
+  for (i = 0; i < 4; i++)
     if (strcmp(fakes[i].desc.name, name) == 0)
       return &fakes[i];
   return NULL;
@@ -115,6 +121,10 @@ static void fakes_init(void)
   fakes[2].desc.name = "json";
   fakes[2].desc.kind = BN_KIND_REPORTER;
   fakes[2].desc.options = json_options;
+  /* base.yaml runs the fusion anomaly detector (no options used) */
+  fakes[3].desc.name = "fusion";
+  fakes[3].desc.kind = BN_KIND_ANOMALY;
+  fakes[3].desc.options = fusion_options;
 }
 
 /* ------------------------------------------------------------------ */
@@ -496,9 +506,11 @@ static void test_extends_missing_and_search(void **state)
   assert_string_equal(p->name, "extends-search");
   assert_string_equal(p->description, "Loopback-only lab profile");
   assert_int_equal(p->n_targets, 3);
-  /* `reporters: []` cleared base's text reporter. */
-  assert_int_equal(p->n_plugins, 1);
-  assert_string_equal(p->plugins[0].name, "tcp");
+  /* `reporters: []` cleared base's text reporter; base's anomaly
+   * detector is inherited (on by default). */
+  assert_int_equal(p->n_plugins, 2);
+  assert_non_null(instance(p, BN_KIND_PROBE, "tcp"));
+  assert_non_null(instance(p, BN_KIND_ANOMALY, "fusion"));
   profile_free(p);
 }
 
@@ -738,6 +750,8 @@ static void test_shipped_profiles(void **state)
     assert_int_equal(n_lines, 0);
     /* Every profile reports as text; every real one probes with tcp. */
     assert_non_null(instance(p, BN_KIND_REPORTER, "text"));
+    /* anomaly detection is on by default in every shipped profile */
+    assert_non_null(instance(p, BN_KIND_ANOMALY, "fusion"));
     for (j = 0; j < p->n_plugins; j++)
       if (p->plugins[j].kind == BN_KIND_PROBE)
         assert_true(p->plugins[j].n_targets > 0);
@@ -758,7 +772,9 @@ static void test_shipped_profiles(void **state)
   assert_int_equal(target(p, "lab-web")->port, 47080);
   assert_int_equal(target(p, "lab-closed")->port, 47081);
   assert_string_equal(target(p, "lab-web6")->host, "::1");
-  assert_int_equal(p->n_plugins, 2);
+  /* tcp, text and base's fusion detector (lab-closed: an unreachable
+   * episode in the lab demo) */
+  assert_int_equal(p->n_plugins, 3);
   pp = instance(p, BN_KIND_PROBE, "tcp");
   target_names(pp, names_buf, sizeof(names_buf));
   assert_string_equal(names_buf, "lab-web,lab-web6,lab-closed");

@@ -220,6 +220,8 @@ static void test_reopen_is_noop(void **state)
   assert_true(strstr(f->lines[2], "migrated schema from version 2 to 3"));
   assert_true(strstr(f->lines[3], "migrated schema from version 3 to 4"));
   assert_true(strstr(f->lines[4], "migrated schema from version 4 to 5"));
+  assert_true(strstr(f->lines[5], "migrated schema from version 5 to 6"));
+  assert_true(strstr(f->lines[6], "migrated schema from version 6 to 7"));
   store_close(s);
 
   f->n_lines = 0;
@@ -238,6 +240,154 @@ static void test_reopen_is_noop(void **state)
     assert_int_equal(ri.exit_status, STORE_RUN_INTERRUPTED);
     assert_true(ri.ended_ns > 0);
   }
+  store_close(s);
+}
+
+/* Schema 5 -> 6: a history of version 5 (a run in it) gets the episodes
+ * table; an episode is inserted when it opens and replaced (one row)
+ * when it rises and closes, through the writer thread too. */
+static void test_migrate_episodes(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0;
+  store *s;
+  bn_episode ep = {BN_INIT(bn_episode),
+                   .id = 1,
+                   .target = "t",
+                   .start_ns = 1000000000,
+                   .level = BN_SEV_WARNING,
+                   .severity = "medium",
+                   .peak = 0.8,
+                   .dominant = "latency",
+                   .signals = "latency=0.80 loss=0.00"};
+  char buf[128];
+
+  s = open_with_run(f, &run);
+  store_close(s);
+  sql_exec(f->db, "DROP TABLE episodes; DROP TABLE baselines; PRAGMA "
+                  "user_version = 5");
+  log_set_level(BN_LOG_INFO);
+  f->n_lines = 0;
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+  {
+    int seen = 0;
+
+    for (int i = 0; i < f->n_lines; i++)
+      seen |= strstr(f->lines[i], "migrated schema from version 5 to 6") != 0;
+    assert_true(seen);
+  }
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM runs"), 1);
+  assert_int_equal(store_add_episode(s, run, "fusion", &ep), 0);
+  assert_int_equal(store_flush(s), 0);
+  assert_int_equal(
+      sql_int(f->db, "SELECT count(*) FROM episodes WHERE end_ns IS NULL"), 1);
+  ep.level = BN_SEV_CRITICAL;
+  ep.severity = "critical";
+  ep.dominant = "unreachable";
+  ep.peak = 1;
+  ep.end_ns = 9000000000;
+  assert_int_equal(store_writer_start(s), 0);
+  assert_int_equal(store_add_episode(s, run, "fusion", &ep), 0);
+  ep.id = 2; /* another episode, severity from the level */
+  ep.severity = NULL;
+  assert_int_equal(store_add_episode(s, run, "fusion", &ep), 0);
+  assert_int_equal(store_writer_stop(s, 5000000000LL), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM episodes"), 2);
+  assert_string_equal(sql_text(f->db,
+                               "SELECT severity || ' ' || dominant || ' ' || "
+                               "end_ns || ' ' || level FROM episodes WHERE "
+                               "id = 1",
+                               buf, sizeof(buf)),
+                      "critical unreachable 9000000000 2");
+  assert_string_equal(sql_text(f->db,
+                               "SELECT severity FROM episodes WHERE id = 2",
+                               buf, sizeof(buf)),
+                      "critical");
+  store_close(s);
+}
+
+static int count_baseline(const bn_baseline *b, void *arg)
+{
+  char *out = arg;
+  size_t n = strlen(out);
+
+  snprintf(out + n, 512 - n, "%s %s %s %s %s %.1f %.1f %.2f %lld %llu|",
+           b->source, b->target, b->probe, b->metric, b->kind, b->centre,
+           b->spread, b->loss_rate, (long long)b->since_ns,
+           (unsigned long long)b->samples);
+  return 0;
+}
+
+/* Schema 6 -> 7: baselines, one per (source, target, probe, metric,
+ * kind), replaced when stored again, through the writer thread, read
+ * back filtered. */
+static void test_baselines(void **state)
+{
+  fixture *f = *state;
+  int64_t run = 0;
+  store *s;
+  char out[512] = "";
+  bn_baseline b = {BN_INIT(bn_baseline), .target = "t",     .probe = "icmp",
+                   .metric = "rtt_ms",   .kind = "latency", .centre = 10,
+                   .spread = 0.5,        .loss_rate = NAN,  .since_ns = 7,
+                   .samples = 30};
+  bn_query q = {BN_INIT(bn_query), .target = "t"};
+
+  s = open_with_run(f, &run);
+  store_close(s);
+  sql_exec(f->db, "DROP TABLE baselines; PRAGMA user_version = 6");
+  assert_int_equal(store_open(f->db, &s), 0);
+  assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+  assert_int_equal(store_writer_start(s), 0);
+  assert_int_equal(store_put_baseline(s, "fusion", &b), 0);
+  b.centre = 12;
+  b.loss_rate = 0.01;
+  b.since_ns = 8;
+  assert_int_equal(store_put_baseline(s, "fusion", &b), 0); /* replaces */
+  b.kind = "jitter";
+  assert_int_equal(store_put_baseline(s, "fusion", &b), 0);
+  b.target = "u";
+  assert_int_equal(store_put_baseline(s, "latency", &b), 0);
+  b.kind = NULL;
+  assert_int_equal(store_put_baseline(s, "fusion", &b), BN_EINVAL);
+  assert_int_equal(store_writer_stop(s, 5000000000LL), 0);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM baselines"), 3);
+  assert_int_equal(store_baselines_each(s, "fusion", &q, count_baseline, out),
+                   0);
+  assert_string_equal(out, "fusion t icmp rtt_ms jitter 12.0 0.5 0.01 8 30|"
+                           "fusion t icmp rtt_ms latency 12.0 0.5 0.01 8 30|");
+  out[0] = 0;
+  assert_int_equal(store_baselines_each(s, NULL, NULL, count_baseline, out),
+                   0);
+  assert_non_null(strstr(out, "latency u icmp rtt_ms jitter"));
+  store_close(s);
+}
+
+/* store_hold_begin/end: one transaction whatever the batch size (an
+ * import is all or nothing): rolled back, nothing of it stays; committed,
+ * all of it. */
+static void test_hold_one_transaction(void **state)
+{
+  fixture *f = *state;
+  store_run_meta m = {"h", "import", NULL, "v", 1};
+  int64_t run = 0;
+  store *s = NULL;
+
+  assert_int_equal(store_open(f->db, &s), 0);
+  for (int commit = 0; commit < 2; commit++) {
+    assert_int_equal(store_hold_begin(s), 0);
+    assert_int_equal(store_run_begin(s, &m, &run), 0);
+    for (int i = 0; i < 3 * STORE_BATCH_MAX; i++)
+      add(s, run, "import", "t", "rtt_ms", i, 1000 + i, 0);
+    assert_int_equal(store_run_end(s, run, 5000, 0), 0);
+    /* nothing committed yet, whatever the batch size */
+    assert_int_equal(sql_int(f->db, "SELECT count(*) FROM runs"), 0);
+    assert_int_equal(store_hold_end(s, commit), 0);
+  }
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM runs"), 1);
+  assert_int_equal(sql_int(f->db, "SELECT count(*) FROM samples"),
+                   3 * STORE_BATCH_MAX);
   store_close(s);
 }
 
@@ -751,6 +901,7 @@ static void test_sketch_migration(void **state)
   assert_int_equal(
       sqlite3_exec(h,
                    "DELETE FROM samples WHERE wall_ns >= 60000000000;"
+                   "DROP TABLE episodes; DROP TABLE baselines;"
                    "PRAGMA user_version = 4",
                    NULL, NULL, NULL),
       SQLITE_OK);
@@ -1238,6 +1389,10 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_sketch_migration, setup, teardown),
       cmocka_unit_test_setup_teardown(test_paths, setup, teardown),
       cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrate_episodes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_baselines, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_hold_one_transaction, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_speedtests, setup, teardown),
       cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
       cmocka_unit_test_setup_teardown(test_readonly, setup, teardown),
