@@ -20,6 +20,7 @@ CORE_E2E_TESTS = \
 	tests/integration/run_signal.sh \
 	tests/integration/clock_jump.sh \
 	tests/integration/validate_input.sh \
+	tests/integration/hostile_input.sh \
 	tests/integration/configure_plugins.sh \
 	tests/integration/core_names.sh
 TESTS += $(CORE_E2E_TESTS)
