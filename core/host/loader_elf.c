@@ -23,10 +23,10 @@
 #include "loader_elf.h"
 
 #if __SIZEOF_POINTER__ == 8
-#define LE_CLASS ELFCLASS64
+#define LE_CLASS    ELFCLASS64
 #define LE_R_SYM(i) ELF64_R_SYM(i)
 #else
-#define LE_CLASS ELFCLASS32
+#define LE_CLASS    ELFCLASS32
 #define LE_R_SYM(i) ELF32_R_SYM(i)
 #endif
 
