@@ -31,3 +31,11 @@ EXTRA_DIST += tests/bench/startup.sh
 bench-startup: all
 	$(SHELL) $(top_srcdir)/tests/bench/startup.sh $(abs_top_builddir) $(BENCH_ARGS)
 .PHONY: bench-startup
+
+# Redaction of every free-text field of the report model, as tokens.
+check_PROGRAMS += tests/unit/test_redact
+TESTS += tests/unit/test_redact
+tests_unit_test_redact_SOURCES = tests/unit/test_redact.c \
+	core/report/report_redact.c
+tests_unit_test_redact_CFLAGS = $(TEST_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_test_redact_LDADD = $(TEST_LIBS) $(JSONC_LIBS)
