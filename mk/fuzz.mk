@@ -39,6 +39,10 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/trace_quote/v4_tcp_synack \
 	tests/fuzz/corpus/trace_quote/v4_port_unreach \
 	tests/fuzz/corpus/trace_quote/v6_icmp_time_exceeded \
+	tests/fuzz/corpus/trace_quote/errqueue_v4_time_exceeded \
+	tests/fuzz/corpus/trace_quote/errqueue_v6_time_exceeded \
+	tests/fuzz/corpus/trace_quote/regress_short_recverr \
+	tests/fuzz/corpus/trace_quote/regress_cmsg_len \
 	tests/fuzz/corpus/ls_servers/two.json \
 	tests/fuzz/corpus/ls_servers/one.json \
 	tests/fuzz/corpus/ls_servers/empty.json
