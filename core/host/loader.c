@@ -13,6 +13,7 @@
 #include <link.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,10 +444,29 @@ static int loader_insert(loader *ld, loader_plugin *p)
 
 /* ---- trust: who may have put the file there ----------------------- */
 
-/* Root, or the user who runs bottleneck. */
+/* The user who invoked bottleneck: the real uid, or under sudo (real
+ * uid 0) the SUDO_UID sudo sets, so that `sudo bottleneck run` may load
+ * plugins its caller built.  (Only root can set it for a root process,
+ * and root can load anything anyway.) */
+static uid_t loader_invoker(void)
+{
+  const char *s = getuid() == 0 ? getenv("SUDO_UID") : NULL;
+  char *end;
+  unsigned long v;
+
+  if (!s || !*s)
+    return getuid();
+  errno = 0;
+  v = strtoul(s, &end, 10);
+  if (errno || *end || v == 0 || v > (unsigned long)INT32_MAX)
+    return getuid();
+  return (uid_t)v;
+}
+
+/* Root, or the user who invoked bottleneck. */
 static int loader_owner_ok(uid_t uid)
 {
-  return uid == 0 || uid == getuid();
+  return uid == 0 || uid == getuid() || uid == loader_invoker();
 }
 
 /*
@@ -454,7 +474,8 @@ static int loader_owner_ok(uid_t uid)
  * no symlinks left), and every directory above it up to the root must
  * be owned by root or the invoking user and not writable by group or
  * others, as OpenSSH requires of authorized_keys: whoever can write any
- * of them can make bottleneck run their code.  One exception: a
+ * of them can make bottleneck run their code ("you" is SUDO_UID under
+ * sudo: see loader_invoker).  One exception: a
  * directory above the plugin's own directory may be world-writable when
  * its sticky bit is set (/tmp), since then nobody else may rename or
  * remove what lies in it.  The plugin's own directory gets no such
@@ -489,7 +510,7 @@ static int loader_check_trust(loader *ld, const char *shown, const char *real,
                     "(uid %u); refusing to load %s; fix with 'chown root "
                     "%s' or move the plugin elsewhere",
                     shown, link, what, path, (unsigned)st.st_uid,
-                    (unsigned)getuid(),
+                    (unsigned)loader_invoker(),
                     level == 0 && !is_dir ? "it" : "plugins under it", path);
       return BN_EINVAL;
     }

@@ -729,6 +729,15 @@ static void test_dir_owned_by_other(void **state)
   assert_true(loader_scan_dir(f->ld, sub) < 0);
   assert_refusal(f->ld, 1, want);
   assert_int_equal(loader_count(f->ld), 0);
+  /* Under sudo, the caller's own files are theirs to load. */
+  {
+    char uid[32];
+
+    snprintf(uid, sizeof(uid), "%u", (unsigned)other);
+    setenv("SUDO_UID", uid, 1);
+    assert_int_equal(loader_load_file(f->ld, path), 0);
+    unsetenv("SUDO_UID");
+  }
 }
 
 /* A symlink in a good directory to a plugin in a world-writable (even
