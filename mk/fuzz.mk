@@ -6,7 +6,7 @@
 # Built apart from the rest (clang, -fsanitize=fuzzer,address,undefined),
 # straight from the sources.
 
-FUZZ_TARGETS = profile dns_reply trace_quote ls_servers
+FUZZ_TARGETS = profile dns_reply trace_quote ls_servers plugin_elf
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -26,6 +26,7 @@ fuzz_trace_quote_SRC = tests/fuzz/fuzz_trace_quote.c \
 	plugins/probe-traceroute/trace_parse.c
 fuzz_ls_servers_SRC = tests/fuzz/fuzz_ls_servers.c \
 	plugins/speed-librespeed/ls_servers.c
+fuzz_plugin_elf_SRC = tests/fuzz/fuzz_plugin_elf.c core/host/loader_elf.c
 
 FUZZ_CORPUS = \
 	tests/fuzz/corpus/profile/base.yaml tests/fuzz/corpus/profile/corporate.yaml \
@@ -45,9 +46,11 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/trace_quote/regress_cmsg_len \
 	tests/fuzz/corpus/ls_servers/two.json \
 	tests/fuzz/corpus/ls_servers/one.json \
-	tests/fuzz/corpus/ls_servers/empty.json
+	tests/fuzz/corpus/ls_servers/empty.json \
+	tests/fuzz/corpus/plugin_elf/elf_magic_only
 EXTRA_DIST += $(fuzz_profile_SRC) $(fuzz_dns_reply_SRC) \
-	$(fuzz_trace_quote_SRC) $(fuzz_ls_servers_SRC) $(FUZZ_CORPUS) \
+	$(fuzz_trace_quote_SRC) $(fuzz_ls_servers_SRC) $(fuzz_plugin_elf_SRC) \
+	$(FUZZ_CORPUS) \
 	tests/fuzz/run.sh
 
 if HAVE_FUZZ
@@ -71,8 +74,16 @@ fuzz/fuzz_ls_servers: $(fuzz_ls_servers_SRC:%=$(top_srcdir)/%)
 	  -I$(top_srcdir)/plugins/speed-librespeed $(JSONC_CFLAGS) \
 	  -o $@ $(fuzz_ls_servers_SRC:%=$(top_srcdir)/%) $(JSONC_LIBS)
 
+fuzz/fuzz_plugin_elf: $(fuzz_plugin_elf_SRC:%=$(top_srcdir)/%)
+	@$(MKDIR_P) fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/core/host \
+	  -o $@ $(fuzz_plugin_elf_SRC:%=$(top_srcdir)/%)
+
 fuzz-build: $(FUZZ_TARGETS:%=fuzz/fuzz_%)
-fuzz: fuzz-build
+# The ELF reader starts from the real fixture plugins of this build.
+fuzz: fuzz-build $(check_LTLIBRARIES)
+	@$(MKDIR_P) fuzz/corpus-plugin_elf
+	cp $(FIXTURE_DIR)/*.so fuzz/corpus-plugin_elf/
 	FUZZ_SECONDS=$(FUZZ_SECONDS) sh $(top_srcdir)/tests/fuzz/run.sh \
 	  $(top_srcdir)/tests/fuzz/corpus fuzz $(FUZZ_TARGETS)
 else
