@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "report_model.h"
 
@@ -204,19 +203,23 @@ static const char *known(aliases *al, const char *tok)
   return alias_of(al, tok, -1);
 }
 
-/* File names are not hosts: report.json, history.db... */
+/* File names are not hosts: report.json, history.db... (one list in
+ * one string: the extensions, space-separated) */
 static int file_ext(const char *label)
 {
-  static const char *const ext[] = {
-      "db",  "yaml", "yml", "json", "html", "htm", "txt",
-      "csv", "so",   "log", "sh",   "md",   "pdf", "svg",
-      "png", "conf", "php", "py",   "c",    "h",   NULL};
-  size_t i;
+  static const char ext[] = " db yaml yml json html htm txt csv so log sh md "
+                            "pdf svg png conf php py c h ";
+  char key[16];
+  size_t i, n = strlen(label);
 
-  for (i = 0; ext[i]; i++)
-    if (!strcasecmp(label, ext[i]))
-      return 1;
-  return 0;
+  if (n == 0 || n + 2 >= sizeof(key))
+    return 0;
+  key[0] = ' ';
+  for (i = 0; i < n; i++)
+    key[i + 1] = (char)tolower((unsigned char)label[i]);
+  key[n + 1] = ' ';
+  key[n + 2] = '\0';
+  return strstr(ext, key) != NULL;
 }
 
 /* A DNS name of two labels or more whose last label is alphabetic (not
