@@ -1,7 +1,8 @@
 #!/bin/sh
 # test.sh - the whole test job (what CI runs): a clean out-of-tree build
 # with warnings as errors, the style check, `make check` (unit and
-# integration tests), `make distcheck`, then `make check` again under
+# integration tests), `make distcheck`, the libFuzzer targets for 20 s
+# each (`make fuzz`), then `make check` again under
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-aux/sanitize.sh).  Ends with one summary line
 # "N passed, N failed".
 set -u
@@ -61,6 +62,18 @@ if [ "${BN_SKIP_DISTCHECK:-0}" != 1 ]; then
     exit 1
   }
   echo "test: make distcheck passed"
+fi
+# libFuzzer targets (tests/fuzz, mk/fuzz.mk): each runs 20 s from its
+# seeds; a crash, leak, sanitizer report or hang fails the job.
+if [ "${BN_SKIP_FUZZ:-0}" != 1 ]; then
+  cd "$top/_check" || exit 1
+  make fuzz FUZZ_SECONDS="${BN_FUZZ_SECONDS:-20}" >fuzz.log 2>&1 || {
+    tail -30 fuzz.log
+    echo "test: fuzzing failed (see _check/fuzz.log; reproducers in _check/fuzz/)"
+    echo "$pass passed, 1 failed"
+    exit 1
+  }
+  grep '^fuzz: ' fuzz.log | sed 's/^/test: /'
 fi
 # The same suite under ASan+UBSan (LeakSanitizer off: its tracer crashes
 # now and then on this kernel; leaks are checked with valgrind instead).

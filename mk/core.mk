@@ -9,6 +9,7 @@ libbncore_la_SOURCES = \
 	core/config/options.c core/config/options.h \
 	core/config/profile.c core/config/profile.h \
 	core/host/loader.c core/host/loader.h \
+	core/host/loader_elf.c core/host/loader_elf.h \
 	core/store/stats.c core/store/stats.h \
 	core/store/store.c core/store/store_schema.c core/store/store_query.c core/store/store.h \
 	core/store/store_rollup.c core/store/store_metrics.c core/store/hist.c core/store/hist.h \

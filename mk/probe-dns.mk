@@ -4,7 +4,8 @@
 
 DNS_PLUGIN_SOURCES = plugins/probe-dns/dns.c plugins/probe-dns/dns.h \
 	plugins/probe-dns/dns_config.c plugins/probe-dns/dns_names.c \
-	plugins/probe-dns/dns_loop.c plugins/probe-dns/dns_query.c
+	plugins/probe-dns/dns_loop.c plugins/probe-dns/dns_query.c \
+	plugins/probe-dns/dns_reply.c plugins/probe-dns/dns_reply.h
 
 EXTRA_DIST += docs/probe-dns.md tests/integration/dnsmasq.sh
 
@@ -24,4 +25,12 @@ tests_unit_test_probe_dns_LDADD = $(CARES_LIBS) $(TEST_LIBS) -lpthread
 
 TESTS += tests/integration/probe_dns.sh
 endif
+
+# The reply parser alone (no c-ares needed).
+check_PROGRAMS += tests/unit/test_dns_reply
+TESTS += tests/unit/test_dns_reply
+tests_unit_test_dns_reply_SOURCES = tests/unit/test_dns_reply.c \
+	plugins/probe-dns/dns_reply.c plugins/probe-dns/dns_reply.h
+tests_unit_test_dns_reply_CFLAGS = $(TEST_CFLAGS) -I$(top_srcdir)/plugins/probe-dns
+tests_unit_test_dns_reply_LDADD = $(TEST_LIBS)
 EXTRA_DIST += tests/integration/probe_dns.sh

@@ -19,7 +19,21 @@ check_LTLIBRARIES += \
 	tests/fixtures/plugins/noname.la \
 	tests/fixtures/plugins/old.la \
 	tests/fixtures/plugins/failinit.la \
-	tests/fixtures/plugins/fakepath.la
+	tests/fixtures/plugins/fakepath.la \
+	tests/fixtures/plugins/ctor.la \
+	tests/fixtures/plugins/ctorabi.la \
+	tests/fixtures/plugins/ctornosym.la
+# One source, three objects: a constructor that leaves a mark, in a
+# valid plugin, one of a wrong ABI and one without a descriptor.
+tests_fixtures_plugins_ctor_la_SOURCES = tests/fixtures/plugins/ctor.c
+tests_fixtures_plugins_ctor_la_CPPFLAGS = $(AM_CPPFLAGS) -DCTOR_VARIANT=0
+tests_fixtures_plugins_ctor_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_ctorabi_la_SOURCES = tests/fixtures/plugins/ctor.c
+tests_fixtures_plugins_ctorabi_la_CPPFLAGS = $(AM_CPPFLAGS) -DCTOR_VARIANT=1
+tests_fixtures_plugins_ctorabi_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_ctornosym_la_SOURCES = tests/fixtures/plugins/ctor.c
+tests_fixtures_plugins_ctornosym_la_CPPFLAGS = $(AM_CPPFLAGS) -DCTOR_VARIANT=2
+tests_fixtures_plugins_ctornosym_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_fakepath_la_SOURCES = \
 	tests/fixtures/plugins/fakepath.c
 tests_fixtures_plugins_fakepath_la_LDFLAGS = $(FIXTURE_LDFLAGS)
@@ -47,11 +61,13 @@ tests_fixtures_plugins_old_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 
 check_PROGRAMS += tests/unit/test_loader
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c \
-	core/host/loader.c core/runtime/log.c core/config/options.c \
+	core/host/loader.c core/host/loader_elf.c core/runtime/log.c core/config/options.c \
 	core/config/conf.c core/config/conf_yaml.c
 tests_unit_test_loader_CFLAGS = $(TEST_CFLAGS) \
 	-DFIXTURE_DIR='"$(FIXTURE_DIR)"'
 tests_unit_test_loader_LDADD = $(TEST_LIBS)
 
-TESTS += tests/unit/test_loader tests/integration/sdk_out_of_tree.sh
-EXTRA_DIST += tests/integration/sdk_out_of_tree.sh
+TESTS += tests/unit/test_loader tests/integration/sdk_out_of_tree.sh \
+	tests/integration/loader_trust.sh
+EXTRA_DIST += tests/integration/sdk_out_of_tree.sh \
+	tests/integration/loader_trust.sh

@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -76,58 +77,111 @@ static int cli_profile_resolve(const profile *p)
   return rc;
 }
 
-/* Load and fully check one profile, every error in one pass (the
- * profile's own, its plugins', their options', names that do not
- * resolve); 0 or an exit status. */
-static int cli_profile_check(const char *arg, loader *ld, int resolve,
-                             profile **out)
+/* Fully check one loaded profile, every error in one pass (the
+ * profile's own, found while loading: `bad`; its plugins', their
+ * options', names that do not resolve); 0 or an exit status. */
+static int cli_profile_check(profile *p, loader *ld, int resolve, int bad)
 {
-  profile *p = NULL;
-  int bad = profile_load_all(arg, &p) != 0;
-
-  if (!p)
-    return CLI_EXIT_PROFILE;
   bad |= profile_check_plugins(p, ld) != 0;
   bad |= host_check_profile(p, ld) != 0;
   if (resolve)
     bad |= cli_profile_resolve(p) != CLI_EXIT_OK;
-  if (bad) {
-    profile_free(p);
-    return CLI_EXIT_PROFILE;
-  }
-  *out = p;
-  return CLI_EXIT_OK;
+  return bad ? CLI_EXIT_PROFILE : CLI_EXIT_OK;
 }
 
-static int cli_profile_validate(char **files, int n, loader *ld, int resolve)
+/*
+ * Load the profiles first (no plugin needed), then only the plugins they
+ * name: a plugin a profile does not use is never opened, so a broken or
+ * hostile file elsewhere in the search path cannot run during a check.
+ */
+static int cli_profile_load_all(char **files, int n, const char *dir,
+                                profile **ps, int *bad, loader **out)
 {
+  const char **names;
+  size_t k = 0, total = 0, j;
   int i, status = CLI_EXIT_OK;
+  loader *ld;
 
+  /* profile_load_all reports every error of a profile and still gives
+   * what it could read, so its plugins are checked in the same pass */
   for (i = 0; i < n; i++) {
-    profile *p = NULL;
-
-    if (cli_profile_check(files[i], ld, resolve, &p) != CLI_EXIT_OK) {
+    bad[i] = profile_load_all(files[i], &ps[i]) != 0;
+    if (!ps[i])
       status = CLI_EXIT_PROFILE;
-      continue;
-    }
-    printf("%s: ok (profile %s, %zu targets, %zu plugins)\n", files[i],
-           p->name, p->n_targets, p->n_plugins);
-    profile_free(p);
+    else
+      total += ps[i]->n_plugins;
   }
+  names = calloc(total + 1, sizeof(*names));
+  ld = loader_new();
+  if (!names || !ld) {
+    free(names);
+    loader_free(ld);
+    return CLI_EXIT_FAILURE;
+  }
+  for (i = 0; i < n; i++)
+    for (j = 0; ps[i] && j < ps[i]->n_plugins; j++)
+      names[k++] = ps[i]->plugins[j].plugin;
+  loader_only(ld, names, k);
+  loader_scan(ld, dir);
+  loader_only(ld, NULL, 0);
+  free(names);
+  *out = ld;
   return status;
 }
 
-static int cli_profile_show(const char *arg, loader *ld)
+static int cli_profile_validate(char **files, int n, const char *dir,
+                                int resolve)
+{
+  profile **ps = calloc((size_t)n, sizeof(*ps));
+  int *bad = calloc((size_t)n, sizeof(*bad));
+  loader *ld = NULL;
+  int i, status;
+
+  if (!ps || !bad) {
+    free(ps);
+    free(bad);
+    return CLI_EXIT_FAILURE;
+  }
+  status = cli_profile_load_all(files, n, dir, ps, bad, &ld);
+  if (status == CLI_EXIT_FAILURE) {
+    free(ps);
+    free(bad);
+    return status;
+  }
+  for (i = 0; i < n; i++) {
+    if (!ps[i])
+      continue;
+    if (cli_profile_check(ps[i], ld, resolve, bad[i]) != CLI_EXIT_OK)
+      status = CLI_EXIT_PROFILE;
+    else
+      printf("%s: ok (profile %s, %zu targets, %zu plugins)\n", files[i],
+             ps[i]->name, ps[i]->n_targets, ps[i]->n_plugins);
+    profile_free(ps[i]);
+  }
+  free(ps);
+  free(bad);
+  loader_free(ld);
+  return status;
+}
+
+static int cli_profile_show(char *arg, const char *dir)
 {
   profile *p = NULL;
-  int status = cli_profile_check(arg, ld, 0, &p);
+  loader *ld = NULL;
+  int bad = 0;
+  int status = cli_profile_load_all(&arg, 1, dir, &p, &bad, &ld);
 
-  if (status != CLI_EXIT_OK)
+  if (status == CLI_EXIT_FAILURE)
     return status;
-  printf("# profile %s from %s\n# sha256 %s\n", p->name, p->file, p->hash);
-  conf_dump(p->root, stdout);
+  if (status == CLI_EXIT_OK)
+    status = cli_profile_check(p, ld, 0, bad);
+  if (status == CLI_EXIT_OK) {
+    printf("# profile %s from %s\n# sha256 %s\n", p->name, p->file, p->hash);
+    conf_dump(p->root, stdout);
+  }
   profile_free(p);
-  return CLI_EXIT_OK;
+  loader_free(ld);
+  return status;
 }
 
 int cli_profile(int argc, char **argv)
@@ -142,8 +196,7 @@ int cli_profile(int argc, char **argv)
   const char *dir = NULL;
   const char *sub;
   int resolve = 1;
-  loader *ld;
-  int c, status;
+  int c;
 
   optind = 1;
   while ((c = getopt_long(argc, argv, "+vqh", longopts, NULL)) != -1) {
@@ -198,14 +251,7 @@ int cli_profile(int argc, char **argv)
                                  : "give at least one FILE");
     return CLI_EXIT_USAGE;
   }
-  ld = loader_new();
-  if (!ld)
-    return CLI_EXIT_FAILURE;
-  loader_scan(ld, dir);
   if (!strcmp(sub, "validate"))
-    status = cli_profile_validate(argv + optind, argc - optind, ld, resolve);
-  else
-    status = cli_profile_show(argv[optind], ld);
-  loader_free(ld);
-  return status;
+    return cli_profile_validate(argv + optind, argc - optind, dir, resolve);
+  return cli_profile_show(argv[optind], dir);
 }

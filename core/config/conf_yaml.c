@@ -134,6 +134,28 @@ static int yaml_check_anchor(yaml_ctx *y, const yaml_char_t *anchor,
   return BN_EINVAL;
 }
 
+/* ESC, BEL, CR and the other C0 controls (all but TAB and LF, which a
+ * block scalar may hold) have no place in a profile: they would reach a
+ * terminal or a request raw. */
+static int yaml_bad_control(yaml_ctx *y, const char *text, size_t len,
+                            int line, int col)
+{
+  size_t i;
+
+  for (i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)text[i];
+
+    if ((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f) {
+      yaml_fail(y, line, col,
+                "control character 0x%02x in a value; remove it (write it "
+                "out in words if it is meant)",
+                ch);
+      return BN_EINVAL;
+    }
+  }
+  return 0;
+}
+
 static int yaml_on_scalar(yaml_ctx *y, const yaml_event_t *ev)
 {
   const char *text = (const char *)ev->data.scalar.value;
@@ -150,6 +172,8 @@ static int yaml_on_scalar(yaml_ctx *y, const yaml_event_t *ev)
     yaml_fail(y, line, col, "NUL character in a value");
     return BN_EINVAL;
   }
+  if (yaml_bad_control(y, text, len, line, col) < 0)
+    return BN_EINVAL;
   /* A scalar where a map expects a key is that key. */
   if (d >= 0 && y->stack[d]->type == CONF_MAP && !y->pending[d]) {
     dup = conf_get(y->stack[d], text);

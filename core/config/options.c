@@ -210,6 +210,35 @@ static int opt_number(const bn_option *o, const char *s, double *v)
 }
 
 /* Check one value against its option; log and return BN_EINVAL. */
+/* The first control character of s (CR, LF, ESC, BEL, TAB ...), or -1:
+ * an option value goes into requests, file names and terminal output. */
+static int opt_control(const char *s)
+{
+  const unsigned char *p = (const unsigned char *)s;
+
+  for (; *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      return *p;
+  return -1;
+}
+
+static int opt_check_text(const bn_option *o, const bn_node *n,
+                          const char *owner)
+{
+  char where[512];
+  const char *s = conf_scalar(n);
+  int ch = s ? opt_control(s) : -1;
+
+  if (ch < 0)
+    return 0;
+  conf_where(n, where, sizeof(where));
+  log_error(NULL,
+            "%s: %s: option '%s' contains a control character (0x%02x); "
+            "remove it",
+            where, owner, o->name, ch);
+  return BN_EINVAL;
+}
+
 static int opt_check(const bn_option *o, const bn_node *n, const char *owner)
 {
   char where[512], lo[64], hi[64];
@@ -232,6 +261,8 @@ static int opt_check(const bn_option *o, const bn_node *n, const char *owner)
       return BN_EINVAL;
     }
     for (i = 0; want == CONF_LIST && i < n->n_items; i++) {
+      if (opt_check_text(o, n->items[i], owner) < 0)
+        return BN_EINVAL;
       if (n->items[i]->type != CONF_SCALAR) {
         conf_where(n->items[i], where, sizeof(where));
         log_error(NULL,
@@ -248,6 +279,8 @@ static int opt_check(const bn_option *o, const bn_node *n, const char *owner)
               o->name, opt_expects(o->type), opt_got(n));
     return BN_EINVAL;
   }
+  if (opt_check_text(o, n, owner) < 0)
+    return BN_EINVAL;
   if ((o->type == BN_OPT_BOOL && conf_parse_bool(s, &b) < 0) ||
       opt_number(o, s, &v) < 0) {
     log_error(NULL, "%s: %s: option '%s' expects %s, got '%s'", where, owner,

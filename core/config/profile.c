@@ -489,12 +489,24 @@ static const char *profile_text(const bn_node *n, const char *what)
 {
   char where[PATH_MAX + 64];
   const char *s = conf_scalar(n);
+  const char *c;
 
-  if (s && *s)
-    return s;
-  log_error(NULL, "%s: %s must be a non-empty string",
-            profile_where(n, where, sizeof(where)), what);
-  return NULL;
+  if (!s || !*s) {
+    log_error(NULL, "%s: %s must be a non-empty string",
+              profile_where(n, where, sizeof(where)), what);
+    return NULL;
+  }
+  /* a name goes to terminals, logs and reports: no TAB, LF ... */
+  for (c = s; *c; c++)
+    if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+      log_error(NULL,
+                "%s: %s contains a control character (0x%02x); "
+                "remove it",
+                profile_where(n, where, sizeof(where)), what,
+                (unsigned char)*c);
+      return NULL;
+    }
+  return s;
 }
 
 /* `enabled:` of an entry: 1, 0, or BN_EINVAL after logging. */
@@ -548,15 +560,45 @@ static const char *profile_host_problem(const char *h)
   return NULL;
 }
 
+/* FNV-1a: target names are looked up by hash, so that 100,000 targets
+ * and filters naming them stay linear. */
+static uint64_t profile_name_hash(const char *s)
+{
+  uint64_t h = 14695981039346656037ull;
+
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 static const bn_target *profile_target_named(const profile *p,
                                              const char *name)
 {
-  size_t i;
+  size_t mask = p->name_slots - 1, i;
 
-  for (i = 0; i < p->n_targets; i++)
-    if (strcmp(p->targets[i].name, name) == 0)
-      return &p->targets[i];
+  if (!p->name_slots)
+    return NULL;
+  for (i = (size_t)profile_name_hash(name) & mask; p->name_index[i];
+       i = (i + 1) & mask) {
+    const bn_target *t = &p->targets[p->name_index[i] - 1];
+
+    if (strcmp(t->name, name) == 0)
+      return t;
+  }
   return NULL;
+}
+
+/* Index target k by name (its name is not there yet). */
+static void profile_name_add(profile *p, size_t k)
+{
+  size_t mask = p->name_slots - 1, i;
+
+  for (i = (size_t)profile_name_hash(p->targets[k].name) & mask;
+       p->name_index[i]; i = (i + 1) & mask)
+    ;
+  p->name_index[i] = k + 1;
 }
 
 /* Tags of a target into a fresh array of pointers into the tree. */
@@ -771,6 +813,7 @@ static int profile_target(profile *p, const bn_node *map)
   rc = profile_tags(t, conf_get(map, "tags"));
   if (rc < 0)
     return rc;
+  profile_name_add(p, p->n_targets);
   p->n_targets++;
   return keys < 0 ? BN_EINVAL : 1;
 }
@@ -790,6 +833,11 @@ static int profile_targets(profile *p, const bn_node *list)
   }
   p->targets = calloc(list->n_items ? list->n_items : 1, sizeof(bn_target));
   if (!p->targets)
+    return BN_ENOMEM;
+  for (p->name_slots = 16; p->name_slots < 2 * list->n_items;)
+    p->name_slots *= 2;
+  p->name_index = calloc(p->name_slots, sizeof(*p->name_index));
+  if (!p->name_index)
     return BN_ENOMEM;
   for (i = 0; i < list->n_items; i++) {
     int r = profile_target(p, list->items[i]);
@@ -829,12 +877,17 @@ static int profile_select(const profile *p, const bn_node *f,
               where, section, inst);
     return BN_EINVAL;
   }
-  for (i = 0; i < p->n_targets; i++) {
-    const bn_target *t = &p->targets[i];
+  if (strncmp(s, "tag:", 4) == 0) {
+    for (i = 0; i < p->n_targets; i++)
+      if (profile_has_tag(&p->targets[i], s + 4)) {
+        sel[i] = 1;
+        hits++;
+      }
+  } else {
+    const bn_target *t = profile_target_named(p, s);
 
-    if (strncmp(s, "tag:", 4) == 0 ? profile_has_tag(t, s + 4)
-                                   : strcmp(t->name, s) == 0) {
-      sel[i] = 1;
+    if (t) {
+      sel[t - p->targets] = 1;
       hits++;
     }
   }
@@ -1210,6 +1263,7 @@ void profile_free(profile *p)
   for (i = 0; i < p->n_targets; i++)
     free((void *)p->targets[i].tags);
   free(p->targets);
+  free(p->name_index);
   conf_free(p->root);
   free(p->name);
   free(p->description);

@@ -55,6 +55,8 @@ typedef struct profile {
   bn_node *root;    /* merged tree (after extends) */
   bn_target *targets;
   size_t n_targets;
+  size_t *name_index; /* open addressing: target index + 1, 0 = free */
+  size_t name_slots;  /* a power of two */
   profile_plugin *plugins;
   size_t n_plugins;
   char hash[65]; /* SHA-256 hex of the merged tree's YAML dump */

@@ -13,6 +13,7 @@
 #include <link.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include <ltdl.h>
 
 #include "loader.h"
+#include "loader_elf.h"
 #include "log.h"
 #include "options.h"
 
@@ -40,6 +42,8 @@ struct loader {
   char **errors;
   size_t n_errors;
   size_t cap_errors;
+  const char *const *only; /* loader_only(): the names wanted, or NULL */
+  size_t n_only;
 };
 
 /* lt_dlinit/lt_dlexit are reference counted by libltdl too, but we keep
@@ -438,11 +442,180 @@ static int loader_insert(loader *ld, loader_plugin *p)
   return 0;
 }
 
+/* ---- trust: who may have put the file there ----------------------- */
+
+/* The user who invoked bottleneck: the real uid, or under sudo (real
+ * uid 0) the SUDO_UID sudo sets, so that `sudo bottleneck run` may load
+ * plugins its caller built.  (Only root can set it for a root process,
+ * and root can load anything anyway.) */
+static uid_t loader_invoker(void)
+{
+  const char *s = getuid() == 0 ? getenv("SUDO_UID") : NULL;
+  char *end;
+  unsigned long v;
+
+  if (!s || !*s)
+    return getuid();
+  errno = 0;
+  v = strtoul(s, &end, 10);
+  if (errno || *end || v == 0 || v > (unsigned long)INT32_MAX)
+    return getuid();
+  return (uid_t)v;
+}
+
+/* Root, or the user who invoked bottleneck. */
+static int loader_owner_ok(uid_t uid)
+{
+  return uid == 0 || uid == getuid() || uid == loader_invoker();
+}
+
+/*
+ * The plugin (or plugin directory) `real`, a resolved path (realpath:
+ * no symlinks left), and every directory above it up to the root must
+ * be owned by root or the invoking user and not writable by group or
+ * others, as OpenSSH requires of authorized_keys: whoever can write any
+ * of them can make bottleneck run their code ("you" is SUDO_UID under
+ * sudo: see loader_invoker).  One exception: a
+ * directory above the plugin's own directory may be world-writable when
+ * its sticky bit is set (/tmp), since then nobody else may rename or
+ * remove what lies in it.  The plugin's own directory gets no such
+ * exception.  `shown` is the name the user gave; `is_dir` says that
+ * `real` is the plugin directory itself.  Returns 0 or BN_EINVAL after
+ * recording one refusal line.
+ */
+static int loader_check_trust(loader *ld, const char *shown, const char *real,
+                              int is_dir)
+{
+  char path[PATH_MAX], link[PATH_MAX + 16];
+  struct stat st;
+  size_t len = strlen(real);
+  int level = 0; /* 0: the subject, 1: its directory, 2+: above */
+
+  if (len == 0 || len >= sizeof(path) || real[0] != '/')
+    return 0;
+  memcpy(path, real, len + 1);
+  link[0] = '\0';
+  if (strcmp(shown, real) != 0)
+    snprintf(link, sizeof(link), " (-> %s)", real);
+  for (;;) {
+    const char *what = level == 0 && !is_dir ? "plugin file" : "directory";
+
+    if (stat(path, &st) != 0)
+      return 0; /* vanished: the open that follows will say so */
+    if (level == 0 && !is_dir && !S_ISREG(st.st_mode))
+      return 0; /* not a file: loader_precheck refuses it */
+    if (!loader_owner_ok(st.st_uid)) {
+      loader_refuse(ld,
+                    "%s%s: %s %s is owned by uid %u, neither root nor you "
+                    "(uid %u); refusing to load %s; fix with 'chown root "
+                    "%s' or move the plugin elsewhere",
+                    shown, link, what, path, (unsigned)st.st_uid,
+                    (unsigned)loader_invoker(),
+                    level == 0 && !is_dir ? "it" : "plugins under it", path);
+      return BN_EINVAL;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+        !(level >= 2 && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
+      loader_refuse(ld,
+                    "%s%s: %s %s is writable by group or others; refusing "
+                    "to load %s; fix with 'chmod go-w %s' or move the plugin "
+                    "elsewhere",
+                    shown, link, what, path,
+                    level == 0 && !is_dir ? "it" : "plugins under it", path);
+      return BN_EINVAL;
+    }
+    if (len == 1)
+      return 0; /* "/" done */
+    while (len > 1 && path[len - 1] != '/')
+      len--;
+    if (len > 1)
+      len--; /* drop the slash, except the root's */
+    path[len] = '\0';
+    level += is_dir && level == 0 ? 2 : 1;
+  }
+}
+
+void loader_only(loader *ld, const char *const *names, size_t n)
+{
+  ld->only = names;
+  ld->n_only = names ? n : 0;
+}
+
+/* Non-zero when loader_only() is in force and `name` is not wanted. */
+static int loader_unwanted(const loader *ld, const char *name)
+{
+  size_t i;
+
+  if (!ld->only || !name[0])
+    return 0; /* no filter, or a name the file does not tell: load it */
+  for (i = 0; i < ld->n_only; i++)
+    if (ld->only[i] && strcmp(ld->only[i], name) == 0)
+      return 0;
+  return 1;
+}
+
+/*
+ * Read the descriptor head from the file before dlopen() runs any of
+ * its code (ELF constructors run inside dlopen, before any check could
+ * look at the descriptor).  Returns 0 to go on and dlopen, 1 when the
+ * file is skipped by loader_only(), or a negative status after one
+ * refusal line.
+ */
+static int loader_peek(loader *ld, const char *path, const char *real)
+{
+  loader_elf_head head;
+  bn_plugin d;
+  char why[256];
+  int fd, rc;
+
+  fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return 0; /* dlopen() gives the reason */
+  rc = loader_elf_peek_fd(fd, BN_PLUGIN_SYMBOL, &head, why, sizeof(why));
+  close(fd);
+  switch (rc) {
+  case LOADER_ELF_NOT_ELF:
+    return 0; /* dlopen() refuses it without running anything */
+  case LOADER_ELF_NO_SYMBOL:
+    loader_refuse(ld,
+                  "%s: no %s symbol: not a Bottleneck plugin; build it "
+                  "with BN_PLUGIN",
+                  path, BN_PLUGIN_SYMBOL);
+    return BN_ENOENT;
+  case LOADER_ELF_BAD:
+    loader_refuse(ld,
+                  "%s: cannot read its plugin descriptor before loading "
+                  "(%s); rebuild the plugin",
+                  path, why);
+    return BN_EINVAL;
+  default:
+    break;
+  }
+  memset(&d, 0, sizeof(d));
+  d.abi_major = head.abi_major;
+  d.abi_minor = head.abi_minor;
+  d.struct_size = head.struct_size;
+  rc = loader_check(ld, path, &d);
+  if (rc < 0)
+    return rc;
+  if (head.has_kind && !loader_kind_known((bn_kind)head.kind)) {
+    loader_refuse(ld, "%s: descriptor has unknown kind %d; rebuild the plugin",
+                  path, head.kind);
+    return BN_EINVAL;
+  }
+  if (loader_unwanted(ld, head.name)) {
+    log_debug("loader", "%s: plugin '%s' is not used; not loaded", path,
+              head.name);
+    return 1;
+  }
+  return 0;
+}
+
 int loader_load_file(loader *ld, const char *path)
 {
   lt_dlhandle h = NULL;
   char why[1024];
-  char *abs = NULL;
+  char *abs = NULL, *real = NULL;
   const bn_plugin *d;
   const loader_plugin *other;
   loader_plugin *p = NULL;
@@ -456,7 +629,32 @@ int loader_load_file(loader *ld, const char *path)
     rc = BN_ENOMEM;
     goto out;
   }
-  h = loader_open(abs, why, sizeof(why));
+  /* Resolve symlinks and check the file that would really be loaded,
+   * and everything above it, before reading a byte of it. */
+  real = realpath(abs, NULL);
+  if (!real) {
+    loader_refuse(ld,
+                  "%s: not a loadable shared object (%s); check it with "
+                  "'ldd %s'",
+                  path, strerror(errno), path);
+    rc = BN_EINVAL;
+    goto out;
+  }
+  rc = loader_check_trust(ld, path, real, 0);
+  if (rc < 0)
+    goto out;
+  if (loader_precheck(real, why, sizeof(why))) {
+    loader_refuse(ld,
+                  "%s: not a loadable shared object (%s); check it with "
+                  "'ldd %s'",
+                  path, why, path);
+    rc = BN_EINVAL;
+    goto out;
+  }
+  rc = loader_peek(ld, path, real);
+  if (rc != 0)
+    goto out;
+  h = loader_open(real, why, sizeof(why));
   if (!h) {
     loader_refuse(ld,
                   "%s: not a loadable shared object (%s); check it with "
@@ -518,6 +716,7 @@ int loader_load_file(loader *ld, const char *path)
 
 out:
   free(abs);
+  free(real);
   if (p) {
     free(p->file);
     free(p);
@@ -589,6 +788,8 @@ static int loader_list(loader *ld, const char *dir, char ***out, size_t *n_out)
 static int loader_check_dir(loader *ld, const char *dir)
 {
   struct stat st;
+  char *real;
+  int rc;
 
   if (stat(dir, &st) != 0) {
     if (errno == ENOENT)
@@ -610,7 +811,13 @@ static int loader_check_dir(loader *ld, const char *dir)
                   dir, dir);
     return BN_EINVAL;
   }
-  return 0;
+  /* Its owner, and every directory above it, resolved. */
+  real = realpath(dir, NULL);
+  if (!real)
+    return 0; /* vanished: the listing says so */
+  rc = loader_check_trust(ld, dir, real, 1);
+  free(real);
+  return rc;
 }
 
 int loader_scan_dir(loader *ld, const char *dir)

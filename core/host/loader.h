@@ -39,10 +39,26 @@ int loader_scan(loader *ld, const char *plugin_dir);
 int loader_scan_dir(loader *ld, const char *dir);
 
 /**
- * Load one file.  Returns 0, or a negative status after recording one
+ * Load one file.  Symlinks are resolved first; the file and every
+ * directory above it must be owned by root or the invoking user and not
+ * writable by group or others (a sticky directory such as /tmp is
+ * allowed above the plugin's own directory).  The descriptor head (ABI,
+ * size, kind, name) is read from the ELF file before dlopen(), so a
+ * refused file never runs its constructors.  Returns 0; 1 when
+ * loader_only() is in force and the file's plugin is not among the
+ * names (nothing recorded); or a negative status after recording one
  * line: "FILE: <reason>; <fix>".
  */
 int loader_load_file(loader *ld, const char *path);
+
+/**
+ * Load only plugins whose descriptor name is one of `names` (n of them;
+ * NULL: no filter, the default).  The names are read from the ELF file
+ * before loading; a file whose name cannot be read is loaded as before.
+ * The array must stay valid while scans run.  `profile validate` uses it
+ * to load only the plugins a profile uses.
+ */
+void loader_only(loader *ld, const char *const *names, size_t n);
 
 /** The plugin called `name`, or NULL. */
 /** The plugin of `kind` named `name`, or NULL (names are unique per kind). */

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ typedef struct run_state {
   host_core core;
   uv_loop_t uv;
   loop_owner owner; /* the core's own timers */
-  uv_signal_t sigint, sigterm;
+  uv_signal_t sigint, sigterm, sighup;
   const run_options *opt;
   profile *prof;
   int64_t started_mono;
@@ -87,6 +88,48 @@ static void run_duration_cb(bn_timer *t, void *arg)
   run_stop(arg);
 }
 
+/* ---- signals before the loop runs -------------------------------- */
+
+/* A signal that came before libuv's handlers took over (loading,
+ * checks, plugin set-up): the run stops as soon as it can, cleanly. */
+static volatile sig_atomic_t run_early_signal;
+
+static const char *run_signal_name(int signum)
+{
+  return signum == SIGINT    ? "SIGINT"
+         : signum == SIGTERM ? "SIGTERM"
+         : signum == SIGHUP  ? "SIGHUP"
+                             : "a signal";
+}
+
+/* Async-signal-safe: note it; a second one gets the default action (a
+ * check that hangs can still be interrupted). */
+static void run_early_handler(int signum)
+{
+  if (run_early_signal) {
+    signal(signum, SIG_DFL);
+    raise(signum);
+    return;
+  }
+  run_early_signal = signum;
+}
+
+/* Installed first thing in run_main: SIGINT, SIGTERM and SIGHUP stop the
+ * run cleanly at any time.  No SA_RESTART: a blocking call returns EINTR
+ * where it can. */
+static void run_install_early_signals(void)
+{
+  struct sigaction sa;
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = run_early_handler;
+  sigemptyset(&sa.sa_mask);
+  run_early_signal = 0;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+}
+
 static void run_signal_cb(uv_signal_t *sig, int signum)
 {
   run_state *r = sig->data;
@@ -96,7 +139,7 @@ static void run_signal_cb(uv_signal_t *sig, int signum)
     uv_stop(&r->uv);
     return;
   }
-  log_info("run", "stopping on %s", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  log_info("run", "stopping on %s", run_signal_name(signum));
   r->stop_signal = signum;
   run_stop(r);
 }
@@ -171,8 +214,15 @@ static int run_begin(run_state *r)
 static void *run_checks_thread(void *arg)
 {
   run_state *r = arg;
+  sigset_t stop;
   size_t i;
 
+  /* SIGINT, SIGTERM and SIGHUP are the loop thread's to handle */
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
   check_run(r->prof, &r->prof->checks, &r->checks);
   for (i = 0; i < r->checks.n; i++) {
     const check_result *c = &r->checks.r[i];
@@ -272,10 +322,15 @@ static void run_start_timers(run_state *r)
                      run_progress_cb, r);
   uv_signal_init(&r->uv, &r->sigint);
   uv_signal_init(&r->uv, &r->sigterm);
+  uv_signal_init(&r->uv, &r->sighup);
   r->sigint.data = r;
   r->sigterm.data = r;
+  r->sighup.data = r;
   uv_signal_start(&r->sigint, run_signal_cb, SIGINT);
   uv_signal_start(&r->sigterm, run_signal_cb, SIGTERM);
+  /* SIGHUP (the terminal went away) stops cleanly too; it does not
+   * reload the profile (docs/run.md). */
+  uv_signal_start(&r->sighup, run_signal_cb, SIGHUP);
 }
 
 /* The run ends: anomaly detectors close what is open (their events go
@@ -310,6 +365,7 @@ static void run_signals_default(run_state *r)
     return;
   uv_signal_stop(&r->sigint);
   uv_signal_stop(&r->sigterm);
+  uv_signal_stop(&r->sighup);
 }
 
 static int run_render_reports(run_state *r)
@@ -418,6 +474,7 @@ static void run_close_loop(run_state *r)
   if (r->sigint.loop && !uv_is_closing((uv_handle_t *)&r->sigint)) {
     uv_close((uv_handle_t *)&r->sigint, NULL);
     uv_close((uv_handle_t *)&r->sigterm, NULL);
+    uv_close((uv_handle_t *)&r->sighup, NULL);
   }
   /* Let the close callbacks run, then the loop can be closed. */
   uv_run(&r->uv, UV_RUN_DEFAULT);
@@ -440,11 +497,22 @@ static int run_measure(run_state *r, loader *ld)
    * events and paths go to the store's writer thread. */
   if (status == CLI_EXIT_OK && store_writer_start(r->core.st) != BN_OK)
     status = CLI_EXIT_STORE;
-  if (status == CLI_EXIT_OK)
+  if (status == CLI_EXIT_OK && !run_early_signal)
     status = run_start_probes(r);
-  if (status == CLI_EXIT_OK) {
+  if (status == CLI_EXIT_OK && run_early_signal) {
+    /* Stopped before measuring: the run is closed like any other. */
+    log_info("run", "stopping on %s (before measuring)",
+             run_signal_name(run_early_signal));
+    r->stop_signal = run_early_signal;
+  } else if (status == CLI_EXIT_OK) {
     r->started_mono = clock_mono(&r->core.clock);
     run_start_timers(r);
+    /* one that came just before libuv's handlers took over */
+    if (run_early_signal && !r->stopping) {
+      log_info("run", "stopping on %s", run_signal_name(run_early_signal));
+      r->stop_signal = run_early_signal;
+      run_stop(r);
+    }
     log_set_progress(r->progress);
     loop_run(&r->uv);
     run_stop(r);
@@ -489,6 +557,9 @@ int run_main(const run_options *o)
   loader *ld = NULL;
   int status;
 
+  /* Before anything else: a signal during loading or the pre-flight
+   * checks must close the run, not kill the process with it open. */
+  run_install_early_signals();
   memset(&r, 0, sizeof(r));
   r.opt = o;
   r.progress = isatty(STDERR_FILENO) && log_enabled(BN_LOG_WARNING);
@@ -520,7 +591,7 @@ int run_main(const run_options *o)
   r.core.uv = &r.uv;
   clock_init(&r.core.clock, o->clock);
   status = run_begin(&r);
-  if (status == CLI_EXIT_OK)
+  if (status == CLI_EXIT_OK && !run_early_signal)
     run_checks_start(&r);
   if (status == CLI_EXIT_OK)
     status = run_measure(&r, ld);

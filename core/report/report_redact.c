@@ -158,95 +158,310 @@ static int longer_first(const void *a, const void *b)
   return la < lb ? 1 : la > lb ? -1 : 0;
 }
 
-static int ip_char(char c)
+/* ---- free text: tokens ----------------------------------------------
+ *
+ * Free text is cut into tokens before anything is replaced, so that a
+ * target called "intranet" never turns "intranet.corp.example" into
+ * "target-1.corp.example": a URL (scheme://...) is one token, and so is
+ * a run of name characters (letters, digits, "._-:%[]").  Each token is
+ * then, in this order: a URL (its host replaced), an address literal
+ * (IPv4, IPv6, [v6]:port, v4:port), a known identity, a host name
+ * (host:port too), and only then a plain word that is a known identity
+ * (a target name).  Tokens are replaced whole or not at all.
+ */
+
+static int tok_char(char c)
 {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-         (c >= 'A' && c <= 'F') || c == ':' || c == '.';
+  return isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_' ||
+         c == ':' || c == '%' || c == '[' || c == ']';
+}
+
+/* Length of a URL starting at s ("scheme://" then up to white space or
+ * a quote or bracket), or 0. */
+static size_t url_len(const char *s)
+{
+  size_t i = 0;
+
+  if (!isalpha((unsigned char)s[0]))
+    return 0;
+  while (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' ||
+         s[i] == '.')
+    i++;
+  if (strncmp(s + i, "://", 3) != 0)
+    return 0;
+  i += 3;
+  while (s[i] && !isspace((unsigned char)s[i]) && !strchr("\"'<>()`", s[i]))
+    i++;
+  /* "see http://x/." at the end of a sentence */
+  while (i > 0 && strchr(".,;:", s[i - 1]))
+    i--;
+  return i;
+}
+
+static const char *known(aliases *al, const char *tok)
+{
+  return alias_of(al, tok, -1);
+}
+
+/* File names are not hosts: report.json, history.db... (one list in
+ * one string: the extensions, space-separated) */
+static int file_ext(const char *label)
+{
+  static const char ext[] = " db yaml yml json html htm txt csv so log sh md "
+                            "pdf svg png conf php py c h ";
+  char key[16];
+  size_t i, n = strlen(label);
+
+  if (n == 0 || n + 2 >= sizeof(key))
+    return 0;
+  key[0] = ' ';
+  for (i = 0; i < n; i++)
+    key[i + 1] = (char)tolower((unsigned char)label[i]);
+  key[n + 1] = ' ';
+  key[n + 2] = '\0';
+  return strstr(ext, key) != NULL;
+}
+
+/* A DNS name of two labels or more whose last label is alphabetic (not
+ * a number, a version or a file name). */
+static int is_hostname(const char *s)
+{
+  const char *last = NULL, *p;
+  size_t lab = 0, labels = 1;
+
+  if (!*s || *s == '.' || *s == '-')
+    return 0;
+  for (p = s; *p; p++) {
+    if (*p == '.') {
+      if (lab == 0)
+        return 0;
+      lab = 0;
+      labels++;
+      last = p + 1;
+    } else if (isalnum((unsigned char)*p) || *p == '-' || *p == '_') {
+      if (++lab > 63)
+        return 0;
+    } else {
+      return 0;
+    }
+  }
+  if (labels < 2 || lab < 2 || !last)
+    return 0;
+  for (p = last; *p; p++)
+    if (!isalpha((unsigned char)*p))
+      return 0;
+  return !file_ext(last);
+}
+
+/* Text that replaces the token `tok` (in buf), or NULL to keep it. */
+static const char *redact_token(aliases *al, char *tok, char *buf, size_t blen)
+{
+  const char *to, *colon;
+  size_t l = strlen(tok);
+
+  /* [v6] or [v6]:port */
+  if (tok[0] == '[') {
+    char *e = strchr(tok, ']');
+
+    if (e &&
+        (e[1] == '\0' || (e[1] == ':' && e[2] &&
+                          strspn(e + 2, "0123456789") == strlen(e + 2)))) {
+      *e = '\0';
+      if (is_ip(tok + 1) || known(al, tok + 1)) {
+        to = known(al, tok + 1) ? known(al, tok + 1)
+                                : alias_of(al, tok + 1, K_IP);
+        snprintf(buf, blen, "[%s]%s", to ? to : "ip", e + 1);
+        return buf;
+      }
+      *e = ']';
+    }
+  }
+  if ((to = known(al, tok)))
+    return to;
+  if (is_ip(tok))
+    return alias_of(al, tok, K_IP);
+  {
+    /* IPv6 with a zone: fe80::1%eth0 */
+    char *pct = strchr(tok, '%');
+
+    if (pct) {
+      *pct = '\0';
+      if (is_ip(tok)) {
+        to = alias_of(al, tok, K_IP);
+        *pct = '%';
+        return to;
+      }
+      *pct = '%';
+    }
+  }
+  /* name:port or v4:port */
+  colon = strrchr(tok, ':');
+  if (colon && colon != tok && colon[1] &&
+      strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+      strchr(tok, ':') == colon) {
+    char host[256];
+    size_t hl = (size_t)(colon - tok);
+
+    if (hl < sizeof(host)) {
+      memcpy(host, tok, hl);
+      host[hl] = '\0';
+      to = known(al, host);
+      if (!to && is_ip(host))
+        to = alias_of(al, host, K_IP);
+      if (!to && is_hostname(host))
+        to = alias_of(al, host, K_HOST);
+      if (to) {
+        snprintf(buf, blen, "%s%s", to, colon);
+        return buf;
+      }
+    }
+  }
+  if (l >= 4 && is_hostname(tok))
+    return alias_of(al, tok, K_HOST);
+  return NULL;
+}
+
+/* A URL token: its host replaced, the rest kept. */
+static const char *redact_url(aliases *al, const char *u, size_t len,
+                              char *buf, size_t blen)
+{
+  const char *h = strstr(u, "://") + 3, *e;
+  char host[256];
+  const char *to;
+  size_t n;
+
+  if (*h == '[') {
+    e = memchr(h, ']', len - (size_t)(h - u));
+    if (!e)
+      return NULL;
+    h++;
+  } else {
+    /* user@host */
+    const char *at = memchr(h, '@', len - (size_t)(h - u));
+    const char *slash = memchr(h, '/', len - (size_t)(h - u));
+
+    if (at && (!slash || at < slash))
+      h = at + 1;
+    e = h + strcspn(h, ":/?#");
+    if ((size_t)(e - u) > len)
+      e = u + len;
+  }
+  n = (size_t)(e - h);
+  if (n == 0 || n >= sizeof(host))
+    return NULL;
+  memcpy(host, h, n);
+  host[n] = '\0';
+  to = known(al, host);
+  if (!to)
+    to = alias_of(al, host, is_ip(host) ? K_IP : K_HOST);
+  if (!to)
+    return NULL;
+  snprintf(buf, blen, "%.*s%s%.*s", (int)(h - u), u, to,
+           (int)(len - (size_t)(e - u)), e);
+  return buf;
+}
+
+/* Identities that hold characters a token cannot (a target called "my
+ * router"): matched as a whole phrase, not inside a longer word. */
+static size_t phrase_at(alias *sorted, size_t n, const char *s,
+                        const char *start, const char **rep)
+{
+  size_t i;
+
+  if (s != start && tok_char(s[-1]))
+    return 0;
+  for (i = 0; i < n; i++) {
+    const char *f = sorted[i].from;
+    size_t l = strlen(f);
+
+    if (strspn(f, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "0123456789._-:%[]") == l)
+      continue; /* a token: handled whole */
+    if (l && !strncmp(s, f, l) && !tok_char(s[l])) {
+      *rep = sorted[i].to;
+      return l;
+    }
+  }
+  return 0;
+}
+
+typedef struct sbuf {
+  char *p;
+  size_t len, cap;
+  int bad;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+  if (b->bad)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = (b->len + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+
+    if (!p) {
+      b->bad = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
 }
 
 /* Free text with identities and address literals replaced; malloc'd. */
 static char *redact_text(aliases *al, alias *sorted, size_t n, const char *s)
 {
-  size_t cap = strlen(s) * 2 + 64, len = 0, i;
   const char *start = s;
-  char *out = malloc(cap);
+  sbuf b = {NULL, 0, 0, 0};
+  char tok[512], buf[1024];
 
-  if (!out)
-    return NULL;
+  sb_put(&b, "", 0);
   while (*s) {
     const char *rep = NULL;
-    size_t skip = 0;
+    size_t l = phrase_at(sorted, n, s, start, &rep), keep;
 
-    /* a whole known identity, not part of a longer word */
-    for (i = 0;
-         i < n && !rep && (s == start || !isalnum((unsigned char)s[-1]));
-         i++) {
-      size_t l = strlen(sorted[i].from);
-
-      if (l && !strncmp(s, sorted[i].from, l) &&
-          !isalnum((unsigned char)s[l])) {
-        rep = sorted[i].to;
-        skip = l;
-      }
-    }
-    /* an address literal not seen in any field */
-    if (!rep && ip_char(*s)) {
-      char tok[64];
-      size_t l = 0;
-
-      while (ip_char(s[l]) && l < sizeof(tok) - 1) {
-        tok[l] = s[l];
-        l++;
-      }
-      tok[l] = 0;
-      /* "10.0.0.1." at the end of a sentence */
-      while (l > 0 && tok[l - 1] == '.')
-        tok[--l] = 0;
-      if (l >= 3 && (strchr(tok, '.') || strchr(tok, ':')) && is_ip(tok)) {
-        rep = alias_of(al, tok, K_IP);
-        skip = l;
-      } else if (l) {
-        /* not an address: copy the run as it is */
-        rep = NULL;
-        skip = 0;
-        while (ip_char(*s) && len + 8 < cap && skip < l) {
-          out[len++] = *s++;
-          skip++;
-        }
-        if (skip)
-          continue;
-      }
-    }
-    if (rep) {
-      size_t rl = strlen(rep);
-
-      if (len + rl + 1 >= cap) {
-        char *o2 = realloc(out, cap = (len + rl) * 2 + 64);
-
-        if (!o2) {
-          free(out);
-          return NULL;
-        }
-        out = o2;
-      }
-      memcpy(out + len, rep, rl);
-      len += rl;
-      s += skip;
+    if (l) {
+      sb_put(&b, rep, strlen(rep));
+      s += l;
       continue;
     }
-    if (len + 2 >= cap) {
-      char *o2 = realloc(out, cap *= 2);
-
-      if (!o2) {
-        free(out);
-        return NULL;
-      }
-      out = o2;
+    if ((s == start || !tok_char(s[-1])) && (l = url_len(s)) > 0) {
+      rep = l < sizeof(tok) ? redact_url(al, s, l, buf, sizeof(buf)) : NULL;
+      sb_put(&b, rep ? rep : s, rep ? strlen(rep) : l);
+      s += l;
+      continue;
     }
-    out[len++] = *s++;
+    if (!tok_char(*s)) {
+      sb_put(&b, s++, 1);
+      continue;
+    }
+    for (l = 0; tok_char(s[l]); l++)
+      ;
+    /* sentence punctuation is not part of the token */
+    keep = l;
+    while (keep > 0 && strchr(".:", s[keep - 1]))
+      keep--;
+    if (keep > 0 && keep < sizeof(tok)) {
+      memcpy(tok, s, keep);
+      tok[keep] = '\0';
+      rep = redact_token(al, tok, buf, sizeof(buf));
+    }
+    if (rep) {
+      sb_put(&b, rep, strlen(rep));
+      sb_put(&b, s + keep, l - keep);
+    } else {
+      sb_put(&b, s, l);
+    }
+    s += l;
   }
-  out[len] = 0;
-  return out;
+  if (b.bad) {
+    free(b.p);
+    return NULL;
+  }
+  return b.p;
 }
 
 static void apply(json_object *o, aliases *al, alias *sorted, size_t n)

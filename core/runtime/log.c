@@ -55,6 +55,28 @@ static const char *log_tag(bn_log_level level)
   }
 }
 
+/* Control characters (ESC, BEL, CR, LF ... from a name in a profile or a
+ * server's answer) would reach the terminal raw or forge log lines:
+ * write them as \xNN.  The message stays within `len` bytes. */
+static void log_escape(char *s, size_t len)
+{
+  char tmp[2300];
+  size_t i, o = 0;
+
+  for (i = 0; s[i] && o + 5 < sizeof(tmp); i++) {
+    unsigned char ch = (unsigned char)s[i];
+
+    if (ch < 0x20 || ch == 0x7f) {
+      snprintf(tmp + o, sizeof(tmp) - o, "\\x%02x", ch);
+      o += 4;
+    } else {
+      tmp[o++] = (char)ch;
+    }
+  }
+  tmp[o] = '\0';
+  snprintf(s, len, "%s", tmp);
+}
+
 void log_vmsg(bn_log_level level, const char *prefix, const char *fmt,
               va_list ap)
 {
@@ -68,6 +90,10 @@ void log_vmsg(bn_log_level level, const char *prefix, const char *fmt,
     snprintf(line, sizeof(line), "%s[%s] %s", log_tag(level), prefix, body);
   else
     snprintf(line, sizeof(line), "%s%s", log_tag(level), body);
+  if (strpbrk(line, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e"
+                    "\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a"
+                    "\x1b\x1c\x1d\x1e\x1f\x7f"))
+    log_escape(line, sizeof(line));
   if (log_sink) {
     log_sink(level, line, log_sink_arg);
     return;

@@ -155,10 +155,34 @@ int curl_loop_open(curl_loop *l, bn_host *h, curl_loop_done_fn done, void *arg)
   return 0;
 }
 
+int curl_loop_restrict(CURL *easy)
+{
+  CURLcode rc;
+
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0: the _STR forms */
+  rc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (rc == CURLE_OK)
+    rc = curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+  rc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
+                        (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  if (rc == CURLE_OK)
+    rc = curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS,
+                          (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  return rc == CURLE_OK ? 0 : BN_ERR;
+}
+
 int curl_loop_add(curl_loop *l, CURL *easy)
 {
-  CURLMcode mc = curl_multi_add_handle(l->multi, easy);
+  CURLMcode mc;
 
+  /* Every transfer, whoever set it up: http and https only. */
+  if (curl_loop_restrict(easy) != 0) {
+    bn_error(l->h, "cannot restrict a transfer to http and https");
+    return BN_ERR;
+  }
+  mc = curl_multi_add_handle(l->multi, easy);
   if (mc == CURLM_OK)
     return 0;
   bn_debug(l->h, "curl_multi_add_handle: %s", curl_multi_strerror(mc));

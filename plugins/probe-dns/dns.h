@@ -27,6 +27,7 @@
 enum dns_warn {
   DNS_WARN_REFUSED = 1u << 0,
   DNS_WARN_ERROR = 1u << 1,
+  DNS_WARN_MALFORMED = 1u << 2, /* a reply that does not parse */
 };
 
 /* The instance's options, read and checked by dns_config_read(). */

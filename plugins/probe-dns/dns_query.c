@@ -7,6 +7,7 @@
  * ERROR, the rcode and answers still stored.
  */
 #include "dns.h"
+#include "dns_reply.h"
 
 #include <errno.h>
 #include <math.h>
@@ -47,12 +48,12 @@ static void dns_emit(dns_resolver *r, const dns_stamp *sent,
 
 /* An answer came: its time, rcode and answer count. */
 static void dns_answered(dns_resolver *r, const dns_stamp *sent,
-                         int64_t now_ns, const unsigned char *abuf)
+                         int64_t now_ns, const dns_reply *rep)
 {
   bn_host *h = r->ctx->h;
   const dns_config *cfg = &r->ctx->cfg;
-  int rcode = abuf[3] & 0x0f;
-  int answers = (abuf[6] << 8) | abuf[7];
+  int rcode = rep->rcode;
+  int answers = rep->answers;
   uint32_t flags = 0;
   char b1[16], b2[16];
   const char *got = dns_rcode_name(rcode, b1, sizeof(b1));
@@ -159,10 +160,25 @@ static void dns_on_answer(void *arg, int status, int timeouts,
     return;
   /* ares_query turns rcodes into statuses (NXDOMAIN: ARES_ENOTFOUND),
    * but hands over the reply: read the rcode from it. */
-  if (abuf && alen >= DNS_HEADER_LEN)
-    dns_answered(r, &sent, now, abuf);
-  else
-    dns_failed(r, &sent, status);
+  if (abuf && alen >= DNS_HEADER_LEN) {
+    dns_reply rep;
+    char why[160];
+
+    if (dns_reply_parse(abuf, (size_t)alen, &rep, why, sizeof(why)) == 0) {
+      dns_answered(r, &sent, now, &rep);
+      return;
+    }
+    /* A reply that does not parse is an error, not an answer. */
+    if (!(r->warned & DNS_WARN_MALFORMED))
+      bn_warn(r->ctx->h,
+              "target '%s': malformed reply from %s (%s); counted as lost",
+              r->t->name, r->server, why);
+    r->warned |= DNS_WARN_MALFORMED;
+    dns_emit(r, &sent, "query_ms", BN_NOT_MEASURED,
+             BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
+    return;
+  }
+  dns_failed(r, &sent, status);
 }
 
 void dns_query_send(dns_resolver *r)

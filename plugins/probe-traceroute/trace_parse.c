@@ -71,7 +71,12 @@ trace_kind trace_parse(const struct msghdr *msg, size_t payload_len,
        c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
     if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
         (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
-      if (c->cmsg_len < CMSG_LEN(sizeof(*ee)))
+      size_t avail = msg->msg_controllen -
+                     (size_t)((const unsigned char *)c -
+                              (const unsigned char *)msg->msg_control);
+
+      /* the message must hold the error, and lie inside the buffer */
+      if (c->cmsg_len < CMSG_LEN(sizeof(*ee)) || c->cmsg_len > avail)
         return TRACE_NONE;
       ee = (const struct sock_extended_err *)CMSG_DATA(c);
       alen = c->cmsg_len - CMSG_LEN(sizeof(*ee));
@@ -85,6 +90,11 @@ trace_kind trace_parse(const struct msghdr *msg, size_t payload_len,
     return TRACE_NONE;
   /* the offender address follows the extended error */
   off = SO_EE_OFFENDER(ee);
+  /* the family only when the control message holds it (found by
+   * fuzzing: a short IP_RECVERR, or one whose cmsg_len claims more than
+   * the buffer holds, made this read past the end) */
+  if (alen < sizeof(sa_family_t))
+    return out->kind = TRACE_NONE;
   if (off->sa_family == AF_INET && alen >= sizeof(struct sockaddr_in))
     out->fromlen = sizeof(struct sockaddr_in);
   else if (off->sa_family == AF_INET6 && alen >= sizeof(struct sockaddr_in6))

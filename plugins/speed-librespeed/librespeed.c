@@ -5,10 +5,14 @@
  * against one server or a LibreSpeed server list, from which the server
  * with the lowest ping among those that answer is chosen for each test.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -26,8 +30,17 @@ typedef struct ls_config {
   const char *servers; /* a server list file, or NULL */
   const char *server;  /* one base URL, or NULL */
   int64_t select_timeout_ns;
+  int64_t select_count; /* servers pinged per test, at most */
   uint64_t max_chunk;
 } ls_config;
+
+/* One ping of the server selection. */
+typedef struct ls_probe {
+  CURL *easy;
+  size_t server; /* index in the list */
+  double rtt;    /* ms, -1: no answer (yet) */
+  char ip[64];   /* start of the getIP answer */
+} ls_probe;
 
 typedef struct ls_ctx {
   speed_provider sp; /* must stay first */
@@ -35,11 +48,12 @@ typedef struct ls_ctx {
   ls_server *servers;
   size_t n_servers;
   const ls_server *use; /* server of the test in flight */
-  /* server selection in flight */
+  uint64_t rng;         /* xorshift64 state for the random sample */
+  /* server selection in flight: a sample of select_count servers */
   curl_loop sel;
-  CURL **probes;
-  double *rtt;
-  char (*ip)[64]; /* getIP answers, per server */
+  struct ls_probe *probes;
+  size_t n_probes;
+  bn_timer *sel_timer; /* ends the selection at select_timeout */
   size_t pending;
   bn_timer *fail_timer;
   bn_speedtest_request req;
@@ -65,6 +79,14 @@ static const bn_option ls_options[] = {
      .min = 0.1,
      .max = 60,
      BN_FIELD(ls_config, select_timeout_ns)},
+    {.name = "select_count",
+     .type = BN_OPT_INT,
+     .def = "10",
+     .help = "servers of the list pinged per test (a random sample when the "
+             "list is longer)",
+     .min = 1,
+     .max = 1000,
+     BN_FIELD(ls_config, select_count)},
     {.name = "max_chunk",
      .type = BN_OPT_SIZE,
      .def = "256MiB",
@@ -78,16 +100,39 @@ static const bn_option ls_options[] = {
 
 /* ---- the server list ---------------------------------------------- */
 
+/* Open a regular file only: a FIFO or a device would hang or never end
+ * (O_NONBLOCK: opening a FIFO with no writer does not wait). */
+static FILE *ls_open_regular(const char *path, char *err, size_t errlen)
+{
+  struct stat st;
+  FILE *f;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0) {
+    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    return NULL;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "%s is not a regular file; give a JSON file", path);
+    close(fd);
+    return NULL;
+  }
+  f = fdopen(fd, "rb");
+  if (!f) {
+    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    close(fd);
+  }
+  return f;
+}
+
 static char *ls_read_file(const char *path, char *err, size_t errlen)
 {
-  FILE *f = fopen(path, "rb");
+  FILE *f = ls_open_regular(path, err, errlen);
   char *buf = NULL;
   long len;
 
-  if (!f) {
-    snprintf(err, errlen, "cannot open %s: %m", path);
+  if (!f)
     return NULL;
-  }
   if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
       len < 16 * LS_MIB && fseek(f, 0, SEEK_SET) == 0) {
     buf = malloc((size_t)len + 1);
@@ -150,11 +195,12 @@ static int ls_load(bn_host *h, ls_config *lc, ls_server **out, size_t *n)
   for (i = 0; i < *n; i++) {
     const ls_server *s = &(*out)[i];
 
-    if (!ls_url_ok(s->dl) || !ls_url_ok(s->ul) || !ls_url_ok(s->ping)) {
+    if (!ls_url_ok(s->dl) || !ls_url_ok(s->ul) || !ls_url_ok(s->ping) ||
+        (s->getip && !ls_url_ok(s->getip))) {
       rc = api->cfg_error(h, api->cfg_get(cfg, "servers"),
-                          "%s: server '%s': '%s' does not make http(s) "
-                          "URLs",
-                          file, s->name, s->base);
+                          "%s: server %zu (%s): its URLs are not all "
+                          "http or https; fix or remove it",
+                          file, i + 1, s->base);
       ls_servers_free(*out, *n);
       *out = NULL;
       return rc;
@@ -184,15 +230,18 @@ static void ls_sel_close(ls_ctx *c)
 {
   size_t i;
 
+  c->sp.h->api->timer_free(c->sel_timer);
+  c->sel_timer = NULL;
   if (!c->probes)
     return;
-  for (i = 0; i < c->n_servers; i++)
-    if (c->probes[i]) {
-      curl_loop_remove(&c->sel, c->probes[i]);
-      curl_easy_cleanup(c->probes[i]);
+  for (i = 0; i < c->n_probes; i++)
+    if (c->probes[i].easy) {
+      curl_loop_remove(&c->sel, c->probes[i].easy);
+      curl_easy_cleanup(c->probes[i].easy);
     }
   free(c->probes);
   c->probes = NULL;
+  c->n_probes = 0;
   curl_loop_close(&c->sel);
 }
 
@@ -231,102 +280,163 @@ static void ls_start_test(ls_ctx *c, const ls_server *s)
     ls_fail(c, "cannot start the test");
 }
 
-/* Every ping of the selection has ended: the fastest server wins. */
+/* Every ping of the selection has ended (or select_timeout passed): the
+ * fastest server wins. */
 static void ls_selected(ls_ctx *c)
 {
-  size_t i, best = c->n_servers;
-  char msg[256];
+  size_t i, best = c->n_probes, n = c->n_probes;
+  const ls_server *win = NULL;
+  char msg[256], ip[64];
 
-  for (i = 0; i < c->n_servers; i++)
-    if (c->rtt[i] >= 0 && (best == c->n_servers || c->rtt[i] < c->rtt[best]))
+  for (i = 0; i < n; i++)
+    if (c->probes[i].rtt >= 0 &&
+        (best == n || c->probes[i].rtt < c->probes[best].rtt))
       best = i;
+  if (best < n) {
+    win = &c->servers[c->probes[best].server];
+    snprintf(msg, sizeof(msg), "%.2f", c->probes[best].rtt);
+    snprintf(ip, sizeof(ip), "%s", c->probes[best].ip);
+  }
   ls_sel_close(c);
-  if (best == c->n_servers) {
-    snprintf(msg, sizeof(msg),
-             "none of the %zu servers of the list answered a ping",
-             c->n_servers);
+  if (!win) {
+    if (n < c->n_servers)
+      snprintf(msg, sizeof(msg),
+               "none of %zu servers (a random sample of the list's %zu) "
+               "answered a ping",
+               n, c->n_servers);
+    else
+      snprintf(msg, sizeof(msg),
+               "none of the %zu servers of the list answered a ping", n);
     ls_fail(c, msg);
     return;
   }
-  bn_info(c->sp.h, "server %s answered in %.2f ms%s%s", c->servers[best].name,
-          c->rtt[best], c->ip[best][0] ? "; it sees us as " : "", c->ip[best]);
-  ls_start_test(c, &c->servers[best]);
+  bn_info(c->sp.h, "server %s answered in %s ms%s%s", win->name, msg,
+          ip[0] ? "; it sees us as " : "", ip);
+  ls_start_test(c, win);
 }
 
 static void ls_sel_done(CURL *easy, CURLcode rc, void *arg)
 {
   ls_ctx *c = arg;
+  ls_probe *p = NULL;
   curl_off_t total = 0;
   long code = 0;
-  size_t i;
 
-  for (i = 0; i < c->n_servers && c->probes[i] != easy; i++)
-    ;
-  if (i == c->n_servers)
+  if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&p) != CURLE_OK ||
+      !p || p->easy != easy)
     return;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
   curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
   if (rc == CURLE_OK && code < 400)
-    c->rtt[i] = (double)total / 1000.0;
+    p->rtt = (double)total / 1000.0;
   else
-    bn_info(c->sp.h, "server %s does not answer: %s", c->servers[i].name,
+    bn_info(c->sp.h, "server %s does not answer: %s",
+            c->servers[p->server].name,
             rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
   curl_loop_remove(&c->sel, easy);
   curl_easy_cleanup(easy);
-  c->probes[i] = NULL;
+  p->easy = NULL;
   if (--c->pending == 0)
     ls_selected(c);
 }
 
-/* Keep the start of a getIP answer (the client address). */
+/* select_timeout has passed: curl's own timeouts should have ended
+ * every ping; whatever is still out counts as no answer. */
+static void ls_on_sel_timer(bn_timer *t, void *arg)
+{
+  ls_ctx *c = arg;
+
+  (void)t;
+  c->sel_timer = NULL;
+  bn_info(c->sp.h, "%zu servers did not answer within select_timeout",
+          c->pending);
+  ls_selected(c);
+}
+
+/* Keep the start of a getIP answer (the client address): at most 63
+ * bytes, printable ASCII only (it ends up in the log). */
 static size_t ls_keep(char *ptr, size_t size, size_t n, void *arg)
 {
   char *buf = arg;
-  size_t have = strlen(buf), add = size * n;
+  size_t have = strlen(buf), add = size * n, i;
 
   if (add > 63 - have)
     add = 63 - have;
-  memcpy(buf + have, ptr, add);
+  for (i = 0; i < add; i++)
+    buf[have + i] = ptr[i] >= 0x20 && ptr[i] < 0x7f ? ptr[i] : '?';
   buf[have + add] = '\0';
   return size * n;
 }
 
+static uint64_t ls_rand(ls_ctx *c)
+{
+  c->rng ^= c->rng << 13;
+  c->rng ^= c->rng >> 7;
+  c->rng ^= c->rng << 17;
+  return c->rng;
+}
+
+/* Choose which servers to ping: all of a short list; of a longer one a
+ * uniform random sample (reservoir sampling: one pass, memory for the
+ * sample only). */
+static void ls_sample(ls_ctx *c)
+{
+  size_t i, k = c->n_probes;
+
+  for (i = 0; i < c->n_servers; i++) {
+    if (i < k) {
+      c->probes[i].server = i;
+    } else {
+      uint64_t j = ls_rand(c) % (uint64_t)(i + 1);
+
+      if (j < k)
+        c->probes[j].server = i;
+    }
+  }
+}
+
 static int ls_select(ls_ctx *c)
 {
-  size_t i;
+  const bn_host_api *api = c->sp.h->api;
+  size_t i, count = c->cfg.select_count > 0 ? (size_t)c->cfg.select_count : 1;
 
-  c->probes = calloc(c->n_servers, sizeof(*c->probes));
+  c->n_probes = c->n_servers < count ? c->n_servers : count;
+  c->probes = calloc(c->n_probes, sizeof(*c->probes));
   if (!c->probes || curl_loop_open(&c->sel, c->sp.h, ls_sel_done, c) != 0)
     return BN_ENOMEM;
-  for (i = 0; i < c->n_servers; i++) {
+  ls_sample(c);
+  for (i = 0; i < c->n_probes; i++) {
+    ls_probe *p = &c->probes[i];
+    const ls_server *s = &c->servers[p->server];
     CURL *e = curl_easy_init();
 
-    c->rtt[i] = -1;
+    p->rtt = -1;
     if (!e)
       return BN_ENOMEM;
+    p->easy = e;
     /* getIP when the server has it: a ping that also says who we are */
-    c->ip[i][0] = '\0';
-    curl_easy_setopt(e, CURLOPT_URL,
-                     c->servers[i].getip ? c->servers[i].getip
-                                         : c->servers[i].ping);
+    curl_easy_setopt(e, CURLOPT_URL, s->getip ? s->getip : s->ping);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)p);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                      (long)(c->cfg.select_timeout_ns / 1000000));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, ls_keep);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)c->ip[i]);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, (void *)p->ip);
     if (c->sp.plan.ca_file)
       curl_easy_setopt(e, CURLOPT_CAINFO, c->sp.plan.ca_file);
     if (c->sp.plan.insecure) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    c->probes[i] = e;
     if (curl_loop_add(&c->sel, e) != 0)
       return BN_ERR;
     c->pending++;
   }
-  return 0;
+  /* A little past curl's own timeout: the backstop, not the rule. */
+  c->sel_timer = api->timer_start(
+      c->sp.h, c->cfg.select_timeout_ns + 200000000, 0, ls_on_sel_timer, c);
+  return c->sel_timer ? 0 : BN_ENOMEM;
 }
 
 static int ls_run(void *ctx, const bn_speedtest_request *req,
@@ -376,8 +486,6 @@ static void ls_destroy(void *ctx)
     return;
   ls_cancel(c);
   ls_servers_free(c->servers, c->n_servers);
-  free(c->rtt);
-  free(c->ip);
   free(c);
 }
 
@@ -392,12 +500,10 @@ static int ls_init(bn_host *h, void **out)
     return BN_EINVAL;
   }
   speed_provider_init(&c->sp, h, &c->cfg.common);
-  c->rtt = calloc(c->n_servers, sizeof(*c->rtt));
-  c->ip = calloc(c->n_servers, sizeof(*c->ip));
-  if (!c->rtt || !c->ip) {
-    ls_destroy(c);
-    return BN_ENOMEM;
-  }
+  c->rng = (uint64_t)h->api->now_wall_ns(h) ^ ((uint64_t)getpid() << 32) ^
+           (uint64_t)(uintptr_t)c;
+  if (c->rng == 0)
+    c->rng = 0x9e3779b97f4a7c15ull;
   c->sp.plan.down_url = ls_down_url;
   c->sp.plan.arg = c;
   c->sp.plan.down_start = LS_MIB;

@@ -3,7 +3,10 @@
 # serving LibreSpeed endpoints (garbage.php, empty.php, getIP.php): a
 # server list whose first server is down (the one that answers is
 # chosen), one server by URL, and bad input: a list that is not JSON, a
-# list entry without its endpoints, neither or both of server/servers.
+# list entry without its endpoints, neither or both of server/servers;
+# lists that point outside HTTP (file://, gopher://: refused, nothing
+# fetched); big lists (20,000 servers: a random sample of select_count
+# is pinged, within select_timeout, in bounded memory).
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
 . "$BN_TOP_SRCDIR/tests/integration/speedtest_server.sh"
 need_cmd sqlite3 "apt-get install sqlite3"
@@ -46,6 +49,98 @@ n=$(sqlite3 "$T/h.db" "SELECT count(*) FROM speedtests WHERE provider = 'list'
 "$BN" speedtest -p "$T/p.yaml" --db "$T/h.db" --provider one --json \
   >"$T/out" 2>"$T/err" || { cat "$T/out" "$T/err"; fail "one server"; }
 assert_contains "$T/out" '"provider": "one"'
+
+# --- lists that reach outside HTTP: refused before anything is fetched
+SECRET=$T/secret.txt
+echo "top secret $$" >"$SECRET"
+chmod 600 "$SECRET"
+GOPHER=$(free_port)
+python3 - "$GOPHER" "$T/gopher.log" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    open(sys.argv[2], "a").write("connection\n")
+    c.close()
+PY
+on_exit "kill $! 2>/dev/null"
+for bad in "\"getIpURL\": \"file://$SECRET\"" \
+  "\"getIpURL\": \"gopher://127.0.0.1:$GOPHER/_SET%20pwned%201\""; do
+  cat >"$T/servers.json" <<EOF
+[{"name": "local", "server": "$ST_URL", "dlURL": "backend/garbage.php",
+  "ulURL": "backend/empty.php", "pingURL": "backend/empty.php", $bad}]
+EOF
+  expect_rc 3 "$BN" profile validate --no-resolve "$T/p.yaml"
+  assert_contains "$T/err" "servers.json: server 1 ($ST_URL/): its URLs are not all http or https"
+  "$BN" -v speedtest -p "$T/p.yaml" --db "$T/h.db" --provider list \
+    >"$T/out" 2>&1 && fail "a list with $bad ran"
+  grep -q "top secret" "$T/out" && fail "the secret file was read: $(cat "$T/out")"
+done
+cat >"$T/servers.json" <<EOF
+[{"name": "g", "server": "gopher://127.0.0.1:$GOPHER/", "dlURL": "_SET%20pwned%201",
+  "ulURL": "x", "pingURL": "x"},
+ {"name": "f", "server": "file:///", "dlURL": "$SECRET", "ulURL": "$SECRET",
+  "pingURL": "$SECRET"}]
+EOF
+expect_rc 3 "$BN" profile validate --no-resolve "$T/p.yaml"
+assert_contains "$T/err" "servers.json: server 1 (gopher://127.0.0.1:$GOPHER/): its URLs are not all http or https"
+sleep 0.2
+[ ! -s "$T/gopher.log" ] || fail "something connected to the gopher port"
+
+# --- big lists: 20,000 servers that accept and never answer, then 20,000
+# copies of the real server; only select_count of them are pinged
+need_cmd /usr/bin/time "apt-get install time"
+HOLD=$(free_port)
+python3 - "$HOLD" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(1024)
+held = []
+while True:
+    c, _ = s.accept()
+    held.append(c)
+PY
+on_exit "kill $! 2>/dev/null"
+biglist() { # URL N FILE
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+url, n = sys.argv[1], int(sys.argv[2])
+json.dump([{"name": "s%d" % i, "server": url, "dlURL": "backend/garbage.php",
+            "ulURL": "backend/empty.php", "pingURL": "backend/empty.php",
+            "getIpURL": "backend/getIP.php?n=%d" % i} for i in range(n)],
+          open(sys.argv[3], "w"))
+PY
+}
+biglist "http://127.0.0.1:$HOLD/" 20000 "$T/big.json"
+cat >"$T/big.yaml" <<EOF
+name: st-big
+speedtest: {streams: 1, duration: 1s, timeout: 10s, retries: 0}
+speedtests:
+  - {plugin: librespeed, name: big, servers: "$T/big.json",
+     select_timeout: 1s, select_count: 8}
+EOF
+t0=$(date +%s.%N)
+/usr/bin/time -f '%M' -o "$T/rss" "$BN" -v speedtest -p "$T/big.yaml" \
+  --db "$T/h.db" >"$T/out" 2>"$T/err" && fail "silent servers answered"
+t1=$(date +%s.%N)
+assert_contains "$T/out" "none of 8 servers (a random sample of the list's 20000) answered a ping"
+took=$(awk "BEGIN { print $t1 - $t0 }")
+rss=$(tail -n 1 "$T/rss")
+echo "20,000 silent servers: $took s, max RSS $rss KB"
+awk "BEGIN { exit !($took < 10) }" || fail "took $took s, timeout 10 s"
+[ "$rss" -lt 150000 ] || fail "max RSS $rss KB for 20,000 servers"
+biglist "$ST_URL" 20000 "$T/big.json"
+: >"$ST_DIR/logs/access.log"
+"$BN" -v speedtest -p "$T/big.yaml" --db "$T/h.db" >"$T/out" 2>"$T/err" ||
+  { cat "$T/out" "$T/err"; fail "big list of good servers"; }
+assert_contains "$T/err" "it sees us as 127.0.0.1"
+n=$(grep -c 'GET /backend/getIP.php?n=' "$ST_DIR/logs/access.log")
+[ "$n" = 8 ] || fail "pinged $n servers, select_count 8"
 
 # bad input, at validate time, naming the profile line and the list file
 printf '[{"name": "x",\n  "server": }]\n' >"$T/servers.json"

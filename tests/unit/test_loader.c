@@ -21,7 +21,11 @@
 
 #include <cmocka.h>
 
+#include <dlfcn.h>
+#include <pwd.h>
+
 #include "loader.h"
+#include "loader_elf.h"
 #include "log.h"
 
 #ifndef FIXTURE_DIR
@@ -664,6 +668,189 @@ static void test_two_loaders(void **state)
   assert_non_null(loader_find(f->ld, "fixture-good"));
 }
 
+/* ---- trust: owner and mode, symlinks, constructors ---------------- */
+
+static int marker_exists(const char *path)
+{
+  struct stat st;
+
+  return stat(path, &st) == 0;
+}
+
+/* A plugin file writable by others is refused, named with its fix. */
+static void test_file_world_writable(void **state)
+{
+  fx *f = *state;
+  char path[PATH_MAX], real[PATH_MAX], want[6 * PATH_MAX];
+
+  put_fixture(f->dir, "good.so", "good.so", path, sizeof(path));
+  assert_int_equal(chmod(path, 0666), 0);
+  assert_non_null(realpath(path, real));
+  snprintf(want, sizeof(want),
+           "%s: plugin file %s is writable by group or others; refusing to "
+           "load it; fix with 'chmod go-w %s' or move the plugin elsewhere",
+           path, real, real);
+  assert_int_equal(loader_load_file(f->ld, path), BN_EINVAL);
+  assert_int_equal(loader_count(f->ld), 0);
+  assert_refusal(f->ld, 0, want);
+  /* The fix works. */
+  assert_int_equal(chmod(path, 0644), 0);
+  assert_int_equal(loader_load_file(f->ld, path), 0);
+}
+
+/* A directory owned by someone else (nobody), as a scan root and above
+ * a plugin file. */
+static void test_dir_owned_by_other(void **state)
+{
+  fx *f = *state;
+  char sub[1024], path[PATH_MAX], real[PATH_MAX], want[6 * PATH_MAX];
+  struct passwd *nobody = getpwnam("nobody");
+  uid_t other = nobody ? nobody->pw_uid : 65534;
+
+  if (getuid() != 0)
+    skip(); /* only root can give a directory away */
+  snprintf(sub, sizeof(sub), "%s/theirs", f->dir);
+  assert_int_equal(mkdir(sub, 0755), 0);
+  put_fixture(sub, "good.so", "good.so", path, sizeof(path));
+  assert_int_equal(chown(sub, other, (gid_t)-1), 0);
+  assert_non_null(realpath(sub, real));
+  snprintf(want, sizeof(want),
+           "%s: directory %s is owned by uid %u, neither root nor you (uid "
+           "%u); refusing to load plugins under it; fix with 'chown root "
+           "%s' or move the plugin elsewhere",
+           path, real, (unsigned)other, (unsigned)getuid(), real);
+  assert_int_equal(loader_load_file(f->ld, path), BN_EINVAL);
+  assert_refusal(f->ld, 0, want);
+  snprintf(want, sizeof(want),
+           "%s: directory %s is owned by uid %u, neither root nor you (uid "
+           "%u); refusing to load plugins under it; fix with 'chown root "
+           "%s' or move the plugin elsewhere",
+           sub, real, (unsigned)other, (unsigned)getuid(), real);
+  assert_true(loader_scan_dir(f->ld, sub) < 0);
+  assert_refusal(f->ld, 1, want);
+  assert_int_equal(loader_count(f->ld), 0);
+  /* Under sudo, the caller's own files are theirs to load. */
+  {
+    char uid[32];
+
+    snprintf(uid, sizeof(uid), "%u", (unsigned)other);
+    setenv("SUDO_UID", uid, 1);
+    assert_int_equal(loader_load_file(f->ld, path), 0);
+    unsetenv("SUDO_UID");
+  }
+}
+
+/* A symlink in a good directory to a plugin in a world-writable (even
+ * sticky, like /tmp) directory: the target's directory decides. */
+static void test_symlink_into_sticky_dir(void **state)
+{
+  fx *f = *state;
+  char open_dir[1024], target[PATH_MAX], link[1024];
+  char real[PATH_MAX], want[8 * PATH_MAX];
+
+  snprintf(open_dir, sizeof(open_dir), "%s/open", f->dir);
+  assert_int_equal(mkdir(open_dir, 0755), 0);
+  assert_int_equal(chmod(open_dir, 01777), 0);
+  put_fixture(open_dir, "good.so", "good.so", target, sizeof(target));
+  snprintf(link, sizeof(link), "%s/good.so", f->dir2);
+  assert_int_equal(symlink(target, link), 0);
+  assert_non_null(realpath(open_dir, real));
+  snprintf(want, sizeof(want),
+           "%s (-> %s/good.so): directory %s is writable by group or "
+           "others; refusing to load plugins under it; fix with 'chmod go-w "
+           "%s' or move the plugin elsewhere",
+           link, real, real, real);
+  assert_int_equal(loader_scan_dir(f->ld, f->dir2), 0);
+  assert_int_equal(loader_count(f->ld), 0);
+  assert_refusal(f->ld, 0, want);
+}
+
+/* Refused files never run their constructors: the head is read from the
+ * ELF file, not from the loaded object. */
+static void test_refused_never_runs_constructor(void **state)
+{
+  fx *f = *state;
+  char path[PATH_MAX], marker[1024], want[4 * PATH_MAX];
+  void *h;
+
+  snprintf(marker, sizeof(marker), "%s/marker", f->dir2);
+  setenv("BN_CTOR_MARKER", marker, 1);
+  put_fixture(f->dir, "ctorabi.so", "ctorabi.so", path, sizeof(path));
+  snprintf(want, sizeof(want),
+           "%s: plugin ABI major 99, this bottleneck needs %d; rebuild the "
+           "plugin against bottleneck-sdk %d.x",
+           path, BN_ABI_MAJOR, BN_ABI_MAJOR);
+  assert_int_equal(loader_load_file(f->ld, path), BN_ENOTSUP);
+  assert_refusal(f->ld, 0, want);
+  assert_false(marker_exists(marker));
+
+  put_fixture(f->dir, "ctornosym.so", "ctornosym.so", path, sizeof(path));
+  snprintf(want, sizeof(want),
+           "%s: no bn_plugin_descriptor symbol: not a Bottleneck plugin; "
+           "build it with BN_PLUGIN",
+           path);
+  assert_int_equal(loader_load_file(f->ld, path), BN_ENOENT);
+  assert_refusal(f->ld, 1, want);
+  assert_false(marker_exists(marker));
+
+  /* The marker does work: dlopen() itself runs the constructor. */
+  h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  assert_non_null(h);
+  assert_true(marker_exists(marker));
+  dlclose(h);
+  unsetenv("BN_CTOR_MARKER");
+}
+
+/* The head, kind and name as read from the file. */
+static void test_elf_head(void **state)
+{
+  char path[PATH_MAX], why[256];
+  loader_elf_head head;
+  int fd;
+
+  (void)state;
+  snprintf(path, sizeof(path), "%s/good.so", FIXTURE_DIR);
+  fd = open(path, O_RDONLY);
+  assert_true(fd >= 0);
+  assert_int_equal(
+      loader_elf_peek_fd(fd, BN_PLUGIN_SYMBOL, &head, why, sizeof(why)),
+      LOADER_ELF_OK);
+  close(fd);
+  assert_int_equal(head.abi_major, BN_ABI_MAJOR);
+  assert_int_equal(head.abi_minor, BN_ABI_MINOR);
+  assert_int_equal(head.struct_size, sizeof(bn_plugin));
+  assert_true(head.has_kind);
+  assert_int_equal(head.kind, BN_KIND_PROBE);
+  assert_string_equal(head.name, "fixture-good");
+  assert_int_equal(loader_elf_peek((const unsigned char *)"not elf", 7,
+                                   BN_PLUGIN_SYMBOL, &head, why, sizeof(why)),
+                   LOADER_ELF_NOT_ELF);
+}
+
+/* loader_only(): a plugin not named is not opened at all. */
+static void test_only_named_plugins(void **state)
+{
+  fx *f = *state;
+  static const char *const want[] = {"fixture-good"};
+  char path[PATH_MAX], marker[1024];
+
+  snprintf(marker, sizeof(marker), "%s/marker", f->dir2);
+  setenv("BN_CTOR_MARKER", marker, 1);
+  put_fixture(f->dir, "good.so", "good.so", path, sizeof(path));
+  put_fixture(f->dir, "ctor.so", "ctor.so", path, sizeof(path));
+  loader_only(f->ld, want, 1);
+  assert_int_equal(loader_scan_dir(f->ld, f->dir), 1);
+  assert_non_null(loader_find(f->ld, "fixture-good"));
+  assert_null(loader_find(f->ld, "fixture-ctor"));
+  assert_int_equal(loader_n_errors(f->ld), 0);
+  assert_false(marker_exists(marker));
+  /* Without the filter it loads, and its constructor runs. */
+  loader_only(f->ld, NULL, 0);
+  assert_int_equal(loader_load_file(f->ld, path), 0);
+  assert_true(marker_exists(marker));
+  unsetenv("BN_CTOR_MARKER");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -698,6 +885,17 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_scan_writable_env_dir, setup,
                                       teardown),
       cmocka_unit_test(test_kind_names),
+      cmocka_unit_test_setup_teardown(test_file_world_writable, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_dir_owned_by_other, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_symlink_into_sticky_dir, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_refused_never_runs_constructor,
+                                      setup, teardown),
+      cmocka_unit_test(test_elf_head),
+      cmocka_unit_test_setup_teardown(test_only_named_plugins, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_two_loaders, setup, teardown),
   };
 
