@@ -33,7 +33,8 @@ tests_helpers_prom_dump_CFLAGS = $(AM_CFLAGS) -pthread \
 	-I$(srcdir)/plugins/exporter-prometheus
 tests_helpers_prom_dump_LDADD = -lpthread -lm
 
-PROM_TESTS = tests/integration/exporter_prom_format.sh
+PROM_TESTS = tests/integration/exporter_prom_format.sh \
+	tests/integration/exporter_prom_e2e.sh
 TESTS += $(PROM_TESTS)
 EXTRA_DIST += $(PROM_TESTS)
 
@@ -44,3 +45,6 @@ bench-prometheus: tests/helpers/prom_dump
 	  tests/helpers/prom_dump $$n 5 20 >/dev/null || exit 1; \
 	done
 .PHONY: bench-prometheus
+EXTRA_DIST += tests/integration/prom_query.py \
+	contrib/prometheus/prometheus.yml contrib/prometheus/run-prometheus.sh \
+	contrib/grafana/bottleneck-dashboard.json

@@ -19,7 +19,11 @@ check_LTLIBRARIES += \
 	tests/fixtures/plugins/noname.la \
 	tests/fixtures/plugins/old.la \
 	tests/fixtures/plugins/failinit.la \
-	tests/fixtures/plugins/fakepath.la
+	tests/fixtures/plugins/fakepath.la \
+	tests/fixtures/plugins/episodes.la
+tests_fixtures_plugins_episodes_la_SOURCES = \
+	tests/fixtures/plugins/episodes.c
+tests_fixtures_plugins_episodes_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_fakepath_la_SOURCES = \
 	tests/fixtures/plugins/fakepath.c
 tests_fixtures_plugins_fakepath_la_LDFLAGS = $(FIXTURE_LDFLAGS)

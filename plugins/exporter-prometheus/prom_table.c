@@ -845,6 +845,9 @@ static void prom_apply_route(prom_table *t, prom_route *r)
 {
   prom_route *o;
 
+  /* A route's change counter exists from its first round, at 0, so
+   * that the first change is an increase (rate(), changes()). */
+  (void)prom_key_get(t, &t->changes, r->target, r->probe, "", 0);
   for (o = t->routes; o; o = o->next) {
     if (strcmp(o->target, r->target) || strcmp(o->probe, r->probe))
       continue;
