@@ -323,7 +323,7 @@ static int loader_check(loader *ld, const char *path, const bn_plugin *d)
   if (d->abi_major == 2 && BN_ABI_MAJOR == 3) {
     loader_refuse(ld,
                   "%s: plugin ABI %u.%u, this bottleneck needs 3.%d; port "
-                  "the plugin to SDK 3.0 (declare its metrics, BN_INIT on "
+                  "the plugin to SDK 3.x (declare its metrics, BN_INIT on "
                   "samples and events, BN_PLUGIN descriptor: docs/sdk.md, "
                   "'From 2.x to 3.0') and rebuild it",
                   path, (unsigned)d->abi_major, (unsigned)d->abi_minor,

@@ -264,7 +264,7 @@ static void test_wrong_major(void **state)
   /* major.so is an ABI 2.1 plugin: the refusal says how to port it */
   snprintf(want, sizeof(want),
            "%s/major.so: plugin ABI 2.1, this bottleneck needs 3.%d; port "
-           "the plugin to SDK 3.0 (declare its metrics, BN_INIT on "
+           "the plugin to SDK 3.x (declare its metrics, BN_INIT on "
            "samples and events, BN_PLUGIN descriptor: docs/sdk.md, "
            "'From 2.x to 3.0') and rebuild it",
            f->dir, BN_ABI_MINOR);
