@@ -21,3 +21,18 @@ endif
 WEBHOOK_TESTS = tests/integration/exporter_webhook.sh
 TESTS += $(WEBHOOK_TESTS)
 EXTRA_DIST += $(WEBHOOK_TESTS) tests/integration/webhook_receiver.py
+
+if BUILD_EXPORTER_EMAIL
+pkglib_LTLIBRARIES += plugins/exporter-email/exporter_email.la
+plugins_exporter_email_exporter_email_la_SOURCES = \
+	plugins/exporter-email/email.c $(ALERT_SOURCES)
+plugins_exporter_email_exporter_email_la_CFLAGS = $(AM_CFLAGS) \
+	$(ALERT_CFLAGS) $(CURL_COMMON_CFLAGS)
+plugins_exporter_email_exporter_email_la_LDFLAGS = -module $(PLUGIN_LDFLAGS)
+plugins_exporter_email_exporter_email_la_LIBADD = $(CURL_COMMON_LIBS) \
+	$(JSONC_LIBS) -lm
+endif
+
+EMAIL_TESTS = tests/integration/exporter_email.sh
+TESTS += $(EMAIL_TESTS)
+EXTRA_DIST += $(EMAIL_TESTS) tests/integration/smtp_sink.py
