@@ -66,13 +66,17 @@ for n in ${*:-1000 10000}; do
   k=0
   : >"$T/times"
   while [ $k -lt 10 ]; do
-    curl -s -o /dev/null -w '%{time_total} %{size_download}\n' \
+    curl -s -o /dev/null -w '%{time_total} %{size_download} %{time_starttransfer}\n' \
       "http://127.0.0.1:$ep/metrics" >>"$T/times"
     k=$((k + 1))
   done
-  sort -n "$T/times" | awk -v n="$n" '{t[NR]=$1; s=$2} END {
-    printf "http  targets=%d bytes=%d scrape_ms median=%.1f max=%.1f (10 scrapes)\n",
-      n, s, t[int((NR+1)/2)]*1000, t[NR]*1000}'
+  sort -n "$T/times" | awk -v n="$n" '{t[NR]=$1; s=$2; f[NR]=$3} END {
+    printf "http  targets=%d bytes=%d scrape_ms median=%.1f max=%.1f first_byte_ms median=%.1f (10 scrapes)\n",
+      n, s, t[int((NR+1)/2)]*1000, t[NR]*1000, f[int((NR+1)/2)]*1000}'
+  # the exporter's own figure: render time of the previous scrape
+  curl -s "http://127.0.0.1:$ep/metrics" |
+    awk '/^bottleneck_exporter_scrape_duration_seconds / {
+      printf "render (exporter self-report, last scrape) ms=%.1f\n", $2 * 1000}'
   kill $pid
   wait $pid 2>/dev/null || true
   "$BUILD/tests/helpers/prom_dump" "$n" 5 20 2>&1 >/dev/null |

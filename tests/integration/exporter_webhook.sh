@@ -189,3 +189,40 @@ run noconsent --consent </dev/null
 n=$(wc -l <"$RLOG")
 [ "$n" = 2 ] || fail "--consent: $n requests, want 2"
 echo "ok: consent by the profile and by --consent"
+
+# 7. on a terminal: the y/N question (default no)
+answer() { # ANSWER: run noconsent on a pty, answering the question
+  python3 - "$1" "$BN" run -p "$T/noconsent.yaml" --plugin-dir "$T/fx" \
+    --db "$T/tty.db" -d 2500ms --no-report <<'PY' >"$T/tty.out" 2>&1
+import os, pty, sys, time
+answer = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+buf, asked = b"", False
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    buf += chunk
+    if not asked and b"Allow? [y/N]" in buf:
+        os.write(fd, answer.encode() + b"\n")
+        asked = True
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode("utf-8", "replace"))
+sys.exit(0 if asked and os.WEXITSTATUS(st) == 0 else 1)
+PY
+}
+: >"$RLOG"
+answer y || { cat "$T/tty.out"; fail "tty: no question, or the run failed"; }
+assert_contains "$T/tty.out" "wants to send data to $url, off this machine"
+n=$(wc -l <"$RLOG")
+[ "$n" = 2 ] || { cat "$T/tty.out"; fail "answered y: $n requests, want 2"; }
+: >"$RLOG"
+answer "" || { cat "$T/tty.out"; fail "tty: no question, or the run failed"; }
+[ ! -s "$RLOG" ] || fail "answered nothing (default no), yet data was sent"
+assert_contains "$T/tty.out" "not started: no consent"
+echo "ok: y/N on a terminal (y sends, the default does not)"
