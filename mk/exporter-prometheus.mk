@@ -48,3 +48,4 @@ bench-prometheus: tests/helpers/prom_dump
 EXTRA_DIST += tests/integration/prom_query.py \
 	contrib/prometheus/prometheus.yml contrib/prometheus/run-prometheus.sh \
 	contrib/grafana/bottleneck-dashboard.json
+EXTRA_DIST += tests/bench/prom_scrape.sh
