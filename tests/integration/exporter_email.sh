@@ -52,7 +52,7 @@ exporters:
     to: [noc@example.org, oncall@example.org]
     backoff: 200ms
 YAML
-"$BN" run -p "$T/p.yaml" --plugin-dir "$T/fx" --db "$T/h.db" -d 2500ms \
+"$BN" run -p "$T/p.yaml" --plugin-dir "$T/fx" --db "$T/h.db" -d 4s \
   --no-report </dev/null >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "run failed"; }
 [ "$(cat "$T/mail/refused.log" 2>/dev/null)" = 451 ] || fail "the sink refused nothing"
 python3 - "$T/mail" <<'PY' || { cat "$T/err"; fail "mails"; }

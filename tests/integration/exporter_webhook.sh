@@ -68,10 +68,10 @@ ${4:-}
 YAML
 }
 
-run() { # PROFILE [ARGS]: a 2.5 s run
+run() { # PROFILE [ARGS]: a 4 s run (the episode closes 1.2 s after the first sample)
   p=$1
   shift
-  "$BN" run -p "$T/$p.yaml" --plugin-dir "$T/fx" --db "$T/$p.db" -d 2500ms \
+  "$BN" run -p "$T/$p.yaml" --plugin-dir "$T/fx" --db "$T/$p.db" -d 4s \
     --no-report "$@" >"$T/$p.out" 2>"$T/$p.err" ||
     { cat "$T/$p.err"; fail "$p: bottleneck run failed"; }
 }
@@ -193,7 +193,7 @@ echo "ok: consent by the profile and by --consent"
 # 7. on a terminal: the y/N question (default no)
 answer() { # ANSWER: run noconsent on a pty, answering the question
   python3 - "$1" "$BN" run -p "$T/noconsent.yaml" --plugin-dir "$T/fx" \
-    --db "$T/tty.db" -d 2500ms --no-report <<'PY' >"$T/tty.out" 2>&1
+    --db "$T/tty.db" -d 4s --no-report <<'PY' >"$T/tty.out" 2>&1
 import os, pty, sys, time
 answer = sys.argv[1]
 pid, fd = pty.fork()
