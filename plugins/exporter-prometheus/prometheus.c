@@ -13,8 +13,9 @@
  * never waits for a scrape.
  *
  * The endpoint binds to 127.0.0.1 unless the profile names another
- * address with `listen:`; that is logged as a warning, because anyone
- * who can reach the address can read the targets and their results.
+ * address with `listen:`; that needs consent (the SDK's consent()) and
+ * is logged as a warning, because anyone who can reach the address can
+ * read the targets and their results.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -384,6 +385,26 @@ static int prom_init(bn_host *h, void **ctx)
   if (prom_fill(h, &c->cfg, &lim) < 0) {
     free(c);
     return BN_EINVAL;
+  }
+  /* Serving beyond loopback shares the results: that needs consent. */
+  {
+    struct sockaddr_storage ss;
+    socklen_t len;
+    char dest[INET6_ADDRSTRLEN + 32];
+    int rc;
+
+    prom_parse_addr(c->cfg.listen, (int)c->cfg.port, &ss, &len);
+    if (!prom_is_loopback(&ss)) {
+      snprintf(dest, sizeof(dest),
+               strchr(c->cfg.listen, ':') ? "http://[%s]:%lld%s"
+                                          : "http://%s:%lld%s",
+               c->cfg.listen, (long long)c->cfg.port, c->cfg.path);
+      rc = h->api->consent(h, dest);
+      if (rc < 0) {
+        free(c);
+        return rc;
+      }
+    }
   }
   c->table = prom_table_new(&lim);
   if (!c->table) {

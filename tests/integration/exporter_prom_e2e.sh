@@ -142,3 +142,19 @@ $Q "$P" dashboard "$BN_TOP_SRCDIR/contrib/grafana/bottleneck-dashboard.json" \
   { cat "$T/dash"; fail "dashboard expressions without data"; }
 cat "$T/dash"
 echo "ok: the dashboard's expressions return data"
+
+# listening beyond loopback shares the results: not without consent
+nport=$(free_port)
+cat >"$T/wide.yaml" <<YAML
+name: prom-wide
+targets:
+  - {name: open, host: 127.0.0.1, port: $open}
+probes:
+  - {plugin: tcp, interval: 200ms}
+exporters:
+  - {plugin: prometheus, listen: 0.0.0.0, port: $nport}
+YAML
+"$BN" run -p "$T/wide.yaml" --db "$T/w.db" -d 1s --no-report </dev/null \
+  >"$T/w.out" 2>"$T/w.err" || { cat "$T/w.err"; fail "run (listen 0.0.0.0)"; }
+assert_contains "$T/w.err" "[exporter:prometheus:prometheus] not started: no consent to send data to http://0.0.0.0:$nport/metrics"
+echo "ok: listen 0.0.0.0 without consent: not started"
