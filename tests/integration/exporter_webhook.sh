@@ -136,6 +136,21 @@ assert len(keys) == 3 and keys[2].endswith("resolved"), keys
 print("ok: timed out, tried again with the same key")
 PY
 
+# 3b. the run ends while a retry waits: flush sends it before exiting
+receiver "slow:3,200"
+profile ending "http://127.0.0.1:$RP/hook" ""
+sed -i 's/close_at: 12/close_at: 100000/' "$T/ending.yaml"
+"$BN" run -p "$T/ending.yaml" --plugin-dir "$T/fx" --db "$T/ending.db" \
+  -d 1500ms --no-report >"$T/ending.out" 2>"$T/ending.err" ||
+  { cat "$T/ending.err"; fail "ending: bottleneck run failed"; }
+python3 - "$RLOG" <<'PY' || { cat "$T/ending.err"; fail "flush at the end of the run"; }
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["answer"] for r in reqs] == ["slow:3", "200"], reqs
+assert reqs[0]["body"] == reqs[1]["body"]
+print("ok: the retry pending at the end of the run was sent by flush")
+PY
+
 # 4. an answer that is not HTTP, then 200
 receiver "garbage,200"
 profile garbage "http://127.0.0.1:$RP/hook" ""
