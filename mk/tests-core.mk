@@ -18,6 +18,7 @@ CORE_E2E_TESTS = \
 	tests/integration/cli_basics.sh \
 	tests/integration/run_lab.sh \
 	tests/integration/run_signal.sh \
+	tests/integration/run_checks_first_probe.sh \
 	tests/integration/clock_jump.sh \
 	tests/integration/validate_input.sh \
 	tests/integration/configure_plugins.sh \

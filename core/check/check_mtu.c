@@ -147,6 +147,32 @@ static int mtu_open(const char *host, mtu_sock *m, int *ifmtu, char *addr,
   return 0;
 }
 
+/* Routers (and the target) send ICMP errors from a token bucket: Linux
+ * allows a burst of about 6 to one destination, then one a second
+ * (net.ipv4.icmp_ratelimit, 1000 ms by default; ICMPv6 alike).  Once
+ * the target is known to answer, silence may only mean the bucket is
+ * empty, not "too big": wait for a token and ask again before taking
+ * it as a drop. */
+#define MTU_REFILL_MS 1000
+#define MTU_TRIES     3
+
+static mtu_answer mtu_probe_paced(mtu_sock *m, int size, int *hint)
+{
+  mtu_answer a = MTU_NONE;
+  int i;
+
+  for (i = 0; i < MTU_TRIES && a == MTU_NONE; i++) {
+    if (i > 0 && m->ms < MTU_REFILL_MS) {
+      struct timespec d = {0, (long)(MTU_REFILL_MS - m->ms) * 1000000L};
+
+      while (nanosleep(&d, &d) != 0 && errno == EINTR)
+        ;
+    }
+    a = mtu_probe(m, size, hint);
+  }
+  return a;
+}
+
 /* Largest size that fits, between lo (known or assumed to fit) and hi. */
 static int mtu_search(mtu_sock *m, int lo, int hi, int *answered)
 {
@@ -154,7 +180,7 @@ static int mtu_search(mtu_sock *m, int lo, int hi, int *answered)
 
   while (lo < hi) {
     int mid = lo + (hi - lo + 1) / 2;
-    mtu_answer a = mtu_probe(m, mid, &hint);
+    mtu_answer a = mtu_probe_paced(m, mid, &hint);
 
     *answered |= a != MTU_NONE;
     if (a == MTU_FITS) {
@@ -186,7 +212,7 @@ static void mtu_target(const bn_target *t, const check_settings *s,
   if (a == MTU_FITS) {
     pmtu = ifmtu;
   } else if (a == MTU_TOO_BIG && hint >= floor && hint < ifmtu &&
-             mtu_probe(&m, hint, &hint) == MTU_FITS) {
+             mtu_probe_paced(&m, hint, &hint) == MTU_FITS) {
     pmtu = hint; /* the router's figure, confirmed */
     /* a larger size may still fit if the hint was conservative */
     pmtu = mtu_search(&m, pmtu, ifmtu - 1, &answered);

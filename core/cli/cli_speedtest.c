@@ -42,7 +42,8 @@ typedef struct st_cli {
   uv_signal_t sigint, sigterm;
   host_instance *inst;   /* all instances made (destroyed at the end) */
   host_instance **order; /* the providers, in failover order */
-  size_t n_inst;
+  size_t n_inst;         /* instances made: providers, then exporters */
+  size_t n_order;        /* providers */
   bn_node *cmdline_node; /* config of a --provider not in the profile */
   int progress;
   int interrupted;
@@ -140,8 +141,45 @@ static int st_add(st_cli *c, loader *ld, profile_plugin *pp)
 
   host_instance_setup(in, &c->core,
                       loader_find_kind(ld, BN_KIND_SPEEDTEST, pp->plugin), pp);
-  c->order[c->n_inst++] = in;
+  c->n_inst++;
+  c->core.n_inst = c->n_inst;
+  c->order[c->n_order++] = in;
   return host_instance_init(in) == BN_OK ? CLI_EXIT_OK : CLI_EXIT_PLUGIN;
+}
+
+/* The profile's exporters see the results as they do in a run. */
+static int st_add_exporters(st_cli *c, profile *p, loader *ld)
+{
+  size_t i;
+
+  for (i = 0; i < p->n_plugins; i++) {
+    host_instance *in = &c->inst[c->n_inst];
+
+    if (p->plugins[i].kind != BN_KIND_EXPORTER)
+      continue;
+    host_instance_setup(
+        in, &c->core,
+        loader_find_kind(ld, BN_KIND_EXPORTER, p->plugins[i].plugin),
+        &p->plugins[i]);
+    c->n_inst++;
+    c->core.n_inst = c->n_inst;
+    if (host_instance_init(in) != BN_OK)
+      return CLI_EXIT_PLUGIN;
+  }
+  return CLI_EXIT_OK;
+}
+
+static void st_flush_exporters(st_cli *c)
+{
+  size_t i;
+
+  for (i = 0; i < c->n_inst; i++) {
+    host_instance *in = &c->inst[i];
+    const bn_exporter_ops *ex = host_exporter_ops(in);
+
+    if (in->initialised && HOST_HAS(ex, flush))
+      ex->flush(in->ctx);
+  }
 }
 
 /* Make and initialise the provider instances, in profile order. */
@@ -149,7 +187,7 @@ static int st_instances(st_cli *c, profile *p, loader *ld, const char *only,
                         profile_plugin *adhoc)
 {
   const loader_plugin *lp;
-  size_t i, n = 0;
+  size_t i, n = 0, n_exp = 0;
   int status;
 
   for (i = 0; i < p->n_plugins; i++)
@@ -174,12 +212,17 @@ static int st_instances(st_cli *c, profile *p, loader *ld, const char *only,
               p->file, p->name);
     return CLI_EXIT_PROFILE;
   }
-  c->inst = calloc(n, sizeof(*c->inst));
+  for (i = 0; i < p->n_plugins; i++)
+    n_exp += p->plugins[i].kind == BN_KIND_EXPORTER;
+  c->inst = calloc(n + n_exp, sizeof(*c->inst));
   c->order = calloc(n, sizeof(*c->order));
   if (!c->inst || !c->order)
     return CLI_EXIT_FAILURE;
-  if (adhoc->plugin)
-    return st_add(c, ld, adhoc);
+  c->core.inst = c->inst;
+  if (adhoc->plugin) {
+    status = st_add(c, ld, adhoc);
+    return status == CLI_EXIT_OK ? st_add_exporters(c, p, ld) : status;
+  }
   for (i = 0; i < p->n_plugins; i++) {
     if (!st_wanted(&p->plugins[i], only))
       continue;
@@ -187,7 +230,7 @@ static int st_instances(st_cli *c, profile *p, loader *ld, const char *only,
     if (status != CLI_EXIT_OK)
       return status;
   }
-  return CLI_EXIT_OK;
+  return st_add_exporters(c, p, ld);
 }
 
 static int st_open_store(const st_args *a, const profile *p, store **st)
@@ -267,7 +310,8 @@ static int st_measure(st_cli *c, const st_args *a, profile *p, loader *ld)
   c->core.speedtest_progress = st_progress;
   c->core.speedtest_progress_arg = c;
   log_set_progress(c->progress);
-  speedtest_run(&c->core, c->order, c->n_inst, &p->speedtest, &seed, &out);
+  speedtest_run(&c->core, c->order, c->n_order, &p->speedtest, &seed, &out);
+  st_flush_exporters(c);
   log_set_progress(0);
   if (c->progress)
     fprintf(stderr, "\r\033[K");

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,11 @@ typedef struct run_state {
   int stopping;
   int stop_signal;
   int progress; /* show a progress line (stderr is a terminal) */
+  /* The pre-flight checks run on their own thread beside the probes. */
+  pthread_t checks_thread;
+  int checks_running;
+  check_list checks;
+  int64_t checks_wall_ns;
 } run_state;
 
 static void run_stop(run_state *r);
@@ -155,18 +161,20 @@ static int run_begin(run_state *r)
   return CLI_EXIT_OK;
 }
 
-/* The pre-flight checks, unless the profile turns them off: stored with
- * the run; what is not a pass is logged, but never stops the run. */
-static void run_checks(run_state *r)
+/* The pre-flight checks, unless the profile turns them off.  They wait
+ * on the network (a gateway that does not answer, a resolver timing
+ * out, the routers' ICMP budget), so they run on their own thread while
+ * the probes start: the first probe is never delayed by them.  Each
+ * result is logged as it is known (what is not a pass as a warning; it
+ * never stops the run) and all are stored with the run when it ends. */
+static void *run_checks_thread(void *arg)
 {
-  check_list l = {0};
+  run_state *r = arg;
   size_t i;
 
-  if (!r->prof->checks.enabled)
-    return;
-  check_run(r->prof, &r->prof->checks, &l);
-  for (i = 0; i < l.n; i++) {
-    const check_result *c = &l.r[i];
+  check_run(r->prof, &r->prof->checks, &r->checks);
+  for (i = 0; i < r->checks.n; i++) {
+    const check_result *c = &r->checks.r[i];
 
     if (c->status == CHECK_PASS)
       log_info("check", "pass %s %s: %s", c->name, c->target, c->reason);
@@ -174,9 +182,34 @@ static void run_checks(run_state *r)
       log_warn("check", "%s %s %s: %s", check_status_name(c->status), c->name,
                c->target, c->reason);
   }
-  check_store(r->core.st, r->core.run_id, &l, clock_wall(&r->core.clock));
+  return NULL;
+}
+
+static void run_checks_start(run_state *r)
+{
+  if (!r->prof->checks.enabled)
+    return;
+  r->checks_wall_ns = clock_wall(&r->core.clock);
+  if (pthread_create(&r->checks_thread, NULL, run_checks_thread, r) == 0) {
+    r->checks_running = 1;
+    return;
+  }
+  log_warn("check", "cannot start a thread for the pre-flight checks; "
+                    "running them before the probes");
+  run_checks_thread(r);
+}
+
+/* Wait for the checks (each has its timeout) and store what they found. */
+static void run_checks_finish(run_state *r)
+{
+  if (!r->prof->checks.enabled)
+    return;
+  if (r->checks_running)
+    pthread_join(r->checks_thread, NULL);
+  r->checks_running = 0;
+  check_store(r->core.st, r->core.run_id, &r->checks, r->checks_wall_ns);
   store_flush(r->core.st);
-  check_list_free(&l);
+  check_list_free(&r->checks);
 }
 
 /* Create and initialise one instance per profile entry. */
@@ -351,6 +384,7 @@ static int run_measure(run_state *r, loader *ld)
       store_writer_stop(r->core.st, 0) == BN_OK && store_flush(r->core.st) == 0
           ? status
           : CLI_EXIT_STORE;
+  run_checks_finish(r);
   ended_ns = clock_wall(&r->core.clock);
   if (store_run_end(r->core.st, r->core.run_id, ended_ns, end_status) != 0 ||
       store_flush(r->core.st) != 0)
@@ -405,7 +439,7 @@ int run_main(const run_options *o)
   clock_init(&r.core.clock, o->clock);
   status = run_begin(&r);
   if (status == CLI_EXIT_OK)
-    run_checks(&r);
+    run_checks_start(&r);
   if (status == CLI_EXIT_OK)
     status = run_measure(&r, ld);
   else

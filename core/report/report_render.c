@@ -52,6 +52,8 @@ int report_render_instance(host_instance *in, store *st,
   req.format = format ? format : in->plugin->desc.formats[0];
   req.output = output;
   req.run_id = o.run_id;
+  req.since_ns = o.since_ns;
+  req.until_ns = o.until_ns;
   req.out = out;
   req.model_json = json_object_to_json_string_ext(
       model, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |

@@ -204,6 +204,9 @@ static void st_start(bn_timer *t, void *arg)
   j->tries++;
   j->attempt++;
   j->req.attempt = j->attempt;
+  /* A provider entry that lists targets measures toward the first. */
+  j->req.target =
+      in->entry && in->entry->n_targets ? &in->entry->targets[0] : NULL;
   j->t0_mono = clock_mono(&j->core->clock);
   j->t0_wall = clock_wall(&j->core->clock);
   log_info(in->prefix, "attempt %d (try %d of %d on this provider)",

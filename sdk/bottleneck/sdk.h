@@ -175,14 +175,14 @@ typedef enum bn_opt_type {
  * once, here.
  */
 typedef struct bn_option {
-  const char *name; /**< key in the profile */
-  bn_opt_type type; /**< expected type */
-  const char *def;  /**< default as YAML text, or NULL for none */
-  const char *help; /**< one-line description */
-  double min;       /**< lower bound (INT, DOUBLE, DURATION s, SIZE, RATE) */
-  double max;       /**< upper bound; bounds unused when min >= max */
-  int required;     /**< non-zero: the key must be present */
-  size_t offset;    /**< offsetof() the config struct field (BN_FIELD) */
+  const char *name;  /**< key in the profile */
+  bn_opt_type type;  /**< expected type */
+  const char *def;   /**< default as YAML text, or NULL for none */
+  const char *help;  /**< one-line description */
+  double min;        /**< lower bound (INT, DOUBLE, DURATION s, SIZE, RATE) */
+  double max;        /**< upper bound; bounds unused when min >= max */
+  int required;      /**< non-zero: the key must be present */
+  size_t offset;     /**< offsetof() the config struct field (BN_FIELD) */
   size_t field_size; /**< sizeof() that field; 0: the host fills nothing */
 } bn_option;
 
@@ -209,15 +209,15 @@ typedef struct bn_option {
  * selects by role, never by name.
  */
 typedef enum bn_metric_role {
-  BN_ROLE_LATENCY = 1, /**< a delay (RTT, query time); lower is better.
-                            Lost samples of a latency series make its loss */
-  BN_ROLE_LOSS = 2,    /**< a loss rate measured as a value (e.g. percent
-                            of a round's packets) */
-  BN_ROLE_JITTER = 3,  /**< variation of delay (stddev, mean |delta|) */
+  BN_ROLE_LATENCY = 1,    /**< a delay (RTT, query time); lower is better.
+                               Lost samples of a latency series make its loss */
+  BN_ROLE_LOSS = 2,       /**< a loss rate measured as a value (e.g. percent
+                               of a round's packets) */
+  BN_ROLE_JITTER = 3,     /**< variation of delay (stddev, mean |delta|) */
   BN_ROLE_THROUGHPUT = 4, /**< a rate of bytes or bits moved */
-  BN_ROLE_COUNT = 5,   /**< a count or a size (hops, answers, bytes) */
-  BN_ROLE_STATUS = 6,  /**< a status code (HTTP status, DNS rcode) */
-  BN_ROLE_GAUGE = 7,   /**< any other level (an interval in use...) */
+  BN_ROLE_COUNT = 5,      /**< a count or a size (hops, answers, bytes) */
+  BN_ROLE_STATUS = 6,     /**< a status code (HTTP status, DNS rcode) */
+  BN_ROLE_GAUGE = 7,      /**< any other level (an interval in use...) */
 } bn_metric_role;
 
 /** How a metric's samples are summarised over a range. */
@@ -264,9 +264,9 @@ typedef struct bn_metric {
 /** Name of a role as stored and exported ("latency", "loss"...). */
 static inline const char *bn_role_name(bn_metric_role r)
 {
-  static const char *const names[] = {"",           "latency", "loss",
-                                      "jitter",     "throughput", "count",
-                                      "status",     "gauge"};
+  static const char *const names[] = {"",       "latency",    "loss",
+                                      "jitter", "throughput", "count",
+                                      "status", "gauge"};
 
   return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "";
 }
@@ -313,12 +313,12 @@ enum bn_sample_flag {
  */
 typedef struct bn_sample {
   uint32_t struct_size; /**< sizeof(bn_sample) of the sender (BN_INIT) */
-  const char *target; /**< target name */
-  const char *metric; /**< metric name, declared in bn_plugin.metrics */
-  double value;       /**< the value, unit given by the metric */
-  int64_t wall_ns;    /**< wall-clock time of the measurement */
-  int64_t mono_ns;    /**< monotonic time of the measurement */
-  uint32_t flags;     /**< bn_sample_flag bits */
+  const char *target;   /**< target name */
+  const char *metric;   /**< metric name, declared in bn_plugin.metrics */
+  double value;         /**< the value, unit given by the metric */
+  int64_t wall_ns;      /**< wall-clock time of the measurement */
+  int64_t mono_ns;      /**< monotonic time of the measurement */
+  uint32_t flags;       /**< bn_sample_flag bits */
 } bn_sample;
 
 /**
@@ -329,16 +329,16 @@ typedef struct bn_sample {
  */
 typedef struct bn_hop {
   uint32_t struct_size; /**< sizeof(bn_hop) of the sender (BN_INIT) */
-  int ttl;           /**< hop number, from 1 */
-  const char *addr;  /**< responding address (text), or NULL: no answer */
-  uint32_t sent;     /**< probes sent to this ttl in the round */
-  uint32_t received; /**< answers received (loss = 1 - received/sent) */
-  double last_ms;    /**< RTT of the last answer */
-  double avg_ms;     /**< mean RTT */
-  double best_ms;    /**< lowest RTT */
-  double worst_ms;   /**< highest RTT */
-  double stddev_ms;  /**< population standard deviation of the RTTs */
-  uint32_t flags;    /**< bn_sample_flag bits (ERROR: unreachable...) */
+  int ttl;              /**< hop number, from 1 */
+  const char *addr;     /**< responding address (text), or NULL: no answer */
+  uint32_t sent;        /**< probes sent to this ttl in the round */
+  uint32_t received;    /**< answers received (loss = 1 - received/sent) */
+  double last_ms;       /**< RTT of the last answer */
+  double avg_ms;        /**< mean RTT */
+  double best_ms;       /**< lowest RTT */
+  double worst_ms;      /**< highest RTT */
+  double stddev_ms;     /**< population standard deviation of the RTTs */
+  uint32_t flags;       /**< bn_sample_flag bits (ERROR: unreachable...) */
 } bn_hop;
 
 /** How a traced path ended. */
@@ -447,13 +447,13 @@ typedef struct bn_speedtest_request {
 /** Filter for store queries.  NULL / 0 fields match everything. */
 typedef struct bn_query {
   uint32_t struct_size; /**< sizeof(bn_query) of the sender (BN_INIT) */
-  int64_t run_id;     /**< a run id; 0 = the current (or last) run */
-  const char *target; /**< target name */
-  const char *probe;  /**< probe instance name */
-  const char *metric; /**< metric name */
-  int64_t since_ns;   /**< wall time lower bound (inclusive) */
-  int64_t until_ns;   /**< wall time upper bound (exclusive); 0 = none */
-  bn_metric_role role; /**< only metrics of this role; 0 = any */
+  int64_t run_id;       /**< a run id; 0 = the current (or last) run */
+  const char *target;   /**< target name */
+  const char *probe;    /**< probe instance name */
+  const char *metric;   /**< metric name */
+  int64_t since_ns;     /**< wall time lower bound (inclusive) */
+  int64_t until_ns;     /**< wall time upper bound (exclusive); 0 = none */
+  bn_metric_role role;  /**< only metrics of this role; 0 = any */
 } bn_query;
 
 /** Metadata of one run. */
@@ -475,17 +475,17 @@ typedef struct bn_run_info {
  */
 typedef struct bn_series {
   uint32_t struct_size; /**< sizeof(bn_series) of the host */
-  const char *target; /**< target name */
-  const char *probe;  /**< probe instance name */
-  const char *metric; /**< metric name */
-  bn_metric_role role; /**< the metric's declared role (0: unknown) */
-  const char *unit;   /**< the metric's declared unit ("" : unknown) */
-  uint64_t count;     /**< probes sent: valid incl. lost; not late/dup */
-  uint64_t lost;      /**< samples flagged lost */
-  uint64_t invalid;   /**< samples flagged invalid (left out) */
-  uint64_t late;      /**< late answers (not counted as received) */
-  uint64_t dup;       /**< duplicate answers */
-  double loss_pct;    /**< 100 * lost / count, 0 when count == 0 */
+  const char *target;   /**< target name */
+  const char *probe;    /**< probe instance name */
+  const char *metric;   /**< metric name */
+  bn_metric_role role;  /**< the metric's declared role (0: unknown) */
+  const char *unit;     /**< the metric's declared unit ("" : unknown) */
+  uint64_t count;       /**< probes sent: valid incl. lost; not late/dup */
+  uint64_t lost;        /**< samples flagged lost */
+  uint64_t invalid;     /**< samples flagged invalid (left out) */
+  uint64_t late;        /**< late answers (not counted as received) */
+  uint64_t dup;         /**< duplicate answers */
+  double loss_pct;      /**< 100 * lost / count, 0 when count == 0 */
   double min, avg, p50, p95, max; /**< over received values; NaN if none */
   double stddev;                  /**< population standard deviation */
   double jitter;                  /**< mean |v[i] - v[i-1]| */
@@ -831,6 +831,11 @@ typedef struct bn_report_request {
   const char *format;     /**< one of the plugin's formats (never NULL) */
   const char *output;     /**< file asked for on the command line, or
                                NULL (then the instance's own option) */
+  int64_t since_ns;       /**< range start (wall ns) asked for, or 0 */
+  int64_t until_ns;       /**< range end (wall ns, exclusive), or 0; a
+                               reporter querying the store views itself
+                               (series_each...) passes these in its
+                               bn_query to cover what the model covers */
 } bn_report_request;
 
 /**

@@ -142,6 +142,20 @@ static void speedtest(store *st, int64_t run, int minute, int ok)
         "a speed test");
 }
 
+/* What the host records when a probe starts: the metrics it declares
+ * (reports find series by role, never by name). */
+static void declare(store *st, const char *probe, const char *metric)
+{
+  const bn_metric m[] = {{.name = metric,
+                          .unit = "ms",
+                          .role = BN_ROLE_LATENCY,
+                          .agg = BN_AGG_DISTRIBUTION,
+                          .flags = BN_METRIC_PRIMARY},
+                         BN_METRICS_END};
+
+  check(store_declare_metrics(st, probe, m), "declaring metrics");
+}
+
 static int mini(store *st)
 {
   static const char *const hostile = "<img src=x onerror=alert(1)>\"'&amp;";
@@ -153,6 +167,9 @@ static int mini(store *st)
 
   memset(&prev, 0, sizeof(prev));
   check(store_run_begin(st, &m, &run), "a run");
+  declare(st, "tcp", "rtt_ms");
+  declare(st, "dns", "query_ms");
+  declare(st, "icmp", "rtt_ms");
   for (t = 0; t < 600; t++) {
     int64_t w = START_NS + t * SEC;
 
@@ -208,6 +225,7 @@ static int bench(store *st, long days, long targets, long hz)
   long k;
 
   check(store_run_begin(st, &m, &run), "a run");
+  declare(st, "icmp", "rtt_ms");
   for (t = 0; t < n; t++) {
     int64_t w = START_NS + t * step;
 

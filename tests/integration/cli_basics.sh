@@ -10,7 +10,7 @@ for cmd in run plugins profile report; do
   assert_contains "$T/out" "Usage: bottleneck $cmd"
 done
 expect_rc 0 "$BN" version
-grep -qE '^bottleneck [0-9.]+ \(plugin ABI 2\.[0-9]+\)$' "$T/out" ||
+grep -qE '^bottleneck [0-9.]+ \(plugin ABI 3\.[0-9]+\)$' "$T/out" ||
   fail "version line: $(cat "$T/out")"
 expect_rc 2 "$BN"
 expect_rc 2 "$BN" frobnicate
@@ -23,7 +23,7 @@ expect_rc 2 "$BN" profile validate
 # plugins: the three built-in ones are listed with kind and ABI.
 expect_rc 0 "$BN" plugins
 for p in "probe +tcp" "reporter +text" "reporter +json"; do
-  grep -qE "^$p +[^ ]+ +2\.[0-9]+ +/" "$T/out" ||
+  grep -qE "^$p +[^ ]+ +3\.[0-9]+ +/" "$T/out" ||
     { cat "$T/out"; fail "plugins: no line for '$p'"; }
 done
 expect_rc 0 "$BN" plugins --describe tcp

@@ -12,18 +12,28 @@ tcp_listener "$ok_port"
 # A listener that never accepts, with a full accept queue: further SYNs
 # are dropped, so connects to it stay in flight until their timeout.
 hang_port=$(free_port)
-python3 - "$hang_port" <<'PY' &
+python3 - "$hang_port" "$T/hang.ready" <<'PY' &
 import socket, sys, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1])))
 s.listen(0)
-fill = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-        for _ in range(2)]
+# one connection fills a backlog of 0; a second, not waited for, makes
+# sure (its SYN is dropped, as the probes' will be)
+fill = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))]
+extra = socket.socket()
+extra.setblocking(False)
+extra.connect_ex(("127.0.0.1", int(sys.argv[1])))
+open(sys.argv[2], "w").write("ready")
 time.sleep(120)
 PY
 on_exit "kill $! 2>/dev/null"
-sleep 0.5
+# wait until its queue is full (python starts slowly on a loaded machine)
+i=0
+until [ -s "$T/hang.ready" ]; do
+  i=$((i + 1)); [ $i -gt 200 ] && fail "the hanging listener did not start"
+  sleep 0.1
+done
 
 cat >"$T/p.yaml" <<YAML
 name: clockjump

@@ -59,7 +59,11 @@ while True:
     threading.Thread(target=serve, args=(c,), daemon=True).start()
 PY
 on_exit "kill $! 2>/dev/null"
-for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/proxy.port" ] && break; sleep 0.2; done
+i=0 # python starts slowly on a loaded machine: wait up to 20 s
+until [ -s "$T/proxy.port" ]; do
+  i=$((i + 1)); [ $i -gt 100 ] && fail "the recording proxy did not start"
+  sleep 0.2
+done
 PORT=$(cat "$T/proxy.port")
 touch "$T/proxy.log"
 

@@ -172,6 +172,10 @@ n=$(sqlite3 "$T/h.db" "SELECT count(*) FROM speedtests WHERE provider = 'bulk'
   AND status = 0 AND download_bps > 0 AND upload_bps > 0")
 [ "$n" = 1 ] ||
   fail "stored speedtest: $(sqlite3 "$T/h.db" 'SELECT * FROM speedtests')"
+# the profile's exporters get the result in `bottleneck speedtest` too
+grep '"type":"speedtest"' "$T/latency.jsonl" | grep '"provider":"bulk"' |
+  grep -q '"status":0' ||
+  fail "the jsonl exporter got no speed test: $(tail -n 3 "$T/latency.jsonl")"
 
 # -- failures a plugin author meets
 cflags=$(pkg-config --cflags bottleneck-sdk)
