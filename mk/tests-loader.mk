@@ -22,7 +22,8 @@ check_LTLIBRARIES += \
 	tests/fixtures/plugins/fakepath.la \
 	tests/fixtures/plugins/ctor.la \
 	tests/fixtures/plugins/ctorabi.la \
-	tests/fixtures/plugins/ctornosym.la
+	tests/fixtures/plugins/ctornosym.la \
+	tests/fixtures/plugins/episodes.la
 # One source, three objects: a constructor that leaves a mark, in a
 # valid plugin, one of a wrong ABI and one without a descriptor.
 tests_fixtures_plugins_ctor_la_SOURCES = tests/fixtures/plugins/ctor.c
@@ -34,6 +35,9 @@ tests_fixtures_plugins_ctorabi_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_ctornosym_la_SOURCES = tests/fixtures/plugins/ctor.c
 tests_fixtures_plugins_ctornosym_la_CPPFLAGS = $(AM_CPPFLAGS) -DCTOR_VARIANT=2
 tests_fixtures_plugins_ctornosym_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_episodes_la_SOURCES = \
+	tests/fixtures/plugins/episodes.c
+tests_fixtures_plugins_episodes_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_fakepath_la_SOURCES = \
 	tests/fixtures/plugins/fakepath.c
 tests_fixtures_plugins_fakepath_la_LDFLAGS = $(FIXTURE_LDFLAGS)

@@ -32,6 +32,8 @@ tests_unit_test_profile_LDADD = $(TEST_LIBS)
 # profiles/*.yaml and docs/profiles.md are distributed by Makefile.am.
 EXTRA_DIST += \
 	tests/fixtures/profiles/README \
+	tests/fixtures/profiles/bad-consent.yaml \
+	tests/fixtures/profiles/bad-consent-item.yaml \
 	tests/fixtures/profiles/bad-key.yaml \
 	tests/fixtures/profiles/bad-plugins.yaml \
 	tests/fixtures/profiles/bad-syntax.yaml \

@@ -30,6 +30,9 @@ static void cli_run_usage(FILE *out)
           "                           $XDG_DATA_HOME/bottleneck/history.db)\n"
           "      --plugin-dir DIR     look for plugins in DIR first\n"
           "      --no-report          do not render reports at the end\n"
+          "      --consent            let plugins send data to the\n"
+          "                           destinations they declare, without\n"
+          "                           asking (see the profile's consent:)\n"
           "  -v, --verbose | --debug | -q, --quiet\n"
           "  -h, --help               this help\n");
 }
@@ -42,6 +45,7 @@ int cli_run(int argc, char **argv)
       {"db", required_argument, NULL, 'D'},
       {"plugin-dir", required_argument, NULL, 'P'},
       {"no-report", no_argument, NULL, 'n'},
+      {"consent", no_argument, NULL, 'C'},
       CLI_LOG_LONGOPTS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -77,6 +81,9 @@ int cli_run(int argc, char **argv)
       break;
     case 'n':
       o.no_report = 1;
+      break;
+    case 'C':
+      o.consent = 1;
       break;
     case 'h':
       cli_run_usage(stdout);

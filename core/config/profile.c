@@ -34,7 +34,7 @@
 static const char *const profile_keys[] = {
     "name",      "description", "extends",    "store",  "targets",
     "probes",    "speedtest",   "speedtests", "checks", "anomaly",
-    "exporters", "reporters",   NULL};
+    "exporters", "reporters",   "consent",    NULL};
 
 static const char *const target_keys[] = {
     "name", "host", "port", "url", "tags", "region", "asn", "enabled", NULL};
@@ -507,6 +507,30 @@ static const char *profile_text(const bn_node *n, const char *what)
       return NULL;
     }
   return s;
+}
+
+/* `consent:`: a list of destinations (URL, host, host:port, or "*") that
+ * plugins may send data to (docs/exporters.md, Consent). */
+static int profile_consent(profile *p, const bn_node *n)
+{
+  char where[PATH_MAX + 64];
+  size_t i;
+
+  p->consent = NULL;
+  if (!n || profile_is_null(n))
+    return BN_OK;
+  if (n->type != CONF_LIST) {
+    log_error(NULL,
+              "%s: 'consent' must be a list of destinations (URL, host or "
+              "\"*\"), e.g. consent: [\"hooks.example.com\"]",
+              profile_where(n, where, sizeof(where)));
+    return BN_EINVAL;
+  }
+  for (i = 0; i < n->n_items; i++)
+    if (!profile_text(n->items[i], "each 'consent' item"))
+      return BN_EINVAL;
+  p->consent = n;
+  return BN_OK;
 }
 
 /* `enabled:` of an entry: 1, 0, or BN_EINVAL after logging. */
@@ -1095,6 +1119,8 @@ static int profile_build(profile *p)
     else
       rc = BN_EINVAL;
   }
+  r = profile_consent(p, conf_get(p->root, "consent"));
+  rc = profile_worse(rc, r);
   r = profile_store(p, conf_get(p->root, "store"));
   rc = profile_worse(rc, r);
   r = profile_targets(p, conf_get(p->root, "targets"));

@@ -62,6 +62,7 @@ typedef struct profile {
   char hash[65]; /* SHA-256 hex of the merged tree's YAML dump */
   struct speedtest_settings speedtest; /* the `speedtest:` section */
   check_settings checks;               /* the `checks:` section */
+  const bn_node *consent; /* the `consent:` list (in root), or NULL */
 } profile;
 
 /** Sections of a profile that hold plugin lists, by kind. */

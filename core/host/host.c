@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "host.h"
@@ -794,6 +797,127 @@ static int host_output_close(bn_host *h, bn_output *o, int commit)
   return rc;
 }
 
+/* ---- consent to send data off the machine ---- */
+
+/* The host part of a destination: "https://user@h.example:8443/x" ->
+ * "h.example" (and "h.example:8443" in hostport); "[::1]:9" -> "::1". */
+static void host_dest_split(const char *dest, char *host, size_t hlen,
+                            char *hostport, size_t hplen)
+{
+  const char *p = strstr(dest, "://"), *end, *at;
+  size_t n;
+
+  p = p ? p + 3 : dest;
+  end = p + strcspn(p, "/?#");
+  at = memchr(p, '@', (size_t)(end - p));
+  if (at)
+    p = at + 1;
+  n = (size_t)(end - p);
+  snprintf(hostport, hplen, "%.*s", (int)n, p);
+  if (*p == '[') {
+    const char *rb = memchr(p, ']', n);
+
+    snprintf(host, hlen, "%.*s", (int)(rb ? rb - p - 1 : (long)n - 1), p + 1);
+    return;
+  }
+  /* one colon: host:port; more: a bare IPv6 address */
+  {
+    const char *c = memchr(p, ':', n);
+
+    if (c && !memchr(c + 1, ':', (size_t)(end - c - 1)))
+      n = (size_t)(c - p);
+  }
+  snprintf(host, hlen, "%.*s", (int)n, p);
+}
+
+static int host_dest_loopback(const char *host)
+{
+  struct in_addr a4;
+  struct in6_addr a6;
+
+  if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
+    return 1;
+  if (inet_pton(AF_INET, host, &a4) == 1)
+    return (ntohl(a4.s_addr) >> 24) == 127;
+  if (inet_pton(AF_INET6, host, &a6) == 1)
+    return IN6_IS_ADDR_LOOPBACK(&a6) ||
+           (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+  return 0;
+}
+
+/* y/N on the terminal, default no. */
+static int host_consent_ask(const host_instance *in, const char *dest)
+{
+  char line[32];
+
+  if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+    return 0;
+  fprintf(stderr,
+          "bottleneck: [%s] wants to send data to %s, off this machine. "
+          "Allow? [y/N] ",
+          in->prefix, dest);
+  fflush(stderr);
+  if (!fgets(line, sizeof(line), stdin))
+    return 0;
+  return line[0] == 'y' || line[0] == 'Y';
+}
+
+static void host_consent_record(host_instance *in, const char *dest,
+                                int granted, const char *why)
+{
+  host_core *core = in->core;
+  bn_event ev = {BN_INIT(bn_event)};
+  char msg[600];
+
+  snprintf(msg, sizeof(msg), "%s %s data to %s: %s", in->prefix,
+           granted ? "may send" : "may not send", dest, why);
+  ev.type = "consent";
+  ev.severity = granted ? BN_SEV_INFO : BN_SEV_WARNING;
+  ev.score = granted ? 1 : 0;
+  ev.message = msg;
+  ev.wall_ns = clock_wall(&core->clock);
+  if (core->st)
+    store_add_event(core->st, core->run_id, "core", &ev);
+  core->n_events++;
+}
+
+static int host_consent(bn_host *h, const char *dest)
+{
+  host_instance *in = HOST_IN(h);
+  host_core *core = in->core;
+  char host[256], hostport[300];
+  const char *why = NULL;
+  size_t i;
+
+  if (!dest || !*dest)
+    return BN_EINVAL;
+  host_dest_split(dest, host, sizeof(host), hostport, sizeof(hostport));
+  if (host_dest_loopback(host))
+    why = "loopback, no consent needed";
+  for (i = 0; !why && core->consent && i < core->consent->n_items; i++) {
+    const char *c = conf_scalar(core->consent->items[i]);
+
+    if (c && (!strcmp(c, "*") || !strcmp(c, dest) || !strcasecmp(c, host) ||
+              !strcasecmp(c, hostport)))
+      why = "granted by the profile's consent:";
+  }
+  if (!why && core->consent_all)
+    why = "granted by --consent";
+  if (!why && host_consent_ask(in, dest))
+    why = "granted on the terminal";
+  if (why) {
+    log_info(in->prefix, "sends data to %s (%s)", dest, why);
+    host_consent_record(in, dest, 1, why);
+    return BN_OK;
+  }
+  log_warn(in->prefix,
+           "not started: no consent to send data to %s (add it to the "
+           "profile's consent: list, or run with --consent)",
+           dest);
+  host_consent_record(in, dest, 0, "refused (no consent)");
+  return BN_EACCES;
+}
+
 static const bn_host_api host_table = {
     .struct_size = sizeof(bn_host_api),
     .log = host_log,
@@ -840,6 +964,7 @@ static const bn_host_api host_table = {
     .emit_episode = host_emit_episode,
     .baseline_put = host_baseline_put,
     .baselines_each = host_baselines_each,
+    .consent = host_consent,
 };
 
 void host_fanout_speedtest(host_core *core, const char *provider,
@@ -888,6 +1013,11 @@ int host_instance_init(host_instance *in)
     log_warn(in->prefix, "cannot record the plugin's metrics in the history; "
                          "its series may be missing from reports");
   rc = in->plugin->desc.init(&in->pub, &in->ctx);
+  if (rc == BN_EACCES) {
+    /* refused consent (host_consent logged it): the run goes on without */
+    loop_owner_close_all(&in->owner);
+    return BN_OK;
+  }
   if (rc != BN_OK) {
     log_error(in->prefix, "plugin failed to start (status %d); see above", rc);
     loop_owner_close_all(&in->owner);

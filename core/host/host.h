@@ -59,6 +59,10 @@ typedef struct host_core {
   void (*speedtest_progress)(const char *provider, bn_speedtest_phase phase,
                              uint64_t bytes, double rate_bps, void *arg);
   void *speedtest_progress_arg;
+  /* Consent to send data off the machine: the profile's `consent:` list
+   * and --consent (host_consent in host.c). */
+  const bn_node *consent;
+  int consent_all;
 } host_core;
 
 /**

@@ -269,6 +269,8 @@ static int run_init_instances(run_state *r, loader *ld)
   profile *p = r->prof;
   size_t i;
 
+  r->core.consent = p->consent;
+  r->core.consent_all = r->opt->consent;
   r->core.inst =
       calloc(p->n_plugins ? p->n_plugins : 1, sizeof(*r->core.inst));
   if (!r->core.inst)

@@ -16,6 +16,7 @@ typedef struct run_options {
   const char *plugin_dir;    /* --plugin-dir, or NULL */
   int64_t duration_ns;       /* 0: until a signal */
   int no_report;             /* --no-report */
+  int consent;               /* --consent: every declared destination */
   const clock_source *clock; /* NULL: system clocks (tests hand one in) */
 } run_options;
 

@@ -79,6 +79,7 @@ enum bn_status {
   BN_EAGAIN = -6,    /**< try again later (resource busy) */
   BN_ENOTSUP = -7,   /**< not supported by this host or plugin */
   BN_ETIMEDOUT = -8, /**< the operation timed out */
+  BN_EACCES = -9,    /**< refused: no consent to send data there (3.1) */
 };
 
 /**
@@ -787,6 +788,19 @@ typedef struct bn_host_api {
    */
   int (*baselines_each)(bn_host *h, const bn_query *q, bn_baseline_fn fn,
                         void *arg);
+  /**
+   * Consent gate.  A plugin that sends data off this machine
+   * calls it from init() for each destination (a URL, or host[:port])
+   * before it sends anything.  Returns 0 when it may send there: the
+   * destination is loopback, the profile's `consent:` list names it (the
+   * URL, its host, host:port, or "*"), `bottleneck run --consent` was
+   * given, or the user answered y on the terminal.  Otherwise the host
+   * has logged one line naming the instance and the destination, and it
+   * returns BN_EACCES: return that from init(); the run goes on without
+   * the instance.  Each decision is stored with the run (an event of
+   * type "consent").
+   */
+  int (*consent)(bn_host *h, const char *destination);
 } bn_host_api;
 
 /* ------------------------------------------------------------------ */

@@ -519,7 +519,7 @@ static void test_unknown_top_key_and_name(void **state)
   static const char *const want[] = {
       "error: @/bad-key.yaml:3:1: unknown key 'probe' in profile (known: "
       "name, description, extends, store, targets, probes, speedtest, "
-      "speedtests, checks, anomaly, exporters, reporters)"};
+      "speedtests, checks, anomaly, exporters, reporters, consent)"};
   static const char *const noname[] = {
       "error: @/no-name.yaml:1:1: profile has no 'name'"};
 
@@ -527,6 +527,23 @@ static void test_unknown_top_key_and_name(void **state)
   load_fails("bad-key.yaml", BN_EINVAL, want, 1);
   n_lines = 0;
   load_fails("no-name.yaml", BN_EINVAL, noname, 1);
+}
+
+/* `consent:` is a list of non-empty strings. */
+static void test_bad_consent(void **state)
+{
+  static const char *const notlist[] = {
+      "error: @/bad-consent.yaml:2:10: 'consent' must be a list of "
+      "destinations (URL, host or \"*\"), e.g. consent: "
+      "[\"hooks.example.com\"]"};
+  static const char *const item[] = {
+      "error: @/bad-consent-item.yaml:4:5: each 'consent' item must be a "
+      "non-empty string"};
+
+  (void)state;
+  load_fails("bad-consent.yaml", BN_EINVAL, notlist, 1);
+  n_lines = 0;
+  load_fails("bad-consent-item.yaml", BN_EINVAL, item, 1);
 }
 
 static void test_bad_targets(void **state)
@@ -795,6 +812,7 @@ int main(void)
       T(test_extends_cycle),
       T(test_extends_missing_and_search),
       T(test_unknown_top_key_and_name),
+      T(test_bad_consent),
       T(test_bad_targets),
       T(test_target_url),
       T(test_target_filters),

@@ -1,0 +1,653 @@
+/*
+ * email.c - the `email` exporter: the alerts of the webhook exporter
+ * (alert.h: one per state change of an episode at or above
+ * `min_severity`) as plain-text e-mails a person can read on a phone,
+ * sent by SMTP through libcurl (STARTTLS by default, optional AUTH).
+ *
+ * Delivery as in webhook.c: libcurl's multi interface on the core loop,
+ * retries with doubling backoff on network errors and 4xx/5xx SMTP
+ * replies that are transient (421, 450, 451, 452), none on permanent
+ * ones; the changes of one episode go out in order; at the end of the
+ * run what is left is sent, blocking, within `flush_timeout`.  Each
+ * mail's Message-ID is built from the idempotency key, so a repeat is
+ * recognisable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bottleneck/sdk.h>
+#include <curl/curl.h>
+
+#include "alert.h"
+#include "curl_loop.h"
+
+typedef struct em_config {
+  const char *url;
+  const char *from;
+  const bn_node *to;
+  const char *username;
+  const char *password;
+  const char *tls;
+  const char *min_severity;
+  int64_t timeout_ns;
+  int64_t retries;
+  int64_t backoff_ns;
+  int64_t backoff_max_ns;
+  int64_t window_ns;
+  int64_t flush_timeout_ns;
+  const bn_node *resolve;
+} em_config;
+
+struct em_ctx;
+
+typedef struct em_delivery {
+  struct em_ctx *c;
+  char *body;
+  size_t body_len, body_at;
+  char key[200];
+  unsigned ep_seq; /* changes of one episode go out in order */
+  int started;
+  int attempts;
+  int64_t next_backoff_ns;
+  CURL *easy;
+  struct curl_slist *headers;
+  bn_timer *retry;
+  struct em_delivery *next;
+} em_delivery;
+
+typedef struct em_ctx {
+  bn_host *h;
+  em_config cfg;
+  alert_book book;
+  curl_loop loop;
+  int loop_open;
+  em_delivery *queue;
+  struct curl_slist *resolve;
+  struct curl_slist *rcpt;
+  unsigned long sent, failed;
+} em_ctx;
+
+static const bn_option em_options[] = {
+    {.name = "url",
+     .type = BN_OPT_STRING,
+     .required = 1,
+     .help = "the mail server: smtp://HOST[:PORT] or smtps://HOST[:PORT]",
+     BN_FIELD(em_config, url)},
+    {.name = "from",
+     .type = BN_OPT_STRING,
+     .required = 1,
+     .help = "sender address",
+     BN_FIELD(em_config, from)},
+    {.name = "to",
+     .type = BN_OPT_LIST,
+     .required = 1,
+     .help = "recipient addresses",
+     BN_FIELD(em_config, to)},
+    {.name = "username",
+     .type = BN_OPT_STRING,
+     .help = "SMTP AUTH user (with password)",
+     BN_FIELD(em_config, username)},
+    {.name = "password",
+     .type = BN_OPT_STRING,
+     .help = "SMTP AUTH password",
+     BN_FIELD(em_config, password)},
+    {.name = "tls",
+     .type = BN_OPT_STRING,
+     .def = "required",
+     .help = "STARTTLS: required, try, or none (smtps:// is TLS anyway)",
+     BN_FIELD(em_config, tls)},
+    {.name = "min_severity",
+     .type = BN_OPT_STRING,
+     .def = "critical",
+     .help = "lowest episode severity sent: warning, or critical (high)",
+     BN_FIELD(em_config, min_severity)},
+    {.name = "timeout",
+     .type = BN_OPT_DURATION,
+     .def = "10s",
+     .help = "longest wait for one answer",
+     BN_FIELD(em_config, timeout_ns)},
+    {.name = "retries",
+     .type = BN_OPT_INT,
+     .def = "5",
+     .help = "tries after the first on errors, 408, 429 and 5xx",
+     .min = 0,
+     .max = 100,
+     BN_FIELD(em_config, retries)},
+    {.name = "backoff",
+     .type = BN_OPT_DURATION,
+     .def = "1s",
+     .help = "wait before the first retry; doubles each time",
+     BN_FIELD(em_config, backoff_ns)},
+    {.name = "backoff_max",
+     .type = BN_OPT_DURATION,
+     .def = "60s",
+     .help = "longest wait between retries",
+     BN_FIELD(em_config, backoff_max_ns)},
+    {.name = "window",
+     .type = BN_OPT_DURATION,
+     .def = "5m",
+     .help = "the context: statistics and events of this long before",
+     BN_FIELD(em_config, window_ns)},
+    {.name = "flush_timeout",
+     .type = BN_OPT_DURATION,
+     .def = "15s",
+     .help = "at the end of the run, longest time spent on what is queued",
+     BN_FIELD(em_config, flush_timeout_ns)},
+    {.name = "resolve",
+     .type = BN_OPT_LIST,
+     .help = "HOST:PORT:ADDRESS items that pin a name to an address "
+             "(curl --resolve); consent is still asked for HOST",
+     BN_FIELD(em_config, resolve)},
+    BN_OPTIONS_END,
+};
+
+static int em_url_ok(const char *u)
+{
+  return u && ((!strncmp(u, "smtp://", 7) && u[7]) ||
+               (!strncmp(u, "smtps://", 8) && u[8]));
+}
+
+static int em_check_cfg(bn_host *h, const em_config *c)
+{
+  const bn_node *conf = h->api->config(h);
+  bn_severity s;
+
+  if (!em_url_ok(c->url))
+    return h->api->cfg_error(h, h->api->cfg_get(conf, "url"),
+                             "url: '%s' is not an smtp:// or smtps:// URL",
+                             c->url ? c->url : "");
+  if (alert_parse_severity(c->min_severity, &s) < 0)
+    return h->api->cfg_error(h, h->api->cfg_get(conf, "min_severity"),
+                             "min_severity: '%s' is not warning, critical "
+                             "or high",
+                             c->min_severity);
+  if (strcmp(c->tls, "required") && strcmp(c->tls, "try") &&
+      strcmp(c->tls, "none"))
+    return h->api->cfg_error(h, h->api->cfg_get(conf, "tls"),
+                             "tls: '%s' is not required, try or none", c->tls);
+  if (!h->api->cfg_len(c->to))
+    return h->api->cfg_error(h, h->api->cfg_get(conf, "to"),
+                             "to: name at least one recipient");
+  if (c->timeout_ns <= 0 || c->backoff_ns <= 0 ||
+      c->backoff_max_ns < c->backoff_ns)
+    return h->api->cfg_error(h, conf,
+                             "timeout and backoff must be above 0, and "
+                             "backoff_max at least backoff");
+  return BN_OK;
+}
+
+static int em_check(bn_host *h)
+{
+  em_config c;
+
+  memset(&c, 0, sizeof(c));
+  if (h->api->cfg_fill(h, &c) < 0)
+    return BN_EINVAL;
+  return em_check_cfg(h, &c);
+}
+
+static size_t em_read(char *p, size_t sz, size_t n, void *arg)
+{
+  em_delivery *d = arg;
+  size_t left = d->body_len - d->body_at, k = sz * n;
+
+  if (k > left)
+    k = left;
+  memcpy(p, d->body + d->body_at, k);
+  d->body_at += k;
+  return k;
+}
+
+static void em_free(em_delivery *d)
+{
+  if (d->retry)
+    d->c->h->api->timer_free(d->retry);
+  if (d->easy) {
+    if (d->c->loop_open)
+      curl_loop_remove(&d->c->loop, d->easy);
+    curl_easy_cleanup(d->easy);
+  }
+  curl_slist_free_all(d->headers);
+  free(d->body);
+  free(d);
+}
+
+static void em_unlink(em_ctx *c, em_delivery *d)
+{
+  em_delivery **p;
+
+  for (p = &c->queue; *p; p = &(*p)->next)
+    if (*p == d) {
+      *p = d->next;
+      return;
+    }
+}
+
+static CURL *em_easy(em_delivery *d)
+{
+  em_ctx *c = d->c;
+  CURL *e = curl_easy_init();
+
+  if (!e)
+    return NULL;
+  d->body_at = 0;
+  curl_easy_setopt(e, CURLOPT_URL, c->cfg.url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+#else
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS,
+                   (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
+#endif
+  curl_easy_setopt(e, CURLOPT_MAIL_FROM, c->cfg.from);
+  curl_easy_setopt(e, CURLOPT_MAIL_RCPT, c->rcpt);
+  curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(e, CURLOPT_READFUNCTION, em_read);
+  curl_easy_setopt(e, CURLOPT_READDATA, d);
+  curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)d->body_len);
+  curl_easy_setopt(e, CURLOPT_USE_SSL,
+                   !strcmp(c->cfg.tls, "required") ? (long)CURLUSESSL_ALL
+                   : !strcmp(c->cfg.tls, "try")    ? (long)CURLUSESSL_TRY
+                                                   : (long)CURLUSESSL_NONE);
+  if (c->cfg.username)
+    curl_easy_setopt(e, CURLOPT_USERNAME, c->cfg.username);
+  if (c->cfg.password)
+    curl_easy_setopt(e, CURLOPT_PASSWORD, c->cfg.password);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(c->cfg.timeout_ns / 1000000));
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, d);
+  if (c->resolve)
+    curl_easy_setopt(e, CURLOPT_RESOLVE, c->resolve);
+  return e;
+}
+
+/* 1: delivered, 0: try again, -1: give up. */
+static int em_outcome(em_delivery *d, CURLcode rc, long status)
+{
+  em_ctx *c = d->c;
+
+  if (rc == CURLE_OK) {
+    bn_debug(c->h, "mailed %s (try %d)", d->key, d->attempts);
+    c->sent++;
+    return 1;
+  }
+  /* 5xx: the server refuses for good; bad login or no TLS: the profile
+   * must change first */
+  if ((status >= 500 && status < 600) || rc == CURLE_LOGIN_DENIED ||
+      rc == CURLE_USE_SSL_FAILED) {
+    bn_warn(c->h, "%s refused alert %s (%s, SMTP %ld); not sent again",
+            c->cfg.url, d->key, curl_easy_strerror(rc), status);
+    c->failed++;
+    return -1;
+  }
+  if (d->attempts > c->cfg.retries) {
+    bn_warn(c->h, "alert %s not mailed through %s after %d tries (last: %s)",
+            d->key, c->cfg.url, d->attempts, curl_easy_strerror(rc));
+    c->failed++;
+    return -1;
+  }
+  bn_info(c->h, "alert %s through %s: %s (SMTP %ld); trying again", d->key,
+          c->cfg.url, curl_easy_strerror(rc), status);
+  return 0;
+}
+
+static int em_start(em_delivery *d);
+
+/* Start the oldest waiting change of episode `seq`, if any. */
+static void em_next(em_ctx *c, unsigned seq)
+{
+  em_delivery *d;
+
+  for (d = c->queue; d; d = d->next)
+    if (d->ep_seq == seq && !d->started)
+      break;
+  if (d && em_start(d) < 0) {
+    em_unlink(c, d);
+    em_free(d);
+    em_next(c, seq);
+  }
+}
+
+static void em_retry_cb(bn_timer *t, void *arg)
+{
+  em_delivery *d = arg;
+
+  (void)t;
+  if (em_start(d) < 0) {
+    em_ctx *c = d->c;
+    unsigned seq = d->ep_seq;
+
+    em_unlink(c, d);
+    em_free(d);
+    em_next(c, seq);
+  }
+}
+
+static void em_done(CURL *easy, CURLcode rc, void *arg)
+{
+  em_ctx *c = arg;
+  em_delivery *d = NULL;
+  long status = 0;
+  int o;
+
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&d);
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_loop_remove(&c->loop, easy);
+  curl_easy_cleanup(easy);
+  d->easy = NULL;
+  o = em_outcome(d, rc, status);
+  if (o != 0) {
+    unsigned seq = d->ep_seq;
+
+    em_unlink(c, d);
+    em_free(d);
+    em_next(c, seq);
+    return;
+  }
+  if (!d->retry)
+    d->retry =
+        c->h->api->timer_start(c->h, d->next_backoff_ns, 0, em_retry_cb, d);
+  else
+    c->h->api->timer_again(d->retry, d->next_backoff_ns, 0);
+  d->next_backoff_ns *= 2;
+  if (d->next_backoff_ns > c->cfg.backoff_max_ns)
+    d->next_backoff_ns = c->cfg.backoff_max_ns;
+}
+
+static int em_start(em_delivery *d)
+{
+  d->started = 1;
+  d->easy = em_easy(d);
+  if (!d->easy)
+    return BN_ENOMEM;
+  d->attempts++;
+  if (curl_loop_add(&d->c->loop, d->easy) < 0) {
+    curl_easy_cleanup(d->easy);
+    d->easy = NULL;
+    return BN_EIO;
+  }
+  return BN_OK;
+}
+
+/* Append `s` with LF turned into CRLF. */
+static void em_put_crlf(char **buf, size_t *len, size_t *cap, const char *s)
+{
+  for (; *buf && *s; s++) {
+    if (*len + 3 > *cap) {
+      char *nb = realloc(*buf, *cap * 2);
+
+      if (!nb) {
+        free(*buf);
+        *buf = NULL;
+        return;
+      }
+      *buf = nb;
+      *cap *= 2;
+    }
+    if (*s == '\n')
+      (*buf)[(*len)++] = '\r';
+    (*buf)[(*len)++] = *s;
+  }
+}
+
+/* The whole message: headers and the plain-text body, CRLF lines. */
+static char *em_message(em_ctx *c, const alert_episode *ep, alert_state st,
+                        const char *key, size_t *len)
+{
+  char *subject = NULL, *body = NULL, *m, hdr[1024], date[64];
+  size_t cap = 4096, i, n = c->h->api->cfg_len(c->cfg.to);
+  time_t now = time(NULL);
+  struct tm tm;
+
+  if (alert_text(&c->book, ep, st, key, &subject, &body) < 0)
+    return NULL;
+  gmtime_r(&now, &tm);
+  strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  *len = 0;
+  m = malloc(cap);
+  snprintf(hdr, sizeof(hdr),
+           "From: %s\nDate: %s\nSubject: %s\nMessage-ID: <%s@bottleneck>\n"
+           "X-Bottleneck-Idempotency-Key: %s\nMIME-Version: 1.0\n"
+           "Content-Type: text/plain; charset=utf-8\n"
+           "Content-Transfer-Encoding: 8bit\n",
+           c->cfg.from, date, subject, key, key);
+  em_put_crlf(&m, len, &cap, hdr);
+  for (i = 0; i < n; i++) {
+    snprintf(hdr, sizeof(hdr), "To: %s\n",
+             c->h->api->cfg_scalar(c->h->api->cfg_at(c->cfg.to, i)));
+    em_put_crlf(&m, len, &cap, hdr);
+  }
+  em_put_crlf(&m, len, &cap, "\n");
+  em_put_crlf(&m, len, &cap, body);
+  free(subject);
+  free(body);
+  if (m)
+    m[*len] = '\0';
+  return m;
+}
+
+static int em_enqueue(em_ctx *c, const alert_episode *ep, alert_state st)
+{
+  em_delivery *d = calloc(1, sizeof(*d));
+
+  if (!d)
+    return BN_ENOMEM;
+  d->c = c;
+  alert_key(&c->book, ep, st, d->key, sizeof(d->key));
+  d->body = em_message(c, ep, st, d->key, &d->body_len);
+  d->next_backoff_ns = c->cfg.backoff_ns;
+  if (!d->body) {
+    em_free(d);
+    return BN_ENOMEM;
+  }
+  d->ep_seq = ep->seq;
+  {
+    em_delivery **p = &c->queue;
+    int busy = 0;
+
+    for (; *p; p = &(*p)->next)
+      busy |= (*p)->ep_seq == d->ep_seq;
+    *p = d; /* at the tail: the queue keeps the order of the changes */
+    if (busy)
+      return BN_OK;
+  }
+  if (em_start(d) < 0) {
+    em_unlink(c, d);
+    em_free(d);
+    return BN_EIO;
+  }
+  return BN_OK;
+}
+
+static int em_on_event(void *ctx, const char *source, const bn_event *e)
+{
+  em_ctx *c = ctx;
+  alert_episode *ep;
+  alert_state st = alert_book_event(&c->book, source, e, &ep);
+
+  if (st == ALERT_NONE)
+    return BN_OK;
+  if (em_enqueue(c, ep, st) < 0)
+    return BN_ENOMEM;
+  /* the change is decided: the next one is compared with it */
+  ep->changes++;
+  if (st == ALERT_OPENED || st == ALERT_ESCALATED) {
+    ep->delivered = 1;
+    ep->sent_sev = ep->sev;
+  }
+  return BN_OK;
+}
+
+static int em_on_sample(void *ctx, const char *probe, const bn_metric *m,
+                        const bn_sample *s)
+{
+  em_ctx *c = ctx;
+
+  (void)probe;
+  alert_book_sample(&c->book, m, s);
+  return BN_OK;
+}
+
+static int64_t em_mono_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The end of the run: the loop no longer runs; send what is left here,
+ * blocking, within flush_timeout. */
+static int em_flush(void *ctx)
+{
+  em_ctx *c = ctx;
+  int64_t deadline = em_mono_ms() + c->cfg.flush_timeout_ns / 1000000;
+
+  while (c->queue) {
+    em_delivery *d = c->queue;
+    int o = 0;
+
+    if (d->easy) {
+      curl_loop_remove(&c->loop, d->easy);
+      curl_easy_cleanup(d->easy);
+      d->easy = NULL;
+    }
+    while (o == 0) {
+      int64_t left = deadline - em_mono_ms();
+      CURLcode rc;
+      long status = 0;
+      CURL *e;
+
+      if (left <= 0) {
+        bn_warn(c->h, "alert %s not delivered to %s: flush_timeout reached",
+                d->key, c->cfg.url);
+        c->failed++;
+        break;
+      }
+      e = em_easy(d);
+      if (!e)
+        break;
+      if (left < c->cfg.timeout_ns / 1000000)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
+      d->attempts++;
+      rc = curl_easy_perform(e);
+      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+      curl_easy_cleanup(e);
+      o = em_outcome(d, rc, status);
+      if (o == 0) {
+        int64_t ms = d->next_backoff_ns / 1000000;
+        struct timespec ts;
+
+        if (ms > deadline - em_mono_ms())
+          ms = deadline - em_mono_ms();
+        if (ms > 0) {
+          ts.tv_sec = (time_t)(ms / 1000);
+          ts.tv_nsec = (long)(ms % 1000) * 1000000;
+          nanosleep(&ts, NULL);
+        }
+        d->next_backoff_ns *= 2;
+        if (d->next_backoff_ns > c->cfg.backoff_max_ns)
+          d->next_backoff_ns = c->cfg.backoff_max_ns;
+      }
+    }
+    c->queue = d->next;
+    em_free(d);
+  }
+  if (c->sent || c->failed)
+    bn_info(c->h, "%lu alerts delivered to %s, %lu not", c->sent, c->cfg.url,
+            c->failed);
+  return BN_OK;
+}
+
+static void em_destroy(void *ctx)
+{
+  em_ctx *c = ctx;
+
+  if (!c)
+    return;
+  while (c->queue) {
+    em_delivery *d = c->queue;
+
+    c->queue = d->next;
+    em_free(d);
+  }
+  if (c->loop_open)
+    curl_loop_close(&c->loop);
+  curl_slist_free_all(c->resolve);
+  curl_slist_free_all(c->rcpt);
+  alert_book_free(&c->book);
+  free(c);
+}
+
+static int em_init(bn_host *h, void **ctx)
+{
+  em_ctx *c = calloc(1, sizeof(*c));
+  bn_severity min;
+  int rc;
+
+  if (!c)
+    return BN_ENOMEM;
+  c->h = h;
+  if (h->api->cfg_fill(h, &c->cfg) < 0 || em_check_cfg(h, &c->cfg) < 0) {
+    free(c);
+    return BN_EINVAL;
+  }
+  rc = h->api->consent(h, c->cfg.url);
+  if (rc < 0) {
+    free(c);
+    return rc;
+  }
+  if (c->cfg.resolve) {
+    size_t i, n = h->api->cfg_len(c->cfg.resolve);
+
+    for (i = 0; i < n; i++) {
+      const bn_node *it = h->api->cfg_at(c->cfg.resolve, i);
+      const char *v = h->api->cfg_scalar(it);
+
+      if (!v || !strchr(v, ':')) {
+        h->api->cfg_error(h, it, "resolve: '%s' is not HOST:PORT:ADDRESS",
+                          v ? v : "");
+        em_destroy(c);
+        return BN_EINVAL;
+      }
+      c->resolve = curl_slist_append(c->resolve, v);
+    }
+  }
+  {
+    size_t i, n = h->api->cfg_len(c->cfg.to);
+
+    for (i = 0; i < n; i++) {
+      const char *v = h->api->cfg_scalar(h->api->cfg_at(c->cfg.to, i));
+
+      if (!v || !strchr(v, '@')) {
+        h->api->cfg_error(h, h->api->cfg_at(c->cfg.to, i),
+                          "to: '%s' is not an e-mail address", v ? v : "");
+        em_destroy(c);
+        return BN_EINVAL;
+      }
+      c->rcpt = curl_slist_append(c->rcpt, v);
+    }
+  }
+  alert_parse_severity(c->cfg.min_severity, &min);
+  alert_book_init(&c->book, h, min, c->cfg.window_ns);
+  if (curl_loop_open(&c->loop, h, em_done, c) < 0) {
+    em_destroy(c);
+    return BN_ENOMEM;
+  }
+  c->loop_open = 1;
+  *ctx = c;
+  return BN_OK;
+}
+
+static const bn_exporter_ops em_ops = {
+    BN_INIT(bn_exporter_ops),
+    .on_sample = em_on_sample,
+    .on_event = em_on_event,
+    .flush = em_flush,
+};
+
+BN_PLUGIN(.name = "email", .version = "1.0", .kind = BN_KIND_EXPORTER,
+          .summary = "alerts by e-mail over SMTP (libcurl)",
+          .options = em_options, .init = em_init, .destroy = em_destroy,
+          .ops = &em_ops, .check = em_check);
