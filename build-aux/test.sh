@@ -6,6 +6,12 @@
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-aux/sanitize.sh).  Ends with one summary line
 # "N passed, N failed".
 set -u
+# In the tests' private network namespace: the fixed ports of the lab
+# profile (47080, 47081) are kept out of the ephemeral range, so a
+# long-lived client connection of another test (a scrape, a webhook)
+# can never hold one of them when run_lab.sh needs to listen there.
+BN_NETNS_PREP='sysctl -qw net.ipv4.ip_local_reserved_ports=47080-47081'
+export BN_NETNS_PREP
 cd "$(dirname "$0")/.."
 top=$(pwd)
 autoreconf -fi >/dev/null 2>&1 || { echo "test: autoreconf failed"; exit 1; }
@@ -20,7 +26,7 @@ make check-style || exit 1
 # reach another host.  Lab tests build their own namespaces inside it.
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
   echo "test: running make check in a private network namespace"
-  unshare -n sh -c 'ip link set lo up && make -j2 check'
+  unshare -n sh -c 'ip link set lo up && $BN_NETNS_PREP && make -j2 check'
 else
   make -j2 check
 fi
@@ -46,7 +52,7 @@ if [ "${BN_SKIP_DISTCHECK:-0}" != 1 ]; then
   # In the same private namespace as make check: the distcheck's tests
   # must not depend on (or reach) the host's own network either.
   if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-    unshare -n sh -c 'ip link set lo up && make distcheck' >distcheck.log 2>&1
+    unshare -n sh -c 'ip link set lo up && $BN_NETNS_PREP && make distcheck' >distcheck.log 2>&1
   else
     make distcheck >distcheck.log 2>&1
   fi || {

@@ -333,10 +333,16 @@ static void st_init_only(st_plugin *p)
   profile_plugin entry;
   bn_node *cfg = conf_new(CONF_MAP, "<selftest>", 1, 1);
   char said[200] = "";
+  uv_loop_t uv;
+  int have_loop;
 
   memset(&core, 0, sizeof(core));
   memset(&entry, 0, sizeof(entry));
   clock_init(&core.clock, NULL);
+  /* init() may start timers (an exporter's drain tick): give it a loop,
+   * never run but for closing what destroy() closed */
+  have_loop = uv_loop_init(&uv) == 0;
+  core.uv = have_loop ? &uv : NULL;
   entry.kind = p->lp->desc.kind;
   entry.plugin = entry.name = (char *)p->lp->desc.name;
   entry.node = cfg;
@@ -363,6 +369,10 @@ static void st_init_only(st_plugin *p)
   }
   log_set_sink(NULL, NULL);
   conf_free(cfg);
+  if (have_loop) {
+    uv_run(&uv, UV_RUN_DEFAULT);
+    uv_loop_close(&uv);
+  }
 }
 
 typedef struct st_count {

@@ -46,9 +46,20 @@ typedef struct run_state {
   /* The pre-flight checks run on their own thread beside the probes. */
   pthread_t checks_thread;
   int checks_running;
-  check_list checks;
+  int checks_abandoned; /* still running at exit: r->prof stays allocated */
+  struct run_checks_job *checks;
   int64_t checks_wall_ns;
 } run_state;
+
+/* What the checks thread works on: on the heap, so a thread left running
+ * at exit touches nothing of run_main's frame. */
+typedef struct run_checks_job {
+  const profile *prof;
+  check_list list;
+} run_checks_job;
+
+/* How long a run stopped by a signal waits for checks still running. */
+#define RUN_CHECKS_GRACE_S 1
 
 static void run_stop(run_state *r);
 
@@ -213,7 +224,7 @@ static int run_begin(run_state *r)
  * never stops the run) and all are stored with the run when it ends. */
 static void *run_checks_thread(void *arg)
 {
-  run_state *r = arg;
+  run_checks_job *j = arg;
   sigset_t stop;
   size_t i;
 
@@ -223,9 +234,9 @@ static void *run_checks_thread(void *arg)
   sigaddset(&stop, SIGTERM);
   sigaddset(&stop, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
-  check_run(r->prof, &r->prof->checks, &r->checks);
-  for (i = 0; i < r->checks.n; i++) {
-    const check_result *c = &r->checks.r[i];
+  check_run(j->prof, &j->prof->checks, &j->list);
+  for (i = 0; i < j->list.n; i++) {
+    const check_result *c = &j->list.r[i];
 
     if (c->status == CHECK_PASS)
       log_info("check", "pass %s %s: %s", c->name, c->target, c->reason);
@@ -241,26 +252,54 @@ static void run_checks_start(run_state *r)
   if (!r->prof->checks.enabled)
     return;
   r->checks_wall_ns = clock_wall(&r->core.clock);
-  if (pthread_create(&r->checks_thread, NULL, run_checks_thread, r) == 0) {
+  r->checks = calloc(1, sizeof(*r->checks));
+  if (!r->checks) {
+    log_warn("check", "out of memory; pre-flight checks skipped");
+    return;
+  }
+  r->checks->prof = r->prof;
+  if (pthread_create(&r->checks_thread, NULL, run_checks_thread, r->checks) ==
+      0) {
     r->checks_running = 1;
     return;
   }
   log_warn("check", "cannot start a thread for the pre-flight checks; "
                     "running them before the probes");
-  run_checks_thread(r);
+  run_checks_thread(r->checks);
 }
 
-/* Wait for the checks (each has its timeout) and store what they found. */
+/* Wait for the checks (each has its timeout) and store what they found.
+ * A run stopped by a signal waits only RUN_CHECKS_GRACE_S: a resolver
+ * that never answers must not hold Ctrl-C for its whole timeout.  The
+ * thread is then left to die with the process, its results unstored. */
 static void run_checks_finish(run_state *r)
 {
-  if (!r->prof->checks.enabled)
+  if (!r->checks)
     return;
+  if (r->checks_running && r->stop_signal) {
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += RUN_CHECKS_GRACE_S;
+    if (pthread_timedjoin_np(r->checks_thread, NULL, &until) != 0) {
+      log_warn("check", "pre-flight checks still waiting on the network at "
+                        "the stop; their results are not stored");
+      pthread_detach(r->checks_thread);
+      r->checks_running = 0;
+      r->checks_abandoned = 1;
+      r->checks = NULL; /* the thread's now, freed with the process */
+      return;
+    }
+    r->checks_running = 0;
+  }
   if (r->checks_running)
     pthread_join(r->checks_thread, NULL);
   r->checks_running = 0;
-  check_store(r->core.st, r->core.run_id, &r->checks, r->checks_wall_ns);
+  check_store(r->core.st, r->core.run_id, &r->checks->list, r->checks_wall_ns);
   store_flush(r->core.st);
-  check_list_free(&r->checks);
+  check_list_free(&r->checks->list);
+  free(r->checks);
+  r->checks = NULL;
 }
 
 /* Create and initialise one instance per profile entry. */
@@ -602,7 +641,10 @@ int run_main(const run_options *o)
 out:
   free(r.core.inst);
   store_close(r.core.st);
-  profile_free(r.prof);
+  /* An abandoned checks thread still reads the profile; the process
+   * ends now, so it is left for the exit to reclaim. */
+  if (!r.checks_abandoned)
+    profile_free(r.prof);
   loader_free(ld);
   return status;
 }

@@ -8,6 +8,7 @@
 #include "curl_loop.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct curl_loop_sock {
   curl_loop *l;
@@ -141,6 +142,7 @@ static int curl_loop_socket(CURL *easy, curl_socket_t fd, int what, void *arg,
 int curl_loop_open(curl_loop *l, bn_host *h, curl_loop_done_fn done, void *arg)
 {
   l->h = h;
+  l->protocols = NULL; /* http and https; the owner may set another */
   l->done = done;
   l->arg = arg;
   l->socks = NULL;
@@ -155,20 +157,25 @@ int curl_loop_open(curl_loop *l, bn_host *h, curl_loop_done_fn done, void *arg)
   return 0;
 }
 
-int curl_loop_restrict(CURL *easy)
+int curl_loop_restrict(CURL *easy, const char *protocols)
 {
   CURLcode rc;
+  int mail = protocols && strcmp(protocols, "smtp,smtps") == 0;
 
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0: the _STR forms */
-  rc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  (void)mail;
+  if (!protocols)
+    protocols = "http,https";
+  rc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols);
   if (rc == CURLE_OK)
-    rc = curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    rc = curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
 #else
-  rc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
-                        (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+  long bits = mail ? (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS)
+                   : (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS);
+
+  rc = curl_easy_setopt(easy, CURLOPT_PROTOCOLS, bits);
   if (rc == CURLE_OK)
-    rc = curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS,
-                          (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    rc = curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS, bits);
 #endif
   return rc == CURLE_OK ? 0 : BN_ERR;
 }
@@ -177,9 +184,10 @@ int curl_loop_add(curl_loop *l, CURL *easy)
 {
   CURLMcode mc;
 
-  /* Every transfer, whoever set it up: http and https only. */
-  if (curl_loop_restrict(easy) != 0) {
-    bn_error(l->h, "cannot restrict a transfer to http and https");
+  /* Every transfer, whoever set it up: the loop's protocols only. */
+  if (curl_loop_restrict(easy, l->protocols) != 0) {
+    bn_error(l->h, "cannot restrict a transfer to %s",
+             l->protocols ? l->protocols : "http and https");
     return BN_ERR;
   }
   mc = curl_multi_add_handle(l->multi, easy);

@@ -24,19 +24,24 @@ typedef struct curl_loop {
   struct curl_loop_sock *socks;
   curl_loop_done_fn done;
   void *arg;
+  /* The only protocols its transfers may use (and be redirected to):
+   * "http,https" unless the owner, a mail exporter say, sets "smtp,smtps"
+   * after curl_loop_open. */
+  const char *protocols;
 } curl_loop;
 
 /** Create the multi handle; `done` is called for finished transfers. */
 int curl_loop_open(curl_loop *l, bn_host *h, curl_loop_done_fn done,
                    void *arg);
 /**
- * Allow only http and https on `easy`, for the first request and for
- * redirects (a list of servers or a redirect must not reach file://,
- * gopher:// ...).  Returns 0 or BN_ERR.  curl_loop_add() calls it.
+ * Allow only `protocols` ("http,https" when NULL) on `easy`, for the
+ * first request and for redirects (a list of servers or a redirect must
+ * not reach file://, gopher:// ...).  Returns 0 or BN_ERR.
+ * curl_loop_add() calls it with the loop's protocols.
  */
-int curl_loop_restrict(CURL *easy);
-/** Add a transfer (restricted to http and https first); returns 0 or a
- * negative bn_status. */
+int curl_loop_restrict(CURL *easy, const char *protocols);
+/** Add a transfer (restricted to the loop's protocols first); returns 0
+ * or a negative bn_status. */
 int curl_loop_add(curl_loop *l, CURL *easy);
 /** Remove a transfer (finished or not); the easy stays the caller's. */
 void curl_loop_remove(curl_loop *l, CURL *easy);

@@ -635,6 +635,7 @@ static int em_init(bn_host *h, void **ctx)
     em_destroy(c);
     return BN_ENOMEM;
   }
+  c->loop.protocols = "smtp,smtps"; /* mail only, never http */
   c->loop_open = 1;
   *ctx = c;
   return BN_OK;

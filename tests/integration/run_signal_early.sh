@@ -1,9 +1,11 @@
 #!/bin/sh
-# run_signal_early.sh - signals before measuring: SIGINT and SIGTERM
-# during the pre-flight checks (a resolver that never answers, timeout
-# 20 s) close the run cleanly (exit 0, the run row ended) instead of
-# killing the process with the run left "running"; SIGHUP while
-# measuring stops cleanly too (it does not reload: docs/run.md).
+# run_signal_early.sh - signals while the pre-flight checks wait: SIGINT
+# and SIGTERM while a check waits on a resolver that never answers
+# (timeout 20 s; the checks run beside the probes) close the run cleanly
+# and at once (exit 0, the run row ended, the unfinished checks given
+# up with a warning) instead of killing the process with the run left
+# "running" or waiting out the timeout; SIGHUP while measuring stops
+# cleanly too (it does not reload: docs/run.md).
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
 need_cmd sqlite3 "apt-get install sqlite3"
 need_cmd python3 "apt-get install python3"
@@ -59,9 +61,8 @@ for sig in INT TERM; do
   [ $((t1 - t0)) -lt 15 ] || fail "SIG$sig: took $((t1 - t0)) s to stop"
   [ "$(sqlite3 "$db" 'SELECT ended_ns IS NOT NULL FROM runs')" = 1 ] ||
     fail "SIG$sig during the checks: run left open"
-  [ "$(sqlite3 "$db" 'SELECT count(*) FROM samples')" = 0 ] ||
-    fail "SIG$sig during the checks: it measured anyway"
-  assert_contains "$T/err" "stopping on SIG$sig (before measuring)"
+  assert_contains "$T/err" "stopping on SIG$sig"
+  assert_contains "$T/err" "pre-flight checks still waiting on the network at the stop"
   echo "ok: SIG$sig during the checks closed the run in $((t1 - t0)) s"
 done
 
