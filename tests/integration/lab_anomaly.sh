@@ -13,9 +13,10 @@
 #
 # From the events in the history db it asserts that every injected
 # episode opened exactly one episode within 10 s of its start with the
-# right dominant signal, that it closed within the cooldown (+ 5 s: the
-# short median and the 5 answers that end a loss) after the injection
-# ended, and that nothing else opened an episode (the distractors and the
+# right dominant signal, that it closed within the cooldown (+ 8 s: the
+# short median, the 5 answers that end a loss, and the jitter window of
+# successive differences that must refill with calm ones) after the
+# injection ended, and that nothing else opened an episode (the distractors and the
 # quiet stretches give no false positive).  It prints precision and
 # recall.  Needs root (skips, or fails with BN_REQUIRE_LAB=1).
 . "$BN_TOP_SRCDIR/tests/integration/lib.sh"
@@ -42,6 +43,9 @@ anomaly:
   - plugin: fusion
     cooldown: ${COOLDOWN}s
     warmup: 20
+# The path MTU check's probes (paced under the routers' ICMP budget)
+# would cross the impairment relay while it measures: off here.
+checks: {mtu: false}
 EOF
 
 now() { date +%s%N; }
@@ -101,7 +105,7 @@ cat "$T/found"
 
 # Match: an injected episode is found by the one episode that opened in
 # [start - 1 s, start + 10 s]; it must have its signal and close by end
-# + cooldown + 5 s.  Distractors must open none in [start - 1 s, start +
+# + cooldown + 8 s.  Distractors must open none in [start - 1 s, start +
 # 6 s]; every episode found must match an injection.
 awk -v cd="$COOLDOWN" '
   NR == FNR { kind[NR] = $1; sig[NR] = $2; s[NR] = $3; e[NR] = $4
@@ -129,7 +133,7 @@ awk -v cd="$COOLDOWN" '
       printf "%s: opened %.1f s after the start, closed %.1f s after the " \
              "end, dominant %s\n", sig[i], lag, cl, fd[k]
       if (fd[k] != sig[i]) { print "FAIL wrong dominant signal"; bad = 1 }
-      if (cl > cd + 5) { print "FAIL closed too late"; bad = 1 }
+      if (cl > cd + 8) { print "FAIL closed too late"; bad = 1 }
       if (fd[k] == sig[i]) tp++; else fn++
     }
     fp = 0
