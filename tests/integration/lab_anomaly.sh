@@ -82,7 +82,9 @@ on_exit "kill $RUN_PID 2>/dev/null"
 # distractors: one request +60 ms (the relay is back within 0.5 s, one
 # probe interval), then about two probes lost
 inject distractor spike 12 12.45 60
-inject distractor blip 18 18.9 0:0:100
+# (its window, start - 1 s to start + 6 s, ends 1.5 s before the next
+# injection: a relay restart there must not count as the blip's)
+inject distractor blip 16.5 17.4 0:0:100
 inject episode latency 24 39 30
 inject episode loss 52 67 0:0:40
 inject episode jitter 80 95 20:20
