@@ -82,9 +82,24 @@ on_exit "kill $RUN_PID 2>/dev/null"
 # distractors: one request +60 ms (the relay is back within 0.5 s, one
 # probe interval), then about two probes lost
 inject distractor spike 12 12.45 60
-# (its window, start - 1 s to start + 6 s, ends 1.5 s before the next
-# injection: a relay restart there must not count as the blip's)
-inject distractor blip 16.5 17.4 0:0:100
+# The blip drops the target's answers with a blackhole route for 0.9 s
+# (two probes): restarting the relay for it would also drop what is in
+# flight while the relay is down, a longer loss on a loaded machine.
+# Its window (start - 1 s to start + 6 s) ends 1.5 s before the next
+# injection, whose relay restart may drop a probe.
+blip() {
+  local s e
+  at "$1"
+  lab_exec target ip route add blackhole "$LAB_CLIENT_IP/32" ||
+    fail "blackhole route"
+  s=$(now)
+  at "$2"
+  lab_exec target ip route del blackhole "$LAB_CLIENT_IP/32" ||
+    fail "blackhole route removal"
+  e=$(now)
+  echo "distractor blip $s $e" >>"$T/truth"
+}
+blip 16.5 17.4
 inject episode latency 24 39 30
 inject episode loss 52 67 0:0:40
 inject episode jitter 80 95 20:20
