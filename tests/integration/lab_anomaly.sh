@@ -56,9 +56,9 @@ at() {
     'BEGIN { d = t - (n - s) / 1e9; if (d < 0) d = 0; printf "%.3f", d }')
   sleep "$d"
 }
-# set_impair ARGS: restart the relay; prints the time it took effect.
+# set_impair SPEC: change the relay in place; prints the time it took effect.
 set_impair() {
-  lab_impair 1 --fwd "$1" --seed 7 >/dev/null || fail "lab_impair $1"
+  lab_impair_set 1 --fwd "$1" || fail "lab_impair_set $1"
   now
 }
 # inject KIND SIGNAL FROM TO FWD: impair from FROM to TO (s after start),

@@ -109,6 +109,7 @@ struct relay {
   int reorder;
   int daemon;
   const char *pidfile;
+  const char *control; /* SIGHUP: new impairments read from this file */
 };
 
 static uint64_t now_ns(void)
@@ -364,6 +365,40 @@ static int relay_timeout(struct relay *r, uint64_t now)
   return -1;
 }
 
+static int parse_spec(const char *s, struct dir *d);
+
+/* SIGHUP with --control: "A2B B2A" from the file replace the two
+ * directions' impairments in place, without a restart (a restart drops
+ * what is in flight while the relay is down); the file is then emptied,
+ * which tells the sender it took effect. */
+static void relay_reload(struct relay *r)
+{
+  char a2b[64] = "", b2a[64] = "";
+  struct dir na = r->d[0], nb = r->d[1];
+  FILE *f = fopen(r->control, "r");
+
+  na.delay_ms = na.jitter_ms = na.loss_pct = 0; /* "D" alone: no J, L */
+  nb.delay_ms = nb.jitter_ms = nb.loss_pct = 0;
+  if (!f || fscanf(f, "%63s %63s", a2b, b2a) != 2 ||
+      parse_spec(a2b, &na) < 0 || parse_spec(b2a, &nb) < 0) {
+    fprintf(stderr, PROG ": bad control file %s; nothing changed\n",
+            r->control);
+    if (f)
+      fclose(f);
+    return;
+  }
+  fclose(f);
+  r->d[0].delay_ms = na.delay_ms;
+  r->d[0].jitter_ms = na.jitter_ms;
+  r->d[0].loss_pct = na.loss_pct;
+  r->d[1].delay_ms = nb.delay_ms;
+  r->d[1].jitter_ms = nb.jitter_ms;
+  r->d[1].loss_pct = nb.loss_pct;
+  f = fopen(r->control, "w");
+  if (f)
+    fclose(f);
+}
+
 /* Returns 1 to go on, 0 to stop. */
 static int relay_signal(struct relay *r)
 {
@@ -372,6 +407,10 @@ static int relay_signal(struct relay *r)
 
   if (read(r->sig_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
     return 1;
+  if (si.ssi_signo == SIGHUP && r->control) {
+    relay_reload(r);
+    return 1;
+  }
   if (si.ssi_signo != SIGUSR1)
     return 0;
   for (i = 0; i < 2; i++)
@@ -550,6 +589,8 @@ static void usage(FILE *f)
           "  --rt-prio N       SCHED_FIFO priority, 0: normal (%d)\n"
           "  --daemon          go to the background once attached\n"
           "  --pidfile PATH    write the relay's pid there\n"
+          "  --control PATH    on SIGHUP read \"A2B B2A\" specs from PATH,\n"
+          "                    apply them in place, then empty the file\n"
           "NETNS is a name under " NETNS_DIR " or a path; SIGUSR1 prints "
           "stats,\nSIGTERM/SIGINT stop (stats on stderr).\n",
           LIMIT_DFLT, SPIN_DFLT_US, RT_DFLT);
@@ -570,6 +611,7 @@ static int parse_args(struct relay *r, int argc, char **argv)
       {"rt-prio", required_argument, NULL, 'R'},
       {"daemon", no_argument, NULL, 'd'},
       {"pidfile", required_argument, NULL, 'p'},
+      {"control", required_argument, NULL, 'C'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int seeded = 0;
@@ -581,6 +623,9 @@ static int parse_args(struct relay *r, int argc, char **argv)
     switch (c) {
     case 'a':
       r->end_spec[0] = optarg;
+      break;
+    case 'C':
+      r->control = optarg;
       break;
     case 'b':
       r->end_spec[1] = optarg;

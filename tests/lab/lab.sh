@@ -444,6 +444,7 @@ lab_impair() {
   fi
   # shellcheck disable=SC2086 # opts are words on purpose
   "$bin" --a "$a:$dev" --b "$b:$dev" --a2b "$fwd" --b2a "$rev" $opts \
+    --control "$LAB_STATE/relay$k.ctl" \
     --daemon --pidfile "$LAB_STATE/relay$k.pid" 2>>"$log" || {
     cat "$log" >&2
     lab__err "bn-impair on link $k failed"
@@ -455,6 +456,34 @@ lab_impair() {
   fi
   lab__routes_node "$k" && lab__routes_node $((k + 1)) ||
     lab__err "routes on link $k failed"
+}
+
+# lab_impair_set LINK --fwd SPEC [--rev SPEC]: change the running relay's
+# impairments in place (SIGHUP and its control file), without the
+# restart of lab_impair, which drops what is in flight meanwhile.
+# Returns once the relay has applied them.
+lab_impair_set() {
+  local k="${1:-}" fwd=0 rev=0 ctl pid i=0
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+    --fwd) fwd=${2:-} && shift ;;
+    --rev) rev=${2:-} && shift ;;
+    *) lab__err "lab_impair_set: unknown option $1" || return 1 ;;
+    esac
+    shift
+  done
+  ctl="$LAB_STATE/relay$k.ctl"
+  pid=$(cat "$LAB_STATE/relay$k.pid" 2>/dev/null) ||
+    lab__err "lab_impair_set: no relay on link $k" || return 1
+  echo "$fwd $rev" >"$ctl"
+  kill -HUP "$pid" || lab__err "lab_impair_set: relay $pid is gone" ||
+    return 1
+  while [ -s "$ctl" ]; do
+    i=$((i + 1))
+    [ $i -gt 500 ] && { lab__err "lab_impair_set: relay did not apply $fwd"; return 1; }
+    sleep 0.01
+  done
 }
 
 # lab_unimpair LINK: stop the relay (its final stats stay in the log,
