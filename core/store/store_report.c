@@ -391,14 +391,17 @@ static int raw_sort(raw_vals *rv, size_t nb, double **all)
 {
   size_t i;
 
-  for (i = 0; i < nb; i++)
+  /* qsort and memcpy must not see the NULL of an empty series */
+  for (i = 0; rv->n && i < nb; i++)
     qsort(rv->v + rv->start[i], rv->start[i + 1] - rv->start[i],
           sizeof(double), cmp_double);
   *all = malloc((rv->n ? rv->n : 1) * sizeof(double));
   if (!*all)
     return BN_ENOMEM;
-  memcpy(*all, rv->v, rv->n * sizeof(double));
-  qsort(*all, rv->n, sizeof(double), cmp_double);
+  if (rv->n) {
+    memcpy(*all, rv->v, rv->n * sizeof(double));
+    qsort(*all, rv->n, sizeof(double), cmp_double);
+  }
   return BN_OK;
 }
 

@@ -133,7 +133,11 @@ took=$(awk "BEGIN { print $t1 - $t0 }")
 rss=$(tail -n 1 "$T/rss")
 echo "20,000 silent servers: $took s, max RSS $rss KB"
 awk "BEGIN { exit !($took < 10) }" || fail "took $took s, timeout 10 s"
-[ "$rss" -lt 150000 ] || fail "max RSS $rss KB for 20,000 servers"
+# AddressSanitizer's shadow memory and quarantine inflate RSS: the bound
+# holds for the normal build only (ASAN_OPTIONS is set by sanitize.sh)
+if [ -z "${ASAN_OPTIONS:-}" ]; then
+  [ "$rss" -lt 150000 ] || fail "max RSS $rss KB for 20,000 servers"
+fi
 biglist "$ST_URL" 20000 "$T/big.json"
 : >"$ST_DIR/logs/access.log"
 "$BN" -v speedtest -p "$T/big.yaml" --db "$T/h.db" >"$T/out" 2>"$T/err" ||
