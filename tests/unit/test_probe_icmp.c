@@ -569,7 +569,7 @@ static void test_one_socket_per_family(void **state)
 {
   mock_host m;
   icmp_ctx *c;
-  size_t fds = open_fds(), i;
+  size_t fds = open_fds(), i, n;
 
   need_root();
   assert_int_equal(
@@ -582,10 +582,12 @@ static void test_one_socket_per_family(void **state)
   assert_int_equal(open_fds(), fds + 2);
   assert_int_equal(mock_watch_count(&m), 2);
   assert_int_equal(mock_timer_count(&m), 1);
-  assert_int_equal(mock_loop_run_samples(&m, 9, WAIT_MS), 9);
-  for (i = 0; i < 9; i++)
+  /* at least 9: on a loaded machine one wake-up can deliver a few more */
+  n = mock_loop_run_samples(&m, 9, WAIT_MS);
+  assert_true(n >= 9);
+  for (i = 0; i < n; i++)
     assert_int_equal(m.samples[i].flags, 0);
-  assert_int_equal(count_metric(&m, "rtt_ms"), 9);
+  assert_int_equal(count_metric(&m, "rtt_ms"), n);
   finish_probe(&m, c);
   assert_int_equal(open_fds(), fds);
 }
