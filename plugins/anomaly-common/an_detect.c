@@ -18,7 +18,10 @@ void an_level_cfg_latency(an_level_cfg *c)
       .long_n = 30,
       .z_short = 6.0,
       .z_long = 4.0,
-      .min_spread = 0.05,
+      /* Floor 0.1 ms: a sub-ms target on a busy host wobbles by a few
+       * tenths of a ms from scheduling alone, which is no network
+       * event; the short median then needs +0.6 ms to open. */
+      .min_spread = 0.1,
       .rel_spread = 0.02,
       .trend_z = 1.5,
       .accept_score = 0.2,
@@ -33,7 +36,7 @@ void an_level_cfg_jitter(an_level_cfg *c)
   c->short_n = 9;
   c->z_short = 6.0;
   c->z_long = 5.0;
-  c->min_spread = 0.1;
+  c->min_spread = 0.2; /* same reason: +1.2 ms of volatility opens */
   c->rel_spread = 0.1;
   c->trend_z = 3.0;
 }

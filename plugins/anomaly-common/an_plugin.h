@@ -135,7 +135,7 @@ typedef struct an_plugin_cfg {
        BN_FIELD(an_plugin_cfg, lat_z_long)},                                  \
       {.name = "min_spread",                                                  \
        .type = BN_OPT_DOUBLE,                                                 \
-       .def = "0.05",                                                         \
+       .def = "0.1",                                                          \
        .help = "floor of the baseline spread, ms (a constant series)",        \
        .min = 0,                                                              \
        .max = 1e6,                                                            \
@@ -240,7 +240,7 @@ typedef struct an_plugin_cfg {
        .max = 100,                                                            \
        BN_FIELD(an_plugin_cfg, jit_z_long)},                                  \
   {                                                                           \
-    .name = "jitter_min_spread", .type = BN_OPT_DOUBLE, .def = "0.1",         \
+    .name = "jitter_min_spread", .type = BN_OPT_DOUBLE, .def = "0.2",         \
     .help = "floor of the volatility spread, ms", .min = 0, .max = 1e6,       \
     BN_FIELD(an_plugin_cfg, jit_min_spread_ms)                                \
   }

@@ -3,7 +3,8 @@
 # in the network lab (tests/lab/README.md): `bottleneck run` in the client
 # namespace of a 1-router chain pings the target twice a second with the
 # default `fusion` detector (cooldown 5 s), while bn-impair on link 1
-# injects, between quiet stretches:
+# injects, between quiet stretches (20 s between episodes: an episode
+# that closes late shows as late, not merged into the next one):
 #
 #   distractors: a lone spike (one request +60 ms), a two-probe loss blip
 #   episodes:    a delay step (+30 ms, 15 s)       -> latency
@@ -74,7 +75,7 @@ inject() {
 
 : >"$T/truth"
 START=$(now)
-lab_exec client "$BN" run --profile "$T/p.yaml" --duration 150s \
+lab_exec client "$BN" run --profile "$T/p.yaml" --duration 172s \
   --db "$T/h.db" --no-report >"$T/run.out" 2>"$T/run.err" &
 RUN_PID=$!
 on_exit "kill $RUN_PID 2>/dev/null"
@@ -101,10 +102,11 @@ blip() {
 }
 blip 16.5 17.4
 inject episode latency 24 39 30
-inject episode loss 52 67 0:0:40
-inject episode jitter 80 95 20:20
-inject episode unreachable 108 138 0:0:100
+inject episode loss 59 74 0:0:40
+inject episode jitter 94 109 20:20
+inject episode unreachable 129 159 0:0:100
 wait $RUN_PID || { cat "$T/run.err"; fail "bottleneck run failed"; }
+[ -n "${BN_KEEP_DB:-}" ] && cp "$T/h.db" "$BN_KEEP_DB"
 cat "$T/truth"
 
 # Episodes: start (open event), close time and dominant (close event:
@@ -160,4 +162,14 @@ awk -v cd="$COOLDOWN" '
            tp + fp ? tp / (tp + fp) : 1, tp + fn ? tp / (tp + fn) : 1,
            tp, fp, fn
     exit bad
-  }' "$T/truth" "$T/found" || fail "episodes do not match the injections"
+  }' "$T/truth" "$T/found" || {
+  # What the detector saw: every sample (seconds since the start, value
+  # or "lost"), so a failure in CI can be read without rerunning it.
+  echo "samples (s since start, rtt ms or lost):"
+  sqlite3 -separator ' ' "$T/h.db" "SELECT
+      printf('%.2f', (wall_ns - $START) / 1e9), metric,
+      CASE WHEN value IS NULL THEN 'lost' ELSE printf('%.2f', value) END
+    FROM samples_v ORDER BY wall_ns" | awk '{ printf "%s %s %s%s", $1, $2,
+      $3, NR % 6 ? " | " : "\n" } END { print "" }'
+  fail "episodes do not match the injections"
+}
