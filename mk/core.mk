@@ -16,7 +16,7 @@ libbncore_la_SOURCES = \
 	core/store/stat_acc.c core/store/stat_acc.h \
 	core/store/store_paths.c core/store/store_paths.h core/store/pathdiff.c core/store/pathdiff.h \
 	core/store/store_int.h core/store/store_writer.c core/store/store_lock.c \
-	core/host/host.c core/host/host.h core/host/output.c core/host/output.h \
+	core/host/host.c core/host/host.h core/host/host_redact.c core/host/host_redact.h core/host/output.c core/host/output.h \
 	core/host/run.c core/host/run.h \
 	core/speedtest/speedtest.c core/speedtest/speedtest.h core/speedtest/speedtest_settings.c \
 	core/speedtest/speedtest_settings.h core/speedtest/speedtest_print.c core/speedtest/speedtest_print.h \
@@ -28,6 +28,7 @@ libbncore_la_SOURCES = \
 	core/check/selftest_caps.h \
 	core/store/store_report.c core/store/store_report.h \
 	core/report/report_model.c core/report/report_model.h core/report/report_redact.c \
+	core/report/redactor.h \
 	core/report/report_render.c core/report/report_render.h \
 	core/cli/cli.h core/cli/cli_run.c core/cli/cli_plugins.c core/cli/cli_profile.c core/cli/cli_report.c core/cli/cli_analyze.c core/cli/cli_baseline.c core/cli/cli_import.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \

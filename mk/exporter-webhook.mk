@@ -18,7 +18,8 @@ plugins_exporter_webhook_exporter_webhook_la_LIBADD = $(CURL_COMMON_LIBS) \
 	$(JSONC_LIBS) $(CRYPTO_LIBS) -lm
 endif
 
-WEBHOOK_TESTS = tests/integration/exporter_webhook.sh
+WEBHOOK_TESTS = tests/integration/exporter_webhook.sh \
+	tests/integration/exporter_redact.sh
 TESTS += $(WEBHOOK_TESTS)
 EXTRA_DIST += $(WEBHOOK_TESTS) tests/integration/webhook_receiver.py
 

@@ -48,12 +48,19 @@ static const char *const plugin_reserved[] = {"plugin", "name", "targets",
 static const char *const reporter_reserved[] = {
     "plugin", "name", "targets", "enabled", "preset", "redact", NULL};
 
+/* An exporter entry may ask for the report's pseudonyms (redact) in
+ * what it sends (host_redact.h). */
+static const char *const exporter_reserved[] = {"plugin",  "name",   "targets",
+                                                "enabled", "redact", NULL};
+
 static char *profile_where(const bn_node *n, char *buf, size_t len);
 
-/* The host's keys of a reporter entry: preset and redact. */
+/* The host's keys of a reporter entry (preset, redact) or an exporter
+ * entry (redact). */
 static int profile_check_report_keys(const profile_plugin *pp)
 {
-  const bn_node *preset = conf_get(pp->node, "preset");
+  const bn_node *preset =
+      pp->kind == BN_KIND_REPORTER ? conf_get(pp->node, "preset") : NULL;
   const bn_node *redact = conf_get(pp->node, "redact");
   const char *v;
   char where[PATH_MAX + 64];
@@ -72,8 +79,9 @@ static int profile_check_report_keys(const profile_plugin *pp)
     }
   }
   if (redact && conf_parse_bool(conf_scalar(redact), &b) < 0) {
-    log_error(NULL, "%s: reporter '%s': redact must be true or false",
-              profile_where(redact, where, sizeof(where)), pp->plugin);
+    log_error(NULL, "%s: %s '%s': redact must be true or false",
+              profile_where(redact, where, sizeof(where)),
+              profile_kind_name(pp->kind), pp->plugin);
     rc = BN_EINVAL;
   }
   return rc;
@@ -1261,14 +1269,17 @@ int profile_check_plugins(profile *p, struct loader *ld)
       rc = BN_EINVAL;
       continue;
     }
-    if (options_validate(
-            lp->desc.options ? lp->desc.options : no_options, pp->node,
-            pp->kind == BN_KIND_REPORTER ? reporter_reserved : plugin_reserved,
-            pp->plugin) < 0) {
+    if (options_validate(lp->desc.options ? lp->desc.options : no_options,
+                         pp->node,
+                         pp->kind == BN_KIND_REPORTER   ? reporter_reserved
+                         : pp->kind == BN_KIND_EXPORTER ? exporter_reserved
+                                                        : plugin_reserved,
+                         pp->plugin) < 0) {
       pp->options_bad = 1;
       rc = BN_EINVAL;
     }
-    if (pp->kind == BN_KIND_REPORTER && profile_check_report_keys(pp) < 0)
+    if ((pp->kind == BN_KIND_REPORTER || pp->kind == BN_KIND_EXPORTER) &&
+        profile_check_report_keys(pp) < 0)
       rc = BN_EINVAL;
   }
   return rc;

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "host.h"
+#include "host_redact.h"
 #include "options.h"
 #include "pathdiff.h"
 #include "store_paths.h"
@@ -351,8 +352,11 @@ static void host_fanout_sample(host_core *core, const char *probe,
       continue;
     if (HOST_HAS(an, on_sample))
       an->on_sample(in->ctx, probe, m, s);
-    if (HOST_HAS(ex, on_sample))
-      ex->on_sample(in->ctx, probe, m, s);
+    if (HOST_HAS(ex, on_sample)) {
+      bn_sample red;
+
+      ex->on_sample(in->ctx, probe, m, host_redact_sample(in, s, &red));
+    }
   }
 }
 
@@ -518,8 +522,13 @@ static void host_fanout_paths(host_core *core, const char *probe,
       continue;
     if (HOST_HAS(an, on_paths))
       an->on_paths(in->ctx, probe, ps);
-    if (HOST_HAS(ex, on_paths))
-      ex->on_paths(in->ctx, probe, ps);
+    if (HOST_HAS(ex, on_paths)) {
+      bn_path_set red;
+      void *mem = NULL;
+
+      ex->on_paths(in->ctx, probe, host_redact_paths(in, ps, &red, &mem));
+      host_redact_done(&mem);
+    }
   }
 }
 
@@ -622,10 +631,16 @@ static int host_emit_event(bn_host *h, const bn_event *e)
     rc = store_add_event(core->st, core->run_id, source, &copy);
   core->n_events++;
   for (i = 0; i < core->n_inst; i++) {
-    const bn_exporter_ops *ex = host_exporter_ops(&core->inst[i]);
+    host_instance *to = &core->inst[i];
+    const bn_exporter_ops *ex = host_exporter_ops(to);
 
-    if (core->inst[i].initialised && HOST_HAS(ex, on_event))
-      ex->on_event(core->inst[i].ctx, source, &copy);
+    if (to->initialised && HOST_HAS(ex, on_event)) {
+      bn_event red;
+      void *mem = NULL;
+
+      ex->on_event(to->ctx, source, host_redact_event(to, &copy, &red, &mem));
+      host_redact_done(&mem);
+    }
   }
   return rc;
 }
@@ -703,11 +718,16 @@ static bn_resolve *host_resolve(bn_host *h, const char *host, int family,
 
 static int host_run_info(bn_host *h, int64_t run_id, bn_run_info *out)
 {
-  host_core *core = HOST_IN(h)->core;
+  host_instance *in = HOST_IN(h);
+  host_core *core = in->core;
+  int rc;
 
   if (!core->st)
     return BN_ENOENT;
-  return store_run_info(core->st, run_id ? run_id : core->run_id, out);
+  rc = store_run_info(core->st, run_id ? run_id : core->run_id, out);
+  if (rc == BN_OK && out->host)
+    out->host = host_redact_host(in, out->host);
+  return rc;
 }
 
 /* Query run 0 means "this run" inside a run. */
@@ -976,8 +996,14 @@ void host_fanout_speedtest(host_core *core, const char *provider,
     host_instance *in = &core->inst[i];
     const bn_exporter_ops *ex = host_exporter_ops(in);
 
-    if (in->initialised && HOST_HAS(ex, on_speedtest))
-      ex->on_speedtest(in->ctx, provider, r);
+    if (in->initialised && HOST_HAS(ex, on_speedtest)) {
+      bn_speedtest_result red;
+      void *mem = NULL;
+
+      ex->on_speedtest(in->ctx, provider,
+                       host_redact_speedtest(in, r, &red, &mem));
+      host_redact_done(&mem);
+    }
   }
 }
 
@@ -1012,6 +1038,10 @@ int host_instance_init(host_instance *in)
                             in->plugin->desc.metrics) < 0)
     log_warn(in->prefix, "cannot record the plugin's metrics in the history; "
                          "its series may be missing from reports");
+  if (host_redact_setup(in) < 0) {
+    log_error(in->prefix, "out of memory for its redaction table");
+    return BN_ENOMEM;
+  }
   rc = in->plugin->desc.init(&in->pub, &in->ctx);
   if (rc == BN_EACCES) {
     /* refused consent (host_consent logged it): the run goes on without */
@@ -1033,6 +1063,7 @@ void host_instance_destroy(host_instance *in)
     in->plugin->desc.destroy(in->ctx);
   in->initialised = 0;
   in->ctx = NULL;
+  host_redact_free(in);
   if (in->core->uv)
     loop_owner_close_all(&in->owner);
 }

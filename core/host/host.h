@@ -42,6 +42,7 @@ typedef struct host_instance {
   unsigned warned_struct;       /* malformed structs logged once */
   unsigned warned_metric;       /* undeclared metric logged once */
   const bn_metric *last_metric; /* the last metric emitted (a cache) */
+  struct redactor *redact;      /* `redact: true` exporters (host_redact.h) */
 } host_instance;
 
 /** What all instances of one run share. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redactor.h"
 #include "report_model.h"
 
 typedef struct alias {
@@ -27,9 +28,18 @@ typedef struct aliases {
   alias *a;
   size_t n, cap;
   unsigned count[4]; /* per kind */
+  /* Index over `from` (open addressing: alias index + 1, 0 = free), so
+   * that a sink redacting every sample of 10,000 targets stays cheap. */
+  size_t *slot;
+  size_t nslot; /* a power of two, or 0 */
 } aliases;
 
-enum { K_TARGET, K_HOST, K_IP, K_SERVER };
+enum {
+  K_TARGET = REDACT_TARGET,
+  K_HOST = REDACT_HOST,
+  K_IP = REDACT_IP,
+  K_SERVER = REDACT_SERVER
+};
 static const char *const kind_name[] = {"target", "host", "ip", "server"};
 
 /* Fields whose whole value is an identity, and their kind. */
@@ -70,15 +80,52 @@ static int is_ip(const char *s)
   return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+static size_t alias_hash(const char *s)
+{
+  size_t h = 14695981039346656037ULL; /* FNV-1a */
+
+  while (*s)
+    h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+  return h;
+}
+
+/* The index slot of `from`: its alias, or the free slot it would take. */
+static size_t *alias_slot(const aliases *al, const char *from)
+{
+  size_t mask = al->nslot - 1, i = alias_hash(from) & mask;
+
+  while (al->slot[i] && strcmp(al->a[al->slot[i] - 1].from, from))
+    i = (i + 1) & mask;
+  return &al->slot[i];
+}
+
+/* Keep the index at most half full. */
+static int alias_index_grow(aliases *al)
+{
+  size_t n = al->nslot ? al->nslot * 2 : 64, i, *old = al->slot;
+
+  if (al->nslot && (al->n + 1) * 2 <= al->nslot)
+    return 0;
+  al->slot = calloc(n, sizeof(*al->slot));
+  if (!al->slot) {
+    al->slot = old;
+    return -1;
+  }
+  al->nslot = n;
+  for (i = 0; i < al->n; i++)
+    *alias_slot(al, al->a[i].from) = i + 1;
+  free(old);
+  return 0;
+}
+
 static const char *alias_of(aliases *al, const char *from, int kind)
 {
   char name[32];
-  size_t i;
+  size_t *slot;
 
-  for (i = 0; i < al->n; i++)
-    if (!strcmp(al->a[i].from, from))
-      return al->a[i].to;
-  if (kind < 0)
+  if (al->nslot && *(slot = alias_slot(al, from)))
+    return al->a[*slot - 1].to;
+  if (kind < 0 || alias_index_grow(al) < 0)
     return NULL;
   if (kind == K_IP && !is_ip(from))
     kind = K_HOST; /* an address field holding a name */
@@ -99,6 +146,7 @@ static const char *alias_of(aliases *al, const char *from, int kind)
     free(al->a[al->n].to);
     return NULL;
   }
+  *alias_slot(al, from) = al->n + 1;
   return al->a[al->n++].to;
 }
 
@@ -509,11 +557,22 @@ static void apply(json_object *o, aliases *al, alias *sorted, size_t n)
   }
 }
 
+static void aliases_free(aliases *al)
+{
+  size_t i;
+
+  for (i = 0; i < al->n; i++) {
+    free(al->a[i].from);
+    free(al->a[i].to);
+  }
+  free(al->a);
+  free(al->slot);
+}
+
 void report_redact(json_object *model)
 {
   aliases al;
   alias *sorted;
-  size_t i;
 
   memset(&al, 0, sizeof(al));
   collect(model, NULL, &al);
@@ -528,9 +587,58 @@ void report_redact(json_object *model)
   json_object_object_add(json_object_object_get(model, "meta"), "redacted",
                          json_object_new_boolean(1));
   free(sorted);
-  for (i = 0; i < al.n; i++) {
-    free(al.a[i].from);
-    free(al.a[i].to);
+  aliases_free(&al);
+}
+
+/* ---- redactor: the same pseudonyms for what a sink sends ------------ */
+
+struct redactor {
+  aliases al;
+  alias *sorted; /* al.a, longest first, for free text */
+  size_t n_sorted;
+};
+
+redactor *redactor_new(void)
+{
+  return calloc(1, sizeof(redactor));
+}
+
+void redactor_free(redactor *r)
+{
+  if (!r)
+    return;
+  free(r->sorted);
+  aliases_free(&r->al);
+  free(r);
+}
+
+const char *redactor_name(redactor *r, redact_kind kind, const char *value)
+{
+  const char *to;
+
+  if (!value || !*value)
+    return value;
+  to = alias_of(&r->al, value, (int)kind);
+  if (kind == REDACT_SERVER)
+    url_host(&r->al, value);
+  /* out of memory: hide it all the same */
+  return to ? to : kind_name[kind];
+}
+
+char *redactor_text(redactor *r, const char *s)
+{
+  if (!s)
+    return NULL;
+  if (r->n_sorted != r->al.n) {
+    alias *sorted = malloc(r->al.n * sizeof(*sorted));
+
+    if (!sorted)
+      return NULL;
+    memcpy(sorted, r->al.a, r->al.n * sizeof(*sorted));
+    qsort(sorted, r->al.n, sizeof(*sorted), longer_first);
+    free(r->sorted);
+    r->sorted = sorted;
+    r->n_sorted = r->al.n;
   }
-  free(al.a);
+  return redact_text(&r->al, r->sorted, r->n_sorted, s);
 }

@@ -14,10 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "redactor.h"
 #include "report_model.h"
 
 static const char model_text[] =
@@ -107,11 +109,70 @@ static void test_target_name_inside_host_name(void **state)
   json_object_put(m);
 }
 
+/* The sinks' redactor: the same pseudonym for the same input, numbered
+ * by kind in the order first seen, across 10,000 names (the index). */
+static void test_redactor_names(void **state)
+{
+  redactor *r = redactor_new();
+  char name[32], want[32];
+  int i;
+
+  (void)state;
+  assert_non_null(r);
+  assert_string_equal(redactor_name(r, REDACT_TARGET, "edge"), "target-1");
+  assert_string_equal(redactor_name(r, REDACT_IP, "192.0.2.7"), "ip-1");
+  /* a name in an address field is a host */
+  assert_string_equal(redactor_name(r, REDACT_IP, "gw.corp.example"),
+                      "host-1");
+  assert_string_equal(
+      redactor_name(r, REDACT_SERVER, "https://speed.example.net:8080/x"),
+      "server-1");
+  assert_null(redactor_name(r, REDACT_TARGET, NULL));
+  assert_string_equal(redactor_name(r, REDACT_TARGET, ""), "");
+  for (i = 0; i < 10000; i++) {
+    snprintf(name, sizeof(name), "t%d", i);
+    snprintf(want, sizeof(want), "target-%d", i + 2);
+    assert_string_equal(redactor_name(r, REDACT_TARGET, name), want);
+  }
+  for (i = 9999; i >= 0; i -= 997) {
+    snprintf(name, sizeof(name), "t%d", i);
+    snprintf(want, sizeof(want), "target-%d", i + 2);
+    assert_string_equal(redactor_name(r, REDACT_TARGET, name), want);
+  }
+  assert_string_equal(redactor_name(r, REDACT_TARGET, "edge"), "target-1");
+  redactor_free(r);
+}
+
+/* Free text: known names as words, the server's host, any address. */
+static void test_redactor_text(void **state)
+{
+  redactor *r = redactor_new();
+  char *t;
+
+  (void)state;
+  redactor_name(r, REDACT_TARGET, "edge");
+  redactor_name(r, REDACT_SERVER, "https://speed.example.net:8080/x");
+  t = redactor_text(r, "edge unreachable via 2001:db8::1 and 10.1.2.3; "
+                       "speed.example.net:8080 timed out, edgeless kept");
+  assert_non_null(t);
+  assert_string_equal(t, "target-1 unreachable via ip-1 and ip-2; "
+                         "host-1:8080 timed out, edgeless kept");
+  free(t);
+  /* the same address later gets the same pseudonym */
+  t = redactor_text(r, "10.1.2.3 again");
+  assert_string_equal(t, "ip-2 again");
+  free(t);
+  assert_null(redactor_text(r, NULL));
+  redactor_free(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_nothing_survives),
       cmocka_unit_test(test_target_name_inside_host_name),
+      cmocka_unit_test(test_redactor_names),
+      cmocka_unit_test(test_redactor_text),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
