@@ -6,7 +6,7 @@
 # Built apart from the rest (clang, -fsanitize=fuzzer,address,undefined),
 # straight from the sources.
 
-FUZZ_TARGETS = profile dns_reply trace_quote ls_servers plugin_elf
+FUZZ_TARGETS = profile dns_reply trace_quote ls_servers plugin_elf report_model
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -27,6 +27,13 @@ fuzz_trace_quote_SRC = tests/fuzz/fuzz_trace_quote.c \
 fuzz_ls_servers_SRC = tests/fuzz/fuzz_ls_servers.c \
 	plugins/speed-librespeed/ls_servers.c
 fuzz_plugin_elf_SRC = tests/fuzz/fuzz_plugin_elf.c core/host/loader_elf.c
+# (the text reporter's text.c is #included by the target: its writer is
+# static)
+fuzz_report_model_SRC = tests/fuzz/fuzz_report_model.c \
+	plugins/report-text/text_table.c plugins/report-common/report_common.c \
+	plugins/report-html/html_page.c plugins/report-html/html_sections.c \
+	plugins/report-html/html_svg.c plugins/report-html/html_paths.c \
+	plugins/report-html/html_write.c
 
 FUZZ_CORPUS = \
 	tests/fuzz/corpus/profile/base.yaml tests/fuzz/corpus/profile/corporate.yaml \
@@ -47,9 +54,12 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/ls_servers/two.json \
 	tests/fuzz/corpus/ls_servers/one.json \
 	tests/fuzz/corpus/ls_servers/empty.json \
-	tests/fuzz/corpus/plugin_elf/elf_magic_only
+	tests/fuzz/corpus/plugin_elf/elf_magic_only \
+	tests/fuzz/corpus/report_model/small.json \
+	tests/fuzz/corpus/report_model/regress_shapes.json
 EXTRA_DIST += $(fuzz_profile_SRC) $(fuzz_dns_reply_SRC) \
 	$(fuzz_trace_quote_SRC) $(fuzz_ls_servers_SRC) $(fuzz_plugin_elf_SRC) \
+	$(fuzz_report_model_SRC) \
 	$(FUZZ_CORPUS) \
 	tests/fuzz/run.sh
 
@@ -78,6 +88,14 @@ fuzz/fuzz_plugin_elf: $(fuzz_plugin_elf_SRC:%=$(top_srcdir)/%)
 	@$(MKDIR_P) fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/core/host \
 	  -o $@ $(fuzz_plugin_elf_SRC:%=$(top_srcdir)/%)
+
+fuzz/fuzz_report_model: $(fuzz_report_model_SRC:%=$(top_srcdir)/%) \
+		$(top_srcdir)/plugins/report-text/text.c
+	@$(MKDIR_P) fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) $(JSONC_CFLAGS) \
+	  -I$(top_srcdir)/plugins/report-common \
+	  -I$(top_srcdir)/plugins/report-text -I$(top_srcdir)/plugins/report-html \
+	  -o $@ $(fuzz_report_model_SRC:%=$(top_srcdir)/%) $(JSONC_LIBS) -lm
 
 fuzz-build: $(FUZZ_TARGETS:%=fuzz/fuzz_%)
 # The ELF reader starts from the real fixture plugins of this build.

@@ -44,7 +44,7 @@ size_t h_len(json_object *a)
 
 json_object *h_at(json_object *a, size_t i)
 {
-  return json_object_array_get_idx(a, i);
+  return i < h_len(a) ? json_object_array_get_idx(a, i) : NULL;
 }
 
 void h_esc(FILE *f, const char *s)

@@ -45,6 +45,19 @@ static json_object *get(json_object *o, const char *k)
   return o && json_object_object_get_ex(o, k, &v) ? v : NULL;
 }
 
+/* Array length and element that hold on any JSON: json-c asserts on a
+ * non-array, and a reporter trusts no model (tests/fuzz). */
+static size_t alen(json_object *a)
+{
+  return json_object_is_type(a, json_type_array) ? json_object_array_length(a)
+                                                 : 0;
+}
+
+static json_object *aidx(json_object *a, size_t i)
+{
+  return i < alen(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
 static const char *str(json_object *o, const char *k)
 {
   json_object *v = get(o, k);
@@ -81,13 +94,23 @@ static const char *when(char *buf, const char *iso)
   return buf;
 }
 
+/* Unix seconds as a time_t, when it is one (a model is not trusted:
+ * NaN or 1e300 would be undefined behaviour in a cast). */
+static int secs(double t, time_t *out)
+{
+  if (!(t > -1e12 && t < 1e12))
+    return 0;
+  *out = (time_t)t;
+  return 1;
+}
+
 /* Unix seconds -> "2026-11-24 10:00:00" (UTC) */
 static const char *when_s(char *buf, double t)
 {
-  time_t s = (time_t)t;
+  time_t s;
   struct tm tm;
 
-  if (!isfinite(t) || !gmtime_r(&s, &tm))
+  if (!secs(t, &s) || !gmtime_r(&s, &tm))
     snprintf(buf, CELL, "-");
   else
     strftime(buf, CELL, "%Y-%m-%d %H:%M:%S", &tm);
@@ -133,11 +156,11 @@ static void sec_alerts(FILE *f, json_object *m)
     return;
   fprintf(f, "%.0f critical, %.0f warning, %.0f info\n", num(c, "critical"),
           num(c, "warning"), num(c, "info"));
-  if (!json_object_array_length(items))
+  if (!alen(items))
     return;
   text_table_init(&t, 5, heads, right);
-  for (i = 0; i < json_object_array_length(items); i++) {
-    json_object *it = json_object_array_get_idx(items, i);
+  for (i = 0; i < alen(items); i++) {
+    json_object *it = aidx(items, i);
     char b0[CELL];
     const char *row[5];
 
@@ -165,12 +188,12 @@ static void sec_baselines(FILE *f, json_object *items)
   text_table t;
   size_t i;
 
-  if (!json_object_array_length(items))
+  if (!alen(items))
     return;
   fprintf(f, "baselines in force:\n");
   text_table_init(&t, 9, heads, right);
-  for (i = 0; i < json_object_array_length(items); i++) {
-    json_object *it = json_object_array_get_idx(items, i);
+  for (i = 0; i < alen(items); i++) {
+    json_object *it = aidx(items, i);
     char b0[CELL], b1[CELL], b2[CELL], b3[CELL], b4[CELL];
     const char *row[9];
 
@@ -212,8 +235,8 @@ static void sec_episodes(FILE *f, json_object *m)
           num(c, "critical"), num(c, "high"), num(c, "medium"), num(c, "low"),
           num(c, "info"));
   text_table_init(&t, 7, heads, right);
-  for (i = 0; i < json_object_array_length(items); i++) {
-    json_object *it = json_object_array_get_idx(items, i);
+  for (i = 0; i < alen(items); i++) {
+    json_object *it = aidx(items, i);
     char b0[CELL], b1[CELL], b2[CELL];
     const char *row[7];
 
@@ -229,13 +252,12 @@ static void sec_episodes(FILE *f, json_object *m)
   }
   text_table_print(&t, f);
   text_table_free(&t);
-  for (i = 0; i < json_object_array_length(items); i++) {
-    json_object *it = json_object_array_get_idx(items, i),
-                *ctx = get(it, "context");
+  for (i = 0; i < alen(items); i++) {
+    json_object *it = aidx(items, i), *ctx = get(it, "context");
     char b0[CELL];
 
-    for (j = 0; j < json_object_array_length(ctx); j++) {
-      json_object *c1 = json_object_array_get_idx(ctx, j);
+    for (j = 0; j < alen(ctx); j++) {
+      json_object *c1 = aidx(ctx, j);
 
       if (!j)
         fprintf(f, "context of the %s episode of %s at %s:\n",
@@ -263,8 +285,8 @@ static void sec_summary(FILE *f, json_object *m)
   if (unavailable(f, sec))
     return;
   text_table_init(&t, 11, heads, right);
-  for (i = 0; i < json_object_array_length(rows); i++) {
-    json_object *r = json_object_array_get_idx(rows, i);
+  for (i = 0; i < alen(rows); i++) {
+    json_object *r = aidx(rows, i);
     char b[8][CELL];
     const char *row[11];
 
@@ -311,12 +333,12 @@ static void merged_row(json_object *sec, json_object *pts, size_t j, size_t k,
 {
   double sent = 0, lost = 0, p5 = INFINITY, p50 = 0, p95 = -INFINITY,
          max = -INFINITY;
-  size_t i, n50 = 0, n = json_object_array_length(pts);
+  size_t i, n50 = 0, n = alen(pts);
   char b[7][CELL];
   const char *row[7];
 
   for (i = j; i < j + k && i < n; i++) {
-    json_object *p = json_object_array_get_idx(pts, i);
+    json_object *p = aidx(pts, i);
     double v;
 
     sent += num(p, "sent");
@@ -332,7 +354,7 @@ static void merged_row(json_object *sec, json_object *pts, size_t j, size_t k,
     if ((v = num(p, "max")) > max)
       max = v;
   }
-  row[0] = when_s(b[0], num(json_object_array_get_idx(pts, j), "t"));
+  row[0] = when_s(b[0], num(aidx(pts, j), "t"));
   row[1] = fmt(b[1], sent, 0);
   row[2] = fmt(b[2], sent > 0 ? 100.0 * lost / sent : NAN, 1);
   p50 = n50 ? p50 / (double)n50 : NAN;
@@ -356,10 +378,9 @@ static void sec_latency(FILE *f, json_object *m, size_t max_rows)
     return;
   fprintf(f, "buckets of %g s (%s)\n", num(sec, "bucket_s"),
           or_dash(str(sec, "source")));
-  for (i = 0; i < json_object_array_length(series); i++) {
-    json_object *s = json_object_array_get_idx(series, i),
-                *pts = get(s, "points");
-    size_t n = json_object_array_length(pts), k = stride(n, max_rows);
+  for (i = 0; i < alen(series); i++) {
+    json_object *s = aidx(series, i), *pts = get(s, "points");
+    size_t n = alen(pts), k = stride(n, max_rows);
     text_table t;
 
     fprintf(f, "\n%s (%s, %s)", or_dash(str(s, "target")),
@@ -392,16 +413,15 @@ static void sec_jitter(FILE *f, json_object *m, size_t max_rows)
   if (unavailable(f, sec))
     return;
   text_table_init(&t, 6, heads, right);
-  for (i = 0; i < json_object_array_length(series); i++) {
-    json_object *s = json_object_array_get_idx(series, i),
-                *pts = get(s, "points");
+  for (i = 0; i < alen(series); i++) {
+    json_object *s = aidx(series, i), *pts = get(s, "points");
     double lo = INFINITY, hi = -INFINITY, sum = 0, last = NAN;
-    size_t n = json_object_array_length(pts);
+    size_t n = alen(pts);
     char b[4][CELL];
     const char *row[6];
 
     for (j = 0; j < n; j++) {
-      double v = num(json_object_array_get_idx(pts, j), "jitter");
+      double v = num(aidx(pts, j), "jitter");
 
       lo = v < lo ? v : lo;
       hi = v > hi ? v : hi;
@@ -425,11 +445,11 @@ static double cdf_at(json_object *pts, double q)
 {
   size_t i;
 
-  for (i = 0; i < json_object_array_length(pts); i++) {
-    json_object *p = json_object_array_get_idx(pts, i);
+  for (i = 0; i < alen(pts); i++) {
+    json_object *p = aidx(pts, i);
 
-    if (json_object_get_double(json_object_array_get_idx(p, 1)) >= q - 1e-9)
-      return json_object_get_double(json_object_array_get_idx(p, 0));
+    if (json_object_get_double(aidx(p, 1)) >= q - 1e-9)
+      return json_object_get_double(aidx(p, 0));
   }
   return NAN;
 }
@@ -449,8 +469,8 @@ static void sec_cdf(FILE *f, json_object *m)
   if (unavailable(f, sec))
     return;
   text_table_init(&t, 8, heads, right);
-  for (i = 0; i < json_object_array_length(series); i++) {
-    json_object *s = json_object_array_get_idx(series, i);
+  for (i = 0; i < alen(series); i++) {
+    json_object *s = aidx(series, i);
     char b[6][CELL];
     const char *row[8];
 
@@ -470,17 +490,15 @@ static void speed_attempts(FILE *f, json_object *items)
 {
   size_t i, j;
 
-  for (i = 0; i < json_object_array_length(items); i++) {
-    json_object *it = json_object_array_get_idx(items, i),
-                *list = get(it, "attempt_list");
+  for (i = 0; i < alen(items); i++) {
+    json_object *it = aidx(items, i), *list = get(it, "attempt_list");
     char b0[CELL];
 
-    if (json_object_array_length(list) < 2)
+    if (alen(list) < 2)
       continue;
-    fprintf(f, "%s: %zu attempts\n", when(b0, str(it, "time")),
-            json_object_array_length(list));
-    for (j = 0; j < json_object_array_length(list); j++) {
-      json_object *a = json_object_array_get_idx(list, j);
+    fprintf(f, "%s: %zu attempts\n", when(b0, str(it, "time")), alen(list));
+    for (j = 0; j < alen(list); j++) {
+      json_object *a = aidx(list, j);
       json_object *ok = get(a, "ok");
 
       fprintf(f, "  #%.0f %s (%s): %s%s%s\n", num(a, "attempt"),
@@ -506,8 +524,8 @@ static void sec_speedtests(FILE *f, json_object *m)
   if (unavailable(f, sec))
     return;
   text_table_init(&t, 9, heads, right);
-  for (i = 0; i < json_object_array_length(items); i++) {
-    json_object *it = json_object_array_get_idx(items, i);
+  for (i = 0; i < alen(items); i++) {
+    json_object *it = aidx(items, i);
     char b[6][CELL], loaded[2 * CELL + 4];
     const char *row[9];
 
@@ -532,7 +550,7 @@ static void sec_speedtests(FILE *f, json_object *m)
 
 static void path_changes(FILE *f, json_object *changes, size_t max)
 {
-  size_t n = json_object_array_length(changes), i;
+  size_t n = alen(changes), i;
 
   if (!n) {
     fprintf(f, "  no path changes\n");
@@ -541,7 +559,7 @@ static void path_changes(FILE *f, json_object *changes, size_t max)
   fprintf(f, "  %zu change%s%s:\n", n, n == 1 ? "" : "s",
           n > max ? " (the latest shown)" : "");
   for (i = n > max ? n - max : 0; i < n; i++) {
-    json_object *c = json_object_array_get_idx(changes, i);
+    json_object *c = aidx(changes, i);
     const char *kind = or_dash(str(c, "kind"));
     char b0[CELL];
 
@@ -571,18 +589,17 @@ static void sec_paths(FILE *f, json_object *m, int compact)
   heading(f, "Paths");
   if (unavailable(f, sec))
     return;
-  for (i = 0; i < json_object_array_length(targets); i++) {
-    json_object *t = json_object_array_get_idx(targets, i),
-                *latest = get(t, "latest"), *paths = get(latest, "paths");
+  for (i = 0; i < alen(targets); i++) {
+    json_object *t = aidx(targets, i), *latest = get(t, "latest"),
+                *paths = get(latest, "paths");
     char b0[CELL];
 
     fprintf(f, "\n%s (%s, %s): %.0f rounds; latest %s\n",
             or_dash(str(t, "target")), or_dash(str(t, "probe")),
             or_dash(str(t, "mode")), num(t, "rounds"),
             when(b0, str(latest, "time")));
-    for (j = 0; j < json_object_array_length(paths); j++) {
-      json_object *p = json_object_array_get_idx(paths, j),
-                  *hops = get(p, "hops");
+    for (j = 0; j < alen(paths); j++) {
+      json_object *p = aidx(paths, j), *hops = get(p, "hops");
       text_table tb;
 
       if (compact && j > 0)
@@ -590,8 +607,8 @@ static void sec_paths(FILE *f, json_object *m, int compact)
       fprintf(f, "  flow %.0f, %s\n", num(p, "flow"),
               or_dash(str(p, "status")));
       text_table_init(&tb, 6, heads, right);
-      for (k = 0; k < json_object_array_length(hops); k++) {
-        json_object *h = json_object_array_get_idx(hops, k);
+      for (k = 0; k < alen(hops); k++) {
+        json_object *h = aidx(hops, k);
         char b[5][CELL];
         const char *row[6];
 
@@ -628,27 +645,23 @@ static int text_write(json_object *m, FILE *f)
           or_dash(str(meta, "profile")), or_dash(str(meta, "host")));
   fprintf(f, "%s .. %s UTC, %zu run%s, preset %s%s\n",
           when(b0, str(meta, "since")), when(b1, str(meta, "until")),
-          json_object_array_length(runs),
-          json_object_array_length(runs) == 1 ? "" : "s", preset,
+          alen(runs), alen(runs) == 1 ? "" : "s", preset,
           json_object_get_boolean(get(meta, "redacted")) ? ", redacted" : "");
   {
     /* data over a small part of the range: say so */
     double a = num(meta, "data_since_s"), b = num(meta, "data_until_s"),
            r0 = num(meta, "since_s"), r1 = num(meta, "until_s");
 
-    if (isfinite(a) && isfinite(b) && b - a < 0.9 * (r1 - r0)) {
-      char d0[32], d1[32];
-      time_t ta = (time_t)a, tb = (time_t)b;
-      struct tm tm;
+    time_t ta, tb;
 
-      strftime(d0, sizeof(d0), "%Y-%m-%d %H:%M:%S", gmtime_r(&ta, &tm));
-      strftime(d1, sizeof(d1), "%Y-%m-%d %H:%M:%S", gmtime_r(&tb, &tm));
-      fprintf(f, "data only %s .. %s UTC\n", d0, d1);
+    if (secs(a, &ta) && secs(b, &tb) && b - a < 0.9 * (r1 - r0)) {
+      char d0[CELL], d1[CELL];
+
+      fprintf(f, "data only %s .. %s UTC\n", when_s(d0, a), when_s(d1, b));
     }
   }
-  for (i = 0; i < json_object_array_length(sections); i++) {
-    const char *s =
-        json_object_get_string(json_object_array_get_idx(sections, i));
+  for (i = 0; i < alen(sections); i++) {
+    const char *s = json_object_get_string(aidx(sections, i));
 
     if (!strcmp(s, "alerts"))
       sec_alerts(f, m);
