@@ -3,7 +3,8 @@
 # and context code of plugins/alert-common; their end-to-end tests
 # against a python3 receiver and an aiosmtpd sink on loopback.
 
-ALERT_SOURCES = plugins/alert-common/alert.c plugins/alert-common/alert.h
+ALERT_SOURCES = plugins/alert-common/alert.c plugins/alert-common/alert.h \
+	plugins/alert-common/alert_queue.c plugins/alert-common/alert_queue.h
 ALERT_CFLAGS = -I$(srcdir)/plugins/alert-common $(JSONC_CFLAGS)
 
 if BUILD_EXPORTER_WEBHOOK

@@ -4,7 +4,8 @@
  * `min_severity`) as plain-text e-mails a person can read on a phone,
  * sent by SMTP through libcurl (STARTTLS by default, optional AUTH).
  *
- * Delivery as in webhook.c: libcurl's multi interface on the core loop,
+ * Delivery as in webhook.c (alert_queue.h): libcurl's multi interface on
+ * the core loop,
  * retries with doubling backoff on network errors and 4xx/5xx SMTP
  * replies that are transient (421, 450, 451, 452), none on permanent
  * ones; the changes of one episode go out in order; at the end of the
@@ -21,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "alert.h"
+#include "alert_queue.h"
 #include "curl_loop.h"
 
 typedef struct em_config {
@@ -40,33 +42,22 @@ typedef struct em_config {
   const bn_node *resolve;
 } em_config;
 
-struct em_ctx;
-
-typedef struct em_delivery {
+/* A delivery's data: the whole message (CRLF lines) and how far a try
+ * has read it. */
+typedef struct em_mail {
   struct em_ctx *c;
   char *body;
   size_t body_len, body_at;
-  char key[200];
-  unsigned ep_seq; /* changes of one episode go out in order */
-  int started;
-  int attempts;
-  int64_t next_backoff_ns;
-  CURL *easy;
-  struct curl_slist *headers;
-  bn_timer *retry;
-  struct em_delivery *next;
-} em_delivery;
+} em_mail;
 
 typedef struct em_ctx {
   bn_host *h;
   em_config cfg;
   alert_book book;
   curl_loop loop;
-  int loop_open;
-  em_delivery *queue;
+  alert_queue q;
   struct curl_slist *resolve;
   struct curl_slist *rcpt;
-  unsigned long sent, failed;
 } em_ctx;
 
 static const bn_option em_options[] = {
@@ -190,49 +181,33 @@ static int em_check(bn_host *h)
 
 static size_t em_read(char *p, size_t sz, size_t n, void *arg)
 {
-  em_delivery *d = arg;
-  size_t left = d->body_len - d->body_at, k = sz * n;
+  em_mail *m = arg;
+  size_t left = m->body_len - m->body_at, k = sz * n;
 
   if (k > left)
     k = left;
-  memcpy(p, d->body + d->body_at, k);
-  d->body_at += k;
+  memcpy(p, m->body + m->body_at, k);
+  m->body_at += k;
   return k;
 }
 
-static void em_free(em_delivery *d)
+static void em_mail_free(void *data)
 {
-  if (d->retry)
-    d->c->h->api->timer_free(d->retry);
-  if (d->easy) {
-    if (d->c->loop_open)
-      curl_loop_remove(&d->c->loop, d->easy);
-    curl_easy_cleanup(d->easy);
-  }
-  curl_slist_free_all(d->headers);
-  free(d->body);
-  free(d);
+  em_mail *m = data;
+
+  free(m->body);
+  free(m);
 }
 
-static void em_unlink(em_ctx *c, em_delivery *d)
+static CURL *em_easy(alert_delivery *d)
 {
-  em_delivery **p;
-
-  for (p = &c->queue; *p; p = &(*p)->next)
-    if (*p == d) {
-      *p = d->next;
-      return;
-    }
-}
-
-static CURL *em_easy(em_delivery *d)
-{
-  em_ctx *c = d->c;
+  em_mail *m = d->data;
+  em_ctx *c = m->c;
   CURL *e = curl_easy_init();
 
   if (!e)
     return NULL;
-  d->body_at = 0;
+  m->body_at = 0;
   curl_easy_setopt(e, CURLOPT_URL, c->cfg.url);
 #if LIBCURL_VERSION_NUM >= 0x075500
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
@@ -244,8 +219,8 @@ static CURL *em_easy(em_delivery *d)
   curl_easy_setopt(e, CURLOPT_MAIL_RCPT, c->rcpt);
   curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(e, CURLOPT_READFUNCTION, em_read);
-  curl_easy_setopt(e, CURLOPT_READDATA, d);
-  curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)d->body_len);
+  curl_easy_setopt(e, CURLOPT_READDATA, m);
+  curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)m->body_len);
   curl_easy_setopt(e, CURLOPT_USE_SSL,
                    !strcmp(c->cfg.tls, "required") ? (long)CURLUSESSL_ALL
                    : !strcmp(c->cfg.tls, "try")    ? (long)CURLUSESSL_TRY
@@ -263,13 +238,13 @@ static CURL *em_easy(em_delivery *d)
 }
 
 /* 1: delivered, 0: try again, -1: give up. */
-static int em_outcome(em_delivery *d, CURLcode rc, long status)
+static int em_outcome(alert_delivery *d, CURLcode rc, long status)
 {
-  em_ctx *c = d->c;
+  em_ctx *c = ((em_mail *)d->data)->c;
 
   if (rc == CURLE_OK) {
     bn_debug(c->h, "mailed %s (try %d)", d->key, d->attempts);
-    c->sent++;
+    c->q.sent++;
     return 1;
   }
   /* 5xx: the server refuses for good; bad login or no TLS: the profile
@@ -278,13 +253,13 @@ static int em_outcome(em_delivery *d, CURLcode rc, long status)
       rc == CURLE_USE_SSL_FAILED) {
     bn_warn(c->h, "%s refused alert %s (%s, SMTP %ld); not sent again",
             c->cfg.url, d->key, curl_easy_strerror(rc), status);
-    c->failed++;
+    c->q.failed++;
     return -1;
   }
   if (d->attempts > c->cfg.retries) {
     bn_warn(c->h, "alert %s not mailed through %s after %d tries (last: %s)",
             d->key, c->cfg.url, d->attempts, curl_easy_strerror(rc));
-    c->failed++;
+    c->q.failed++;
     return -1;
   }
   bn_info(c->h, "alert %s through %s: %s (SMTP %ld); trying again", d->key,
@@ -292,83 +267,11 @@ static int em_outcome(em_delivery *d, CURLcode rc, long status)
   return 0;
 }
 
-static int em_start(em_delivery *d);
-
-/* Start the oldest waiting change of episode `seq`, if any. */
-static void em_next(em_ctx *c, unsigned seq)
-{
-  em_delivery *d;
-
-  for (d = c->queue; d; d = d->next)
-    if (d->ep_seq == seq && !d->started)
-      break;
-  if (d && em_start(d) < 0) {
-    em_unlink(c, d);
-    em_free(d);
-    em_next(c, seq);
-  }
-}
-
-static void em_retry_cb(bn_timer *t, void *arg)
-{
-  em_delivery *d = arg;
-
-  (void)t;
-  if (em_start(d) < 0) {
-    em_ctx *c = d->c;
-    unsigned seq = d->ep_seq;
-
-    em_unlink(c, d);
-    em_free(d);
-    em_next(c, seq);
-  }
-}
-
-static void em_done(CURL *easy, CURLcode rc, void *arg)
-{
-  em_ctx *c = arg;
-  em_delivery *d = NULL;
-  long status = 0;
-  int o;
-
-  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&d);
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_loop_remove(&c->loop, easy);
-  curl_easy_cleanup(easy);
-  d->easy = NULL;
-  o = em_outcome(d, rc, status);
-  if (o != 0) {
-    unsigned seq = d->ep_seq;
-
-    em_unlink(c, d);
-    em_free(d);
-    em_next(c, seq);
-    return;
-  }
-  if (!d->retry)
-    d->retry =
-        c->h->api->timer_start(c->h, d->next_backoff_ns, 0, em_retry_cb, d);
-  else
-    c->h->api->timer_again(d->retry, d->next_backoff_ns, 0);
-  d->next_backoff_ns *= 2;
-  if (d->next_backoff_ns > c->cfg.backoff_max_ns)
-    d->next_backoff_ns = c->cfg.backoff_max_ns;
-}
-
-static int em_start(em_delivery *d)
-{
-  d->started = 1;
-  d->easy = em_easy(d);
-  if (!d->easy)
-    return BN_ENOMEM;
-  d->attempts++;
-  if (curl_loop_add(&d->c->loop, d->easy) < 0) {
-    curl_easy_cleanup(d->easy);
-    d->easy = NULL;
-    return BN_EIO;
-  }
-  return BN_OK;
-}
+static const alert_queue_ops em_queue_ops = {
+    .easy = em_easy,
+    .outcome = em_outcome,
+    .free_data = em_mail_free,
+};
 
 /* Append `s` with LF turned into CRLF. */
 static void em_put_crlf(char **buf, size_t *len, size_t *cap, const char *s)
@@ -429,35 +332,19 @@ static char *em_message(em_ctx *c, const alert_episode *ep, alert_state st,
 
 static int em_enqueue(em_ctx *c, const alert_episode *ep, alert_state st)
 {
-  em_delivery *d = calloc(1, sizeof(*d));
+  em_mail *m = calloc(1, sizeof(*m));
+  char key[200];
 
-  if (!d)
+  if (!m)
     return BN_ENOMEM;
-  d->c = c;
-  alert_key(&c->book, ep, st, d->key, sizeof(d->key));
-  d->body = em_message(c, ep, st, d->key, &d->body_len);
-  d->next_backoff_ns = c->cfg.backoff_ns;
-  if (!d->body) {
-    em_free(d);
+  m->c = c;
+  alert_key(&c->book, ep, st, key, sizeof(key));
+  m->body = em_message(c, ep, st, key, &m->body_len);
+  if (!m->body) {
+    em_mail_free(m);
     return BN_ENOMEM;
   }
-  d->ep_seq = ep->seq;
-  {
-    em_delivery **p = &c->queue;
-    int busy = 0;
-
-    for (; *p; p = &(*p)->next)
-      busy |= (*p)->ep_seq == d->ep_seq;
-    *p = d; /* at the tail: the queue keeps the order of the changes */
-    if (busy)
-      return BN_OK;
-  }
-  if (em_start(d) < 0) {
-    em_unlink(c, d);
-    em_free(d);
-    return BN_EIO;
-  }
-  return BN_OK;
+  return alert_queue_add(&c->q, ep->seq, key, m);
 }
 
 static int em_on_event(void *ctx, const char *source, const bn_event *e)
@@ -489,74 +376,11 @@ static int em_on_sample(void *ctx, const char *probe, const bn_metric *m,
   return BN_OK;
 }
 
-static int64_t em_mono_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The end of the run: the loop no longer runs; send what is left here,
  * blocking, within flush_timeout. */
 static int em_flush(void *ctx)
 {
-  em_ctx *c = ctx;
-  int64_t deadline = em_mono_ms() + c->cfg.flush_timeout_ns / 1000000;
-
-  while (c->queue) {
-    em_delivery *d = c->queue;
-    int o = 0;
-
-    if (d->easy) {
-      curl_loop_remove(&c->loop, d->easy);
-      curl_easy_cleanup(d->easy);
-      d->easy = NULL;
-    }
-    while (o == 0) {
-      int64_t left = deadline - em_mono_ms();
-      CURLcode rc;
-      long status = 0;
-      CURL *e;
-
-      if (left <= 0) {
-        bn_warn(c->h, "alert %s not delivered to %s: flush_timeout reached",
-                d->key, c->cfg.url);
-        c->failed++;
-        break;
-      }
-      e = em_easy(d);
-      if (!e)
-        break;
-      if (left < c->cfg.timeout_ns / 1000000)
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
-      d->attempts++;
-      rc = curl_easy_perform(e);
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-      curl_easy_cleanup(e);
-      o = em_outcome(d, rc, status);
-      if (o == 0) {
-        int64_t ms = d->next_backoff_ns / 1000000;
-        struct timespec ts;
-
-        if (ms > deadline - em_mono_ms())
-          ms = deadline - em_mono_ms();
-        if (ms > 0) {
-          ts.tv_sec = (time_t)(ms / 1000);
-          ts.tv_nsec = (long)(ms % 1000) * 1000000;
-          nanosleep(&ts, NULL);
-        }
-        d->next_backoff_ns *= 2;
-        if (d->next_backoff_ns > c->cfg.backoff_max_ns)
-          d->next_backoff_ns = c->cfg.backoff_max_ns;
-      }
-    }
-    c->queue = d->next;
-    em_free(d);
-  }
-  if (c->sent || c->failed)
-    bn_info(c->h, "%lu alerts delivered to %s, %lu not", c->sent, c->cfg.url,
-            c->failed);
+  alert_queue_flush(&((em_ctx *)ctx)->q);
   return BN_OK;
 }
 
@@ -566,13 +390,8 @@ static void em_destroy(void *ctx)
 
   if (!c)
     return;
-  while (c->queue) {
-    em_delivery *d = c->queue;
-
-    c->queue = d->next;
-    em_free(d);
-  }
-  if (c->loop_open)
+  alert_queue_clear(&c->q);
+  if (c->q.loop_open)
     curl_loop_close(&c->loop);
   curl_slist_free_all(c->resolve);
   curl_slist_free_all(c->rcpt);
@@ -631,12 +450,20 @@ static int em_init(bn_host *h, void **ctx)
   }
   alert_parse_severity(c->cfg.min_severity, &min);
   alert_book_init(&c->book, h, min, c->cfg.window_ns);
-  if (curl_loop_open(&c->loop, h, em_done, c) < 0) {
+  c->q = (alert_queue){.h = h,
+                       .loop = &c->loop,
+                       .ops = &em_queue_ops,
+                       .dest = c->cfg.url,
+                       .backoff_ns = c->cfg.backoff_ns,
+                       .backoff_max_ns = c->cfg.backoff_max_ns,
+                       .timeout_ns = c->cfg.timeout_ns,
+                       .flush_timeout_ns = c->cfg.flush_timeout_ns};
+  if (curl_loop_open(&c->loop, h, alert_queue_done, &c->q) < 0) {
     em_destroy(c);
     return BN_ENOMEM;
   }
   c->loop.protocols = "smtp,smtps"; /* mail only, never http */
-  c->loop_open = 1;
+  c->q.loop_open = 1;
   *ctx = c;
   return BN_OK;
 }

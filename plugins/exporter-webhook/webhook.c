@@ -3,8 +3,8 @@
  * of an anomaly episode at or above `min_severity` (default critical,
  * "high"), with its correlation context (alert.h).
  *
- * Delivery: libcurl's multi interface on the core loop (curl_loop.h), so
- * a slow receiver never blocks it.  A 2xx answer delivers; a network
+ * Delivery (alert_queue.h): libcurl's multi interface on the core loop,
+ * so a slow receiver never blocks it.  A 2xx answer delivers; a network
  * error, a timeout, an answer that is not HTTP, 408, 429 or 5xx is tried
  * again after `backoff`, doubling up to `backoff_max`, at most `retries`
  * times; any other 4xx is given up at once (the receiver refused it,
@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "alert.h"
+#include "alert_queue.h"
 #include "curl_loop.h"
 
 typedef struct wh_config {
@@ -47,31 +48,20 @@ typedef struct wh_config {
   const bn_node *resolve;
 } wh_config;
 
-struct wh_ctx;
-
-typedef struct wh_delivery {
+/* A delivery's data: the body and its headers. */
+typedef struct wh_message {
   struct wh_ctx *c;
   char *body;
-  char key[200];
-  unsigned ep_seq; /* changes of one episode go out in order */
-  int started;
-  int attempts;
-  int64_t next_backoff_ns;
-  CURL *easy;
   struct curl_slist *headers;
-  bn_timer *retry;
-  struct wh_delivery *next;
-} wh_delivery;
+} wh_message;
 
 typedef struct wh_ctx {
   bn_host *h;
   wh_config cfg;
   alert_book book;
   curl_loop loop;
-  int loop_open;
-  wh_delivery *queue;
+  alert_queue q;
   struct curl_slist *resolve;
-  unsigned long sent, failed;
 } wh_ctx;
 
 static const bn_option wh_options[] = {
@@ -191,34 +181,19 @@ static size_t wh_discard(char *p, size_t sz, size_t n, void *arg)
   return sz * n;
 }
 
-static void wh_free(wh_delivery *d)
+static void wh_message_free(void *data)
 {
-  if (d->retry)
-    d->c->h->api->timer_free(d->retry);
-  if (d->easy) {
-    if (d->c->loop_open)
-      curl_loop_remove(&d->c->loop, d->easy);
-    curl_easy_cleanup(d->easy);
-  }
-  curl_slist_free_all(d->headers);
-  free(d->body);
-  free(d);
+  wh_message *m = data;
+
+  curl_slist_free_all(m->headers);
+  free(m->body);
+  free(m);
 }
 
-static void wh_unlink(wh_ctx *c, wh_delivery *d)
+static CURL *wh_easy(alert_delivery *d)
 {
-  wh_delivery **p;
-
-  for (p = &c->queue; *p; p = &(*p)->next)
-    if (*p == d) {
-      *p = d->next;
-      return;
-    }
-}
-
-static CURL *wh_easy(wh_delivery *d)
-{
-  wh_ctx *c = d->c;
+  wh_message *m = d->data;
+  wh_ctx *c = m->c;
   CURL *e = curl_easy_init();
 
   if (!e)
@@ -230,9 +205,9 @@ static CURL *wh_easy(wh_delivery *d)
   curl_easy_setopt(e, CURLOPT_PROTOCOLS,
                    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-  curl_easy_setopt(e, CURLOPT_POSTFIELDS, d->body);
-  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(d->body));
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, d->headers);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, m->body);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(m->body));
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, m->headers);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(c->cfg.timeout_ns / 1000000));
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "bottleneck-webhook/1.0");
@@ -244,28 +219,28 @@ static CURL *wh_easy(wh_delivery *d)
 }
 
 /* 1: delivered, 0: try again, -1: give up. */
-static int wh_outcome(wh_delivery *d, CURLcode rc, long status)
+static int wh_outcome(alert_delivery *d, CURLcode rc, long status)
 {
-  wh_ctx *c = d->c;
+  wh_ctx *c = ((wh_message *)d->data)->c;
 
   if (rc == CURLE_OK && status >= 200 && status < 300) {
     bn_debug(c->h, "delivered %s (HTTP %ld, try %d)", d->key, status,
              d->attempts);
-    c->sent++;
+    c->q.sent++;
     return 1;
   }
   if (rc == CURLE_OK && status >= 400 && status < 500 && status != 408 &&
       status != 429) {
     bn_warn(c->h, "%s refused alert %s with HTTP %ld; not sent again",
             c->cfg.url, d->key, status);
-    c->failed++;
+    c->q.failed++;
     return -1;
   }
   if (d->attempts > c->cfg.retries) {
     bn_warn(c->h, "alert %s not delivered to %s after %d tries (last: %s)",
             d->key, c->cfg.url, d->attempts,
             rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP error");
-    c->failed++;
+    c->q.failed++;
     return -1;
   }
   if (rc != CURLE_OK)
@@ -277,128 +252,39 @@ static int wh_outcome(wh_delivery *d, CURLcode rc, long status)
   return 0;
 }
 
-static int wh_start(wh_delivery *d);
-
-/* Start the oldest waiting change of episode `seq`, if any. */
-static void wh_next(wh_ctx *c, unsigned seq)
-{
-  wh_delivery *d;
-
-  for (d = c->queue; d; d = d->next)
-    if (d->ep_seq == seq && !d->started)
-      break;
-  if (d && wh_start(d) < 0) {
-    wh_unlink(c, d);
-    wh_free(d);
-    wh_next(c, seq);
-  }
-}
-
-static void wh_retry_cb(bn_timer *t, void *arg)
-{
-  wh_delivery *d = arg;
-
-  (void)t;
-  if (wh_start(d) < 0) {
-    wh_ctx *c = d->c;
-    unsigned seq = d->ep_seq;
-
-    wh_unlink(c, d);
-    wh_free(d);
-    wh_next(c, seq);
-  }
-}
-
-static void wh_done(CURL *easy, CURLcode rc, void *arg)
-{
-  wh_ctx *c = arg;
-  wh_delivery *d = NULL;
-  long status = 0;
-  int o;
-
-  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&d);
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_loop_remove(&c->loop, easy);
-  curl_easy_cleanup(easy);
-  d->easy = NULL;
-  o = wh_outcome(d, rc, status);
-  if (o != 0) {
-    unsigned seq = d->ep_seq;
-
-    wh_unlink(c, d);
-    wh_free(d);
-    wh_next(c, seq);
-    return;
-  }
-  if (!d->retry)
-    d->retry =
-        c->h->api->timer_start(c->h, d->next_backoff_ns, 0, wh_retry_cb, d);
-  else
-    c->h->api->timer_again(d->retry, d->next_backoff_ns, 0);
-  d->next_backoff_ns *= 2;
-  if (d->next_backoff_ns > c->cfg.backoff_max_ns)
-    d->next_backoff_ns = c->cfg.backoff_max_ns;
-}
-
-static int wh_start(wh_delivery *d)
-{
-  d->started = 1;
-  d->easy = wh_easy(d);
-  if (!d->easy)
-    return BN_ENOMEM;
-  d->attempts++;
-  if (curl_loop_add(&d->c->loop, d->easy) < 0) {
-    curl_easy_cleanup(d->easy);
-    d->easy = NULL;
-    return BN_EIO;
-  }
-  return BN_OK;
-}
+static const alert_queue_ops wh_queue_ops = {
+    .easy = wh_easy,
+    .outcome = wh_outcome,
+    .free_data = wh_message_free,
+};
 
 static int wh_enqueue(wh_ctx *c, const alert_episode *ep, alert_state st)
 {
-  wh_delivery *d = calloc(1, sizeof(*d));
-  char hdr[300], sig[100];
+  wh_message *m = calloc(1, sizeof(*m));
+  char key[200], hdr[300], sig[100];
 
-  if (!d)
+  if (!m)
     return BN_ENOMEM;
-  d->c = c;
-  alert_key(&c->book, ep, st, d->key, sizeof(d->key));
-  d->body = alert_json(&c->book, ep, st, d->key);
-  d->next_backoff_ns = c->cfg.backoff_ns;
-  snprintf(hdr, sizeof(hdr), "Idempotency-Key: %s", d->key);
-  d->headers = curl_slist_append(NULL, "Content-Type: application/json");
-  d->headers = curl_slist_append(d->headers, hdr);
-  if (c->cfg.secret && d->body) {
-    if (wh_sign(c->cfg.secret, d->body, sig, sizeof(sig)) < 0) {
+  m->c = c;
+  alert_key(&c->book, ep, st, key, sizeof(key));
+  m->body = alert_json(&c->book, ep, st, key);
+  snprintf(hdr, sizeof(hdr), "Idempotency-Key: %s", key);
+  m->headers = curl_slist_append(NULL, "Content-Type: application/json");
+  m->headers = curl_slist_append(m->headers, hdr);
+  if (c->cfg.secret && m->body) {
+    if (wh_sign(c->cfg.secret, m->body, sig, sizeof(sig)) < 0) {
       bn_error(c->h, "cannot sign the alert (libcrypto HMAC failed)");
-      d->body = (free(d->body), NULL);
+      m->body = (free(m->body), NULL);
     } else {
       snprintf(hdr, sizeof(hdr), "X-Bottleneck-Signature: %s", sig);
-      d->headers = curl_slist_append(d->headers, hdr);
+      m->headers = curl_slist_append(m->headers, hdr);
     }
   }
-  if (!d->body || !d->headers) {
-    wh_free(d);
+  if (!m->body || !m->headers) {
+    wh_message_free(m);
     return BN_ENOMEM;
   }
-  d->ep_seq = ep->seq;
-  {
-    wh_delivery **p = &c->queue;
-    int busy = 0;
-
-    for (; *p; p = &(*p)->next)
-      busy |= (*p)->ep_seq == d->ep_seq;
-    *p = d; /* at the tail: the queue keeps the order of the changes */
-    if (busy)
-      return BN_OK;
-  }
-  if (wh_start(d) < 0) {
-    wh_unlink(c, d);
-    wh_free(d);
-    return BN_EIO;
-  }
-  return BN_OK;
+  return alert_queue_add(&c->q, ep->seq, key, m);
 }
 
 static int wh_on_event(void *ctx, const char *source, const bn_event *e)
@@ -430,74 +316,11 @@ static int wh_on_sample(void *ctx, const char *probe, const bn_metric *m,
   return BN_OK;
 }
 
-static int64_t wh_mono_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The end of the run: the loop no longer runs; send what is left here,
  * blocking, within flush_timeout. */
 static int wh_flush(void *ctx)
 {
-  wh_ctx *c = ctx;
-  int64_t deadline = wh_mono_ms() + c->cfg.flush_timeout_ns / 1000000;
-
-  while (c->queue) {
-    wh_delivery *d = c->queue;
-    int o = 0;
-
-    if (d->easy) {
-      curl_loop_remove(&c->loop, d->easy);
-      curl_easy_cleanup(d->easy);
-      d->easy = NULL;
-    }
-    while (o == 0) {
-      int64_t left = deadline - wh_mono_ms();
-      CURLcode rc;
-      long status = 0;
-      CURL *e;
-
-      if (left <= 0) {
-        bn_warn(c->h, "alert %s not delivered to %s: flush_timeout reached",
-                d->key, c->cfg.url);
-        c->failed++;
-        break;
-      }
-      e = wh_easy(d);
-      if (!e)
-        break;
-      if (left < c->cfg.timeout_ns / 1000000)
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)left);
-      d->attempts++;
-      rc = curl_easy_perform(e);
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-      curl_easy_cleanup(e);
-      o = wh_outcome(d, rc, status);
-      if (o == 0) {
-        int64_t ms = d->next_backoff_ns / 1000000;
-        struct timespec ts;
-
-        if (ms > deadline - wh_mono_ms())
-          ms = deadline - wh_mono_ms();
-        if (ms > 0) {
-          ts.tv_sec = (time_t)(ms / 1000);
-          ts.tv_nsec = (long)(ms % 1000) * 1000000;
-          nanosleep(&ts, NULL);
-        }
-        d->next_backoff_ns *= 2;
-        if (d->next_backoff_ns > c->cfg.backoff_max_ns)
-          d->next_backoff_ns = c->cfg.backoff_max_ns;
-      }
-    }
-    c->queue = d->next;
-    wh_free(d);
-  }
-  if (c->sent || c->failed)
-    bn_info(c->h, "%lu alerts delivered to %s, %lu not", c->sent, c->cfg.url,
-            c->failed);
+  alert_queue_flush(&((wh_ctx *)ctx)->q);
   return BN_OK;
 }
 
@@ -507,13 +330,8 @@ static void wh_destroy(void *ctx)
 
   if (!c)
     return;
-  while (c->queue) {
-    wh_delivery *d = c->queue;
-
-    c->queue = d->next;
-    wh_free(d);
-  }
-  if (c->loop_open)
+  alert_queue_clear(&c->q);
+  if (c->q.loop_open)
     curl_loop_close(&c->loop);
   curl_slist_free_all(c->resolve);
   alert_book_free(&c->book);
@@ -556,11 +374,19 @@ static int wh_init(bn_host *h, void **ctx)
   }
   alert_parse_severity(c->cfg.min_severity, &min);
   alert_book_init(&c->book, h, min, c->cfg.window_ns);
-  if (curl_loop_open(&c->loop, h, wh_done, c) < 0) {
+  c->q = (alert_queue){.h = h,
+                       .loop = &c->loop,
+                       .ops = &wh_queue_ops,
+                       .dest = c->cfg.url,
+                       .backoff_ns = c->cfg.backoff_ns,
+                       .backoff_max_ns = c->cfg.backoff_max_ns,
+                       .timeout_ns = c->cfg.timeout_ns,
+                       .flush_timeout_ns = c->cfg.flush_timeout_ns};
+  if (curl_loop_open(&c->loop, h, alert_queue_done, &c->q) < 0) {
     wh_destroy(c);
     return BN_ENOMEM;
   }
-  c->loop_open = 1;
+  c->q.loop_open = 1;
   *ctx = c;
   return BN_OK;
 }
