@@ -2,7 +2,7 @@
 # in a network namespace of the test's own, and the path MTU in the lab.
 
 CHECK_TESTS = tests/integration/check_cli.sh tests/integration/lab_mtu.sh \
-	tests/integration/selftest.sh
+	tests/integration/selftest.sh tests/integration/check_nic.sh
 TESTS += $(CHECK_TESTS)
 EXTRA_DIST += $(CHECK_TESTS) docs/check.md
 
