@@ -263,8 +263,8 @@ static int nic_reply_cb(const struct nlmsghdr *nlh, void *data)
   return MNL_CB_OK;
 }
 
-/* Send one request and read its reply and ack: 0 or a positive errno
- * (the kernel's, e.g. EOPNOTSUPP, ENODEV). */
+/* Send one request and read its reply and ack: 0 or -errno (the
+ * kernel's, e.g. -EOPNOTSUPP, -ENODEV). */
 static int nic_request(nic_conn *c, struct nlmsghdr *nlh, nic_reply *rp)
 {
   /* verbose bitsets and string sets are larger than a page */
@@ -274,13 +274,13 @@ static int nic_request(nic_conn *c, struct nlmsghdr *nlh, nic_reply *rp)
   int rc = MNL_CB_OK, err = 0;
 
   if (!buf)
-    return ENOMEM;
+    return -ENOMEM;
 
   nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
   nlh->nlmsg_seq = ++c->seq;
   if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0) {
     free(buf);
-    return errno ? errno : EIO;
+    return errno ? -errno : -EIO;
   }
   while (rc > MNL_CB_STOP) {
     n = mnl_socket_recvfrom(c->nl, buf, size);
@@ -296,7 +296,7 @@ static int nic_request(nic_conn *c, struct nlmsghdr *nlh, nic_reply *rp)
     }
   }
   free(buf);
-  return err;
+  return -err;
 }
 
 static struct nlmsghdr *nic_msg(char *buf, uint16_t type, uint8_t cmd,
@@ -391,7 +391,7 @@ int nic_nl_read(const char *ifname, nic_readings *r)
   c.seq = (unsigned)time(NULL);
   nlh = nic_msg(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
   mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME);
-  err = nic_request(&c, nlh, &fam);
+  err = -nic_request(&c, nlh, &fam);
   if (err == 0 && fam.family == 0)
     err = EOPNOTSUPP; /* a kernel without ethtool netlink */
   if (err)
@@ -400,16 +400,16 @@ int nic_nl_read(const char *ifname, nic_readings *r)
   /* names first; a kernel without the string set still names set bits */
   nic_get(&c, ifname, ETHTOOL_MSG_STRSET_GET, ETHTOOL_MSG_STRSET_GET_REPLY,
           ETHTOOL_A_STRSET_HEADER, nic_parse_names_v, &r->feat);
-  r->feat.s.err = nic_get(
+  r->feat.s.err = -nic_get(
       &c, ifname, ETHTOOL_MSG_FEATURES_GET, ETHTOOL_MSG_FEATURES_GET_REPLY,
       ETHTOOL_A_FEATURES_HEADER, nic_parse_features_v, &r->feat);
   r->rings.s.err =
-      nic_get(&c, ifname, ETHTOOL_MSG_RINGS_GET, ETHTOOL_MSG_RINGS_GET_REPLY,
-              ETHTOOL_A_RINGS_HEADER, nic_parse_rings_v, &r->rings);
-  r->coal.s.err = nic_get(
+      -nic_get(&c, ifname, ETHTOOL_MSG_RINGS_GET, ETHTOOL_MSG_RINGS_GET_REPLY,
+               ETHTOOL_A_RINGS_HEADER, nic_parse_rings_v, &r->rings);
+  r->coal.s.err = -nic_get(
       &c, ifname, ETHTOOL_MSG_COALESCE_GET, ETHTOOL_MSG_COALESCE_GET_REPLY,
       ETHTOOL_A_COALESCE_HEADER, nic_parse_coalesce_v, &r->coal);
-  r->chan.s.err = nic_get(
+  r->chan.s.err = -nic_get(
       &c, ifname, ETHTOOL_MSG_CHANNELS_GET, ETHTOOL_MSG_CHANNELS_GET_REPLY,
       ETHTOOL_A_CHANNELS_HEADER, nic_parse_channels_v, &r->chan);
   mnl_socket_close(c.nl);

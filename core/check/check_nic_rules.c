@@ -330,9 +330,13 @@ static void nic_rule_rps(const nic_readings *r, check_list *out)
                   mask, r->ifname);
     return;
   }
-  check_add(out, "nic-rps", r->ifname, CHECK_PASS, (double)r->n_rxq,
-            "%zu RX queue%s%s", r->n_rxq, r->n_rxq == 1 ? "" : "s",
-            r->n_rxq == 1 && r->ncpus > 1 ? ", RPS spreads it" : "");
+  if (r->n_rxq == 1 && r->ncpus > 1 && !r->rxq[0].mask[0])
+    check_add(out, "nic-rps", r->ifname, CHECK_PASS, 1,
+              "one RX queue; this kernel has no RPS (no rps_cpus file)");
+  else
+    check_add(out, "nic-rps", r->ifname, CHECK_PASS, (double)r->n_rxq,
+              "%zu RX queue%s%s", r->n_rxq, r->n_rxq == 1 ? "" : "s",
+              r->n_rxq == 1 && r->ncpus > 1 ? ", RPS spreads it" : "");
 }
 
 static void nic_rule_xps(const nic_readings *r, check_list *out)
