@@ -299,11 +299,16 @@ static int nic_request(nic_conn *c, struct nlmsghdr *nlh, nic_reply *rp)
   return -err;
 }
 
+/* BUF of MNL_SOCKET_BUFFER_SIZE bytes, zeroed first: libmnl 1.0.4
+ * leaves the padding after an attribute as it was. */
 static struct nlmsghdr *nic_msg(char *buf, uint16_t type, uint8_t cmd,
                                 uint8_t version)
 {
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+  struct nlmsghdr *nlh;
   struct genlmsghdr *g;
+
+  memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+  nlh = mnl_nlmsg_put_header(buf);
 
   nlh->nlmsg_type = type;
   g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
