@@ -160,7 +160,7 @@ int check_store(store *st, int64_t run_id, const check_list *l,
   /* the recommendation goes with the reason: reports show the reason of
    * what did not pass (no column of its own: schema unchanged) */
   for (i = 0; i < l->n && rc == 0; i++) {
-    char reason[600];
+    char reason[800];
 
     if (l->r[i].fix[0])
       snprintf(reason, sizeof(reason), "%s; fix: %s", l->r[i].reason,

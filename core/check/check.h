@@ -33,7 +33,7 @@ typedef struct check_result {
   check_status status;
   char reason[256];
   double value;  /* the MTU found...; NaN when none */
-  char fix[256]; /* the command that fixes it (NIC checks); "" when none */
+  char fix[512]; /* the command that fixes it (NIC checks); "" when none */
 } check_result;
 
 typedef struct check_list {

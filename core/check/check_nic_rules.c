@@ -287,14 +287,26 @@ static void nic_rule_irq(const nic_readings *r, check_list *out)
   /* several queue IRQs all on one and the same single CPU */
   if (r->n_irqs > 1 && same && r->ncpus > 1 && r->irqs[0].cpus[0] &&
       !strpbrk(r->irqs[0].cpus, ",-")) {
-    char cmd[256] = "";
+    char cmd[512] = "";
     size_t off = 0;
 
-    for (i = 0; i < r->n_irqs && off < sizeof(cmd); i++)
-      off += (size_t)snprintf(cmd + off, sizeof(cmd) - off,
-                              "%secho %zu > /proc/irq/%u/smp_affinity_list",
-                              i ? "; " : "", i % (size_t)r->ncpus,
-                              r->irqs[i].irq);
+    if (r->n_irqs <= 3) { /* spelled out */
+      for (i = 0; i < r->n_irqs && off < sizeof(cmd); i++)
+        off += (size_t)snprintf(cmd + off, sizeof(cmd) - off,
+                                "%secho %zu > /proc/irq/%u/smp_affinity_list",
+                                i ? "; " : "", i % (size_t)r->ncpus,
+                                r->irqs[i].irq);
+    } else { /* a loop: one CPU each, round robin */
+      off = (size_t)snprintf(cmd, sizeof(cmd), "c=0; for i in");
+      for (i = 0; i < r->n_irqs && off < sizeof(cmd); i++)
+        off += (size_t)snprintf(cmd + off, sizeof(cmd) - off, " %u",
+                                r->irqs[i].irq);
+      if (off < sizeof(cmd))
+        snprintf(cmd + off, sizeof(cmd) - off,
+                 "; do echo $((c %% %d)) > /proc/irq/$i/smp_affinity_list; "
+                 "c=$((c + 1)); done",
+                 r->ncpus);
+    }
     check_add(out, "nic-irq", r->ifname, CHECK_WARN, (double)r->n_irqs,
               "all %zu IRQs of the interface go to CPU %s: one CPU handles "
               "every queue's interrupts",
@@ -349,14 +361,22 @@ static void nic_rule_xps(const nic_readings *r, check_list *out)
     if (r->txq[i].mask[0] && nic_mask_empty(r->txq[i].mask))
       unset++;
   if (r->n_txq > 1 && r->ncpus > 1 && unset == r->n_txq) {
-    char cmd[256] = "";
+    char cmd[512] = "";
     size_t off = 0;
+    int span = r->ncpus < 32 ? r->ncpus : 32; /* one 32-bit mask word */
 
-    for (i = 0; i < r->n_txq && off < sizeof(cmd); i++)
-      off += (size_t)snprintf(
-          cmd + off, sizeof(cmd) - off,
-          "%secho %x > /sys/class/net/%s/queues/tx-%zu/xps_cpus",
-          i ? "; " : "", 1u << (i % (size_t)r->ncpus % 32), r->ifname, i);
+    if (r->n_txq <= 4) { /* spelled out */
+      for (i = 0; i < r->n_txq && off < sizeof(cmd); i++)
+        off += (size_t)snprintf(
+            cmd + off, sizeof(cmd) - off,
+            "%secho %x > /sys/class/net/%s/queues/tx-%zu/xps_cpus",
+            i ? "; " : "", 1u << (i % (size_t)span), r->ifname, i);
+    } else { /* a loop: queue q to CPU q mod CPUs */
+      snprintf(cmd, sizeof(cmd),
+               "for q in $(seq 0 %zu); do printf %%x $((1 << (q %% %d))) > "
+               "/sys/class/net/%s/queues/tx-$q/xps_cpus; done",
+               r->n_txq - 1, span, r->ifname);
+    }
     check_add(out, "nic-xps", r->ifname, CHECK_WARN, (double)r->n_txq,
               "%zu TX queues and XPS off: a CPU picks a queue by hash, so "
               "queues are shared between CPUs (lock contention)",

@@ -578,6 +578,86 @@ static void test_rule_irq_rps_xps(void **state)
   check_list_free(&l);
 }
 
+/* Many queues and IRQs: the fix is a shell loop; run it on a fake tree
+ * (paths rewritten under a temporary directory) and read what it wrote. */
+static void test_rule_loops(void **state)
+{
+  char root[] = "/tmp/bn-nicl-XXXXXX", script[1200], path[300], got[64];
+  nic_readings r;
+  check_list l = {0};
+  const check_result *c;
+  const char *p;
+  size_t i, o = 0;
+  FILE *f;
+
+  (void)state;
+  assert_non_null(mkdtemp(root));
+  healthy(&r);
+  r.ncpus = 3;
+  r.n_irqs = 5;
+  for (i = 0; i < 5; i++) {
+    r.irqs[i].irq = (unsigned)(40 + i);
+    snprintf(r.irqs[i].cpus, sizeof(r.irqs[i].cpus), "2");
+  }
+  c = run_rule(&r, &l, "nic-irq");
+  assert_int_equal(c->status, CHECK_WARN);
+  assert_string_equal(c->fix, "c=0; for i in 40 41 42 43 44; do echo "
+                              "$((c % 3)) > /proc/irq/$i/smp_affinity_list; "
+                              "c=$((c + 1)); done");
+  r.n_txq = 6;
+  for (i = 0; i < 6; i++)
+    snprintf(r.txq[i].mask, sizeof(r.txq[i].mask), "0");
+  c = run_rule(&r, &l, "nic-xps");
+  assert_int_equal(c->status, CHECK_WARN);
+  /* run both under sh with /proc and /sys moved into ROOT */
+  for (i = 0; i < l.n; i++) {
+    if (strcmp(l.r[i].name, "nic-irq") && strcmp(l.r[i].name, "nic-xps"))
+      continue;
+    for (p = l.r[i].fix; *p && o + 40 < sizeof(script); p++) {
+      if (!strncmp(p, "/proc/", 6) || !strncmp(p, "/sys/", 5))
+        o += (size_t)snprintf(script + o, sizeof(script) - o, "%s", root);
+      script[o++] = *p;
+    }
+    script[o++] = ';';
+    script[o++] = ' ';
+  }
+  script[o] = '\0';
+  for (i = 0; i < 5; i++) {
+    snprintf(path, sizeof(path), "proc/irq/%zu/smp_affinity_list", 40 + i);
+    put_file(root, path, "2\n");
+  }
+  for (i = 0; i < 6; i++) {
+    snprintf(path, sizeof(path), "sys/class/net/eth9/queues/tx-%zu/xps_cpus",
+             i);
+    put_file(root, path, "0\n");
+  }
+  f = popen("sh", "w");
+  assert_non_null(f);
+  fputs(script, f);
+  assert_int_equal(pclose(f), 0);
+  for (i = 0; i < 5; i++) {
+    snprintf(path, sizeof(path), "%s/proc/irq/%zu/smp_affinity_list", root,
+             40 + i);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(got, sizeof(got), f));
+    fclose(f);
+    assert_int_equal(atoi(got), (int)(i % 3));
+  }
+  for (i = 0; i < 6; i++) {
+    snprintf(path, sizeof(path),
+             "%s/sys/class/net/eth9/queues/tx-%zu/xps_cpus", root, i);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(got, sizeof(got), f));
+    fclose(f);
+    assert_int_equal(strtol(got, NULL, 16), 1 << (i % 3));
+  }
+  snprintf(script, sizeof(script), "rm -rf '%s'", root);
+  assert_int_equal(system(script), 0);
+  check_list_free(&l);
+}
+
 static void test_rule_drops_errors(void **state)
 {
   nic_readings r;
@@ -640,6 +720,7 @@ int main(void)
       cmocka_unit_test(test_rule_coalesce),
       cmocka_unit_test(test_rule_channels),
       cmocka_unit_test(test_rule_irq_rps_xps),
+      cmocka_unit_test(test_rule_loops),
       cmocka_unit_test(test_rule_drops_errors),
   };
 
