@@ -642,7 +642,7 @@ static void test_rule_loops(void **state)
     assert_non_null(f);
     assert_non_null(fgets(got, sizeof(got), f));
     fclose(f);
-    assert_int_equal(atoi(got), (int)(i % 3));
+    assert_int_equal(strtol(got, NULL, 10), (long)(i % 3));
   }
   for (i = 0; i < 6; i++) {
     snprintf(path, sizeof(path),
