@@ -104,7 +104,7 @@ int cli_check(int argc, char **argv)
   const char *name = "home";
   check_list l = {0};
   profile *p = NULL;
-  int c, json = 0, nic = 0, status;
+  int c, json = 0, nic = 0, named = 0, status;
 
   optind = 1;
   while ((c = getopt_long(argc, argv, "p:vqh", longopts, NULL)) != -1) {
@@ -113,6 +113,7 @@ int cli_check(int argc, char **argv)
     switch (c) {
     case 'p':
       name = optarg;
+      named = 1;
       break;
     case 'j':
       json = 1;
@@ -130,6 +131,12 @@ int cli_check(int argc, char **argv)
       cli_check_usage(stderr);
       return CLI_EXIT_USAGE;
     }
+  }
+  if (nic && named) {
+    fprintf(stderr, "bottleneck check: --nic checks interfaces, not a "
+                    "profile; drop --profile, or set 'checks: {nic: true}' "
+                    "in the profile\n");
+    return CLI_EXIT_USAGE;
   }
   if (nic)
     return cli_check_nic(argv + optind, argc - optind, json);

@@ -222,6 +222,8 @@ expect_rc 2 "$BN" check --nic nosuch0
 [ "$(wc -l <"$T/err")" = 1 ] || fail "unknown interface: $(cat "$T/err")"
 grep -q "no network interface named 'nosuch0'" "$T/err" || fail "unknown: $(cat "$T/err")"
 [ -s "$T/out" ] && fail "unknown interface printed: $(cat "$T/out")"
+expect_rc 2 "$BN" check --nic -p home
+grep -q -- "--nic checks interfaces, not a profile" "$T/err" || fail "--nic -p: $(cat "$T/err")"
 
 # 8. from a profile: `check -p` and stored with a run
 ethtool -K bnnica gro off 2>/dev/null
