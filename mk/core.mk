@@ -24,7 +24,9 @@ libbncore_la_SOURCES = \
 	core/cli/json_out.c core/cli/json_out.h core/cli/cli_history.c \
 	core/check/check.c core/check/check.h core/check/check_settings.c core/check/check_dns.c \
 	core/check/check_gateway.c \
-	core/check/check_mtu.c core/cli/cli_selftest.c core/check/selftest_caps.c \
+	core/check/check_mtu.c core/check/check_nic.c core/check/check_nic.h \
+	core/check/check_nic_nl.c core/check/check_nic_sys.c core/check/check_nic_rules.c \
+	core/check/check_nic_print.c core/cli/cli_selftest.c core/check/selftest_caps.c \
 	core/check/selftest_caps.h \
 	core/store/store_report.c core/store/store_report.h \
 	core/report/report_model.c core/report/report_model.h core/report/report_redact.c \

@@ -10,6 +10,7 @@
 
 #include "json_out.h"
 #include "check.h"
+#include "check_nic.h"
 #include "log.h"
 #include "options.h"
 #include "profile.h"
@@ -38,6 +39,17 @@ void check_add(check_list *l, const char *name, const char *target,
   r->value = value;
   va_start(ap, fmt);
   vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+  va_end(ap);
+}
+
+void check_set_fix(check_list *l, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (!l->n)
+    return;
+  va_start(ap, fmt);
+  vsnprintf(l->r[l->n - 1].fix, sizeof(l->r[l->n - 1].fix), fmt, ap);
   va_end(ap);
 }
 
@@ -70,6 +82,15 @@ void check_run(const profile *p, const check_settings *s, check_list *out)
     check_gateway(s, out);
   if (s->mtu)
     check_mtu(p, s, out);
+  if (s->nic) {
+    const char *names[64];
+    size_t n = 0, i;
+
+    for (i = 0; s->nic_ifaces && i < s->nic_ifaces->n_items && n < 64; i++)
+      if (conf_scalar(s->nic_ifaces->items[i]))
+        names[n++] = conf_scalar(s->nic_ifaces->items[i]);
+    check_nic(names, n, out, NULL, NULL);
+  }
   if (p->n_targets > s->max_targets)
     check_add(out, "targets", "", CHECK_WARN, NAN,
               "checked the first %zu of %zu targets (max_targets)",
@@ -85,15 +106,16 @@ void check_print_text(const check_list *l, FILE *out)
 
     fprintf(out, "%-4s  %-8s %-24s %s\n", check_status_name(r->status),
             r->name, r->target[0] ? r->target : "-", r->reason);
+    if (r->fix[0])
+      fprintf(out, "      fix: %s\n", r->fix);
   }
 }
 
-void check_print_json(const check_list *l, FILE *out)
+void check_print_json_array(const check_list *l, FILE *out)
 {
   size_t i;
 
-  fprintf(out, "{\"status\": \"%s\", \"checks\": [",
-          check_status_name(check_worst(l)));
+  fputs("[", out);
   for (i = 0; i < l->n; i++) {
     const check_result *r = &l->r[i];
 
@@ -108,11 +130,25 @@ void check_print_json(const check_list *l, FILE *out)
             check_status_name(r->status));
     json_out_str(out, r->reason);
     if (isnan(r->value))
-      fputs(", \"value\": null}", out);
+      fputs(", \"value\": null", out);
     else
-      fprintf(out, ", \"value\": %g}", r->value);
+      fprintf(out, ", \"value\": %g", r->value);
+    fputs(", \"fix\": ", out);
+    if (r->fix[0])
+      json_out_str(out, r->fix);
+    else
+      fputs("null", out);
+    fputs("}", out);
   }
-  fputs(l->n ? "\n]}\n" : "]}\n", out);
+  fputs(l->n ? "\n]" : "]", out);
+}
+
+void check_print_json(const check_list *l, FILE *out)
+{
+  fprintf(out, "{\"status\": \"%s\", \"checks\": ",
+          check_status_name(check_worst(l)));
+  check_print_json_array(l, out);
+  fputs("}\n", out);
 }
 
 int check_store(store *st, int64_t run_id, const check_list *l,
@@ -121,10 +157,19 @@ int check_store(store *st, int64_t run_id, const check_list *l,
   size_t i;
   int rc = 0;
 
-  for (i = 0; i < l->n && rc == 0; i++)
-    rc = store_add_check(st, run_id, l->r[i].name,
-                         l->r[i].target[0] ? l->r[i].target : NULL,
-                         check_status_name(l->r[i].status), l->r[i].reason,
-                         l->r[i].value, wall_ns);
+  /* the recommendation goes with the reason: reports show the reason of
+   * what did not pass (no column of its own: schema unchanged) */
+  for (i = 0; i < l->n && rc == 0; i++) {
+    char reason[800];
+
+    if (l->r[i].fix[0])
+      snprintf(reason, sizeof(reason), "%s; fix: %s", l->r[i].reason,
+               l->r[i].fix);
+    else
+      snprintf(reason, sizeof(reason), "%s", l->r[i].reason);
+    rc = store_add_check(
+        st, run_id, l->r[i].name, l->r[i].target[0] ? l->r[i].target : NULL,
+        check_status_name(l->r[i].status), reason, l->r[i].value, wall_ns);
+  }
   return rc;
 }

@@ -32,7 +32,8 @@ typedef struct check_result {
   char target[128]; /* target, resolver or gateway; "" for host-wide */
   check_status status;
   char reason[256];
-  double value; /* the MTU found...; NaN when none */
+  double value;  /* the MTU found...; NaN when none */
+  char fix[512]; /* the command that fixes it (NIC checks); "" when none */
 } check_result;
 
 typedef struct check_list {
@@ -42,13 +43,15 @@ typedef struct check_list {
 
 /** The `checks:` section of a profile. */
 typedef struct check_settings {
-  int enabled;              /* `run` checks first */
-  const bn_node *resolvers; /* list of resolver addresses, or NULL */
-  const char *reference;    /* name resolved through each resolver */
-  int mtu;                  /* measure the path MTU */
-  int gateway;              /* check the default gateways */
-  size_t max_targets;       /* check the first ones only */
-  int64_t timeout_ns;       /* per probe or query */
+  int enabled;               /* `run` checks first */
+  const bn_node *resolvers;  /* list of resolver addresses, or NULL */
+  const char *reference;     /* name resolved through each resolver */
+  int mtu;                   /* measure the path MTU */
+  int gateway;               /* check the default gateways */
+  int nic;                   /* NIC tuning checks (check_nic.h) */
+  const bn_node *nic_ifaces; /* interfaces for them; NULL: all up */
+  size_t max_targets;        /* check the first ones only */
+  int64_t timeout_ns;        /* per probe or query */
 } check_settings;
 
 extern const bn_option check_settings_options[];
@@ -68,6 +71,9 @@ int check_resolver_addr(const char *s, struct sockaddr_storage *ss,
 void check_add(check_list *l, const char *name, const char *target,
                check_status st, double value, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/** Set the recommendation (the exact command) of the last result. */
+void check_set_fix(check_list *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void check_list_free(check_list *l);
 /** The worst status in the list (PASS when empty). */
 check_status check_worst(const check_list *l);
@@ -86,6 +92,8 @@ void check_mtu(const struct profile *p, const check_settings *s,
 
 void check_print_text(const check_list *l, FILE *out);
 void check_print_json(const check_list *l, FILE *out);
+/** The results alone, as a JSON array. */
+void check_print_json_array(const check_list *l, FILE *out);
 
 /** Record the results with a run. */
 int check_store(struct store *st, int64_t run_id, const check_list *l,

@@ -34,6 +34,15 @@ const bn_option check_settings_options[] = {
      .type = BN_OPT_BOOL,
      .def = "true",
      .help = "find the default gateways and check that they answer"},
+    {.name = "nic",
+     .type = BN_OPT_BOOL,
+     .def = "false",
+     .help = "check the tuning of network interfaces (offloads, rings, "
+             "coalescing, channels, IRQs, RPS/XPS, drops)"},
+    {.name = "nic_interfaces",
+     .type = BN_OPT_LIST,
+     .help = "interfaces for the nic check (default: every one that is up "
+             "but loopback)"},
     {.name = "max_targets",
      .type = BN_OPT_INT,
      .def = "32",
@@ -145,6 +154,8 @@ int check_settings_read(bn_node *map, check_settings *out)
   conf_parse_bool(conf_scalar(conf_get(map, "enabled")), &out->enabled);
   conf_parse_bool(conf_scalar(conf_get(map, "mtu")), &out->mtu);
   conf_parse_bool(conf_scalar(conf_get(map, "gateway")), &out->gateway);
+  conf_parse_bool(conf_scalar(conf_get(map, "nic")), &out->nic);
+  out->nic_ifaces = conf_get(map, "nic_interfaces");
   s = conf_scalar(conf_get(map, "reference_name"));
   if (s)
     out->reference = s;
