@@ -222,6 +222,7 @@ static void test_reopen_is_noop(void **state)
   assert_true(strstr(f->lines[4], "migrated schema from version 4 to 5"));
   assert_true(strstr(f->lines[5], "migrated schema from version 5 to 6"));
   assert_true(strstr(f->lines[6], "migrated schema from version 6 to 7"));
+  assert_true(strstr(f->lines[7], "migrated schema from version 7 to 8"));
   store_close(s);
 
   f->n_lines = 0;
