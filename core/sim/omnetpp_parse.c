@@ -285,13 +285,14 @@ int omn_parse_line(omn_parser *p, char *line, size_t len, omn_line *out,
   i = (int)strspn(line, " \t");
   if ((size_t)i >= len || line[i] == '#')
     return 0; /* blank or a comment: OMN_NONE */
+  if (line[i] == '"')
+    return omn_fail(err, (size_t)i + 1,
+                    "a line must start with a bare keyword");
   n = omn_tokens(line, len, tok, col, err);
   if (n < 0)
     return -1;
   if (n == 0)
     return 0;
-  if (line[col[0] - 1] == '"')
-    return omn_fail(err, col[0], "a line must start with a bare keyword");
   if (tok[0][0] >= '0' && tok[0][0] <= '9') {
     if (!p->version)
       return omn_fail(err, col[0],
