@@ -212,6 +212,9 @@ typedef struct si_run {
   int64_t last_ns;
   size_t samples, vectors, scalars;
   char *config, *repetition, *seed;
+  char probe[96]; /* probe instance: omnetpp/CONFIGNAME, or cdf */
+  size_t *mets;   /* the metrics (indexes into si_state.m) it has */
+  size_t n_mets;
 } si_run;
 
 typedef struct si_vec {
@@ -302,6 +305,8 @@ static si_run *si_run_get(si_state *st, const char *runid)
   if (!r->runid)
     return NULL;
   r->base_ns = st->now_ns;
+  snprintf(r->probe, sizeof(r->probe), "%s",
+           !strcmp(st->o->format, "omnetpp") ? "omnetpp" : "cdf");
   st->n_runs++;
   return r;
 }
@@ -354,6 +359,26 @@ static int si_attr(si_state *st, si_run *run, const char *prefix,
   return store_run_attr_put(st->s, run->store_id, k, value) == BN_OK ? 0 : -1;
 }
 
+/* Remember (pass 1) that `run` has results named like metric `m`. */
+static int si_run_uses(si_state *st, si_run *run, size_t m)
+{
+  size_t *g;
+
+  if (m == (size_t)-1)
+    return -1;
+  if (st->write)
+    return 0;
+  for (size_t i = 0; i < run->n_mets; i++)
+    if (run->mets[i] == m)
+      return 0;
+  g = realloc(run->mets, (run->n_mets + 1) * sizeof(*g));
+  if (!g)
+    return -1;
+  run->mets = g;
+  run->mets[run->n_mets++] = m;
+  return 0;
+}
+
 static int si_sample(si_state *st, si_run *run, const char *target,
                      const si_metric *m, double value, int64_t wall_ns)
 {
@@ -371,10 +396,7 @@ static int si_sample(si_state *st, si_run *run, const char *target,
     run->last_ns = wall_ns;
   if (!st->write)
     return 0;
-  return store_add_sample(st->s, run->store_id,
-                          !strcmp(st->o->format, "omnetpp") ? "omnetpp"
-                                                            : "cdf",
-                          &smp) == BN_OK
+  return store_add_sample(st->s, run->store_id, run->probe, &smp) == BN_OK
              ? 0
              : -1;
 }
@@ -481,9 +503,11 @@ static int si_omnetpp_file(si_state *st, const char *path)
       if (l.scope == OMN_SCOPE_RUN) {
         if (!strcmp(l.tok[0], "datetime") && !st->write)
           si_datetime(l.tok[1], &run->base_ns);
-        if (!strcmp(l.tok[0], "configname"))
+        if (!strcmp(l.tok[0], "configname")) {
           rc = si_dupset(&run->config, l.tok[1]);
-        else if (!strcmp(l.tok[0], "repetition"))
+          if (!st->write)
+            snprintf(run->probe, sizeof(run->probe), "omnetpp/%s", l.tok[1]);
+        } else if (!strcmp(l.tok[0], "repetition"))
           rc = si_dupset(&run->repetition, l.tok[1]);
         else if (!strcmp(l.tok[0], "seedset"))
           rc = si_dupset(&run->seed, l.tok[1]);
@@ -508,7 +532,7 @@ static int si_omnetpp_file(si_state *st, const char *path)
     case OMN_VECTOR:
       target = st->o->target ? st->o->target : l.tok[1];
       item_metric = si_metric_get(st, l.tok[2], NULL);
-      if (item_metric == (size_t)-1 ||
+      if (si_run_uses(st, run, item_metric) != 0 ||
           si_vec_set(st, l.vector_id, item_metric, target) != 0)
         rc = -1;
       run->vectors++;
@@ -516,7 +540,7 @@ static int si_omnetpp_file(si_state *st, const char *path)
     case OMN_SCALAR:
       target = st->o->target ? st->o->target : l.tok[0];
       item_metric = si_metric_get(st, l.tok[1], NULL);
-      if (item_metric == (size_t)-1)
+      if (si_run_uses(st, run, item_metric) != 0)
         rc = -1;
       else
         rc = si_sample(st, run, target, &st->m[item_metric], l.num,
@@ -672,7 +696,7 @@ static int si_cdf_file(si_state *st, si_run *run, const char *path)
                  "probability)");
   if (rc == 0) {
     metric = si_metric_get(st, name, NULL);
-    if (metric == (size_t)-1)
+    if (si_run_uses(st, run, metric) != 0)
       rc = -1;
     /* Without a mapping a CDF is a latency in ms. */
     if (rc == 0 && !st->m[metric].mapped) {
@@ -723,26 +747,32 @@ static int si_pass(si_state *st, char **files, int n_files)
   return 0;
 }
 
+/* Each run's metrics under its probe instance (omnetpp/CONFIGNAME), so
+ * that runs of different models do not share a name's meaning. */
 static int si_declare(si_state *st)
 {
-  bn_metric *d = calloc(st->n_m + 1, sizeof(*d));
-  int rc;
+  int rc = BN_OK;
 
-  if (!d)
-    return BN_ENOMEM;
-  for (size_t i = 0; i < st->n_m; i++) {
-    d[i].name = st->m[i].name;
-    d[i].unit = st->m[i].unit;
-    d[i].role = st->m[i].role;
-    d[i].agg =
-        st->m[i].role == BN_ROLE_LATENCY || st->m[i].role == BN_ROLE_JITTER
-            ? BN_AGG_DISTRIBUTION
-            : BN_AGG_MEAN;
-    d[i].help = "imported simulation result";
+  for (size_t r = 0; r < st->n_runs && rc == BN_OK; r++) {
+    const si_run *run = &st->runs[r];
+    bn_metric *d = calloc(run->n_mets + 1, sizeof(*d));
+
+    if (!d)
+      return BN_ENOMEM;
+    for (size_t i = 0; i < run->n_mets; i++) {
+      const si_metric *m = &st->m[run->mets[i]];
+
+      d[i].name = m->name;
+      d[i].unit = m->unit;
+      d[i].role = m->role;
+      d[i].agg = m->role == BN_ROLE_LATENCY || m->role == BN_ROLE_JITTER
+                     ? BN_AGG_DISTRIBUTION
+                     : BN_AGG_MEAN;
+      d[i].help = "imported simulation result";
+    }
+    rc = store_declare_metrics(st->s, run->probe, d);
+    free(d);
   }
-  rc = store_declare_metrics(
-      st->s, !strcmp(st->o->format, "omnetpp") ? "omnetpp" : "cdf", d);
-  free(d);
   return rc;
 }
 
@@ -843,6 +873,7 @@ out:
     free(st.runs[i].config);
     free(st.runs[i].repetition);
     free(st.runs[i].seed);
+    free(st.runs[i].mets);
   }
   free(st.runs);
   si_vecs_reset(&st);

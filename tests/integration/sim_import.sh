@@ -44,9 +44,9 @@ done
         ORDER BY wall_ns LIMIT 1")" = "1340.831701 1228909694540824900" ] ||
   fail "first total lifetime sample: $(q "SELECT value, wall_ns FROM samples_v
         WHERE metric = 'total lifetime' ORDER BY wall_ns LIMIT 1")"
-[ "$(q "SELECT unit || ' ' || role FROM metrics WHERE probe = 'omnetpp' AND
+[ "$(q "SELECT unit || ' ' || role FROM metrics WHERE probe = 'omnetpp/OneFifo' AND
         metric = 'total lifetime'")" = "ms latency" ] || fail "lifetime role"
-[ "$(q "SELECT unit || ' ' || role FROM metrics WHERE probe = 'omnetpp' AND
+[ "$(q "SELECT unit || ' ' || role FROM metrics WHERE probe = 'omnetpp/OneFifo' AND
         metric = 'length'")" = "1 gauge" ] || fail "an unmapped vector"
 
 # 2. PureAloha1: .vec and .sca of the same run are one run; the
@@ -60,7 +60,7 @@ assert_contains "$T/out" "imported $((vl + 6)) samples of 3 series and 6 scalar(
 [ "$(q "SELECT printf('%.6f', value) FROM samples_v WHERE run_id = 2 AND
         metric = 'channel utilization' AND wall_ns = (SELECT started_ns FROM
         runs WHERE id = 2)")" = "0.144243" ] || fail "scalar 'channel utilization'"
-[ "$(q "SELECT unit FROM metrics WHERE probe = 'omnetpp' AND
+[ "$(q "SELECT unit FROM metrics WHERE probe = 'omnetpp/PureAloha1' AND
         metric = 'collision length'")" = "s" ] || fail "unit attr of a vector"
 
 # 3. TokenRing1 (OMNeT++ 4.0, no version line): "End-to-End Delay" is a
@@ -100,6 +100,17 @@ assert_contains "$T/out" "imported 3 samples of 2 series and 0 scalar(s) as sim 
   fail "v3 samples: $(q "SELECT target, metric, value FROM samples_v WHERE run_id = 5")"
 [ "$(q "SELECT (max(wall_ns) - min(wall_ns)) FROM samples WHERE run_id = 5")" = 1500000000 ] ||
   fail "v3 sample times"
+# each model's names under its own probe instance: the report shows the
+# mapped latency of the run
+[ "$(q "SELECT DISTINCT se.probe FROM samples s JOIN series se ON se.id = s.series_id
+        WHERE run_id = 5")" = "omnetpp/General" ] || fail "probe instance of run 5"
+expect_rc 0 "$BN" report --run 5 --db "$T/h.db" -f json
+python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = json.dumps(r)
+assert "queue \\\"delay\\\"" in s, "the mapped latency is not in the report"
+' "$T/out" || fail "report of a sim run"
 
 # 5. A CDF CSV: uniform from 10 to 30 ms, 1000 samples by default.
 printf '%s\n' 'value,cumulative probability' '10,0' '20,0.5' '30,1' >"$T/rtt.csv"
