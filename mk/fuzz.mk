@@ -6,7 +6,7 @@
 # Built apart from the rest (clang, -fsanitize=fuzzer,address,undefined),
 # straight from the sources.
 
-FUZZ_TARGETS = profile dns_reply trace_quote ls_servers plugin_elf
+FUZZ_TARGETS = profile dns_reply trace_quote ls_servers plugin_elf omnetpp
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -27,6 +27,7 @@ fuzz_trace_quote_SRC = tests/fuzz/fuzz_trace_quote.c \
 fuzz_ls_servers_SRC = tests/fuzz/fuzz_ls_servers.c \
 	plugins/speed-librespeed/ls_servers.c
 fuzz_plugin_elf_SRC = tests/fuzz/fuzz_plugin_elf.c core/host/loader_elf.c
+fuzz_omnetpp_SRC = tests/fuzz/fuzz_omnetpp.c core/sim/omnetpp_parse.c
 
 FUZZ_CORPUS = \
 	tests/fuzz/corpus/profile/base.yaml tests/fuzz/corpus/profile/corporate.yaml \
@@ -47,9 +48,12 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/ls_servers/two.json \
 	tests/fuzz/corpus/ls_servers/one.json \
 	tests/fuzz/corpus/ls_servers/empty.json \
-	tests/fuzz/corpus/plugin_elf/elf_magic_only
+	tests/fuzz/corpus/plugin_elf/elf_magic_only \
+	tests/fuzz/corpus/omnetpp/onefifo.vec tests/fuzz/corpus/omnetpp/aloha.sca \
+	tests/fuzz/corpus/omnetpp/v3.vec
 EXTRA_DIST += $(fuzz_profile_SRC) $(fuzz_dns_reply_SRC) \
 	$(fuzz_trace_quote_SRC) $(fuzz_ls_servers_SRC) $(fuzz_plugin_elf_SRC) \
+	$(fuzz_omnetpp_SRC) \
 	$(FUZZ_CORPUS) \
 	tests/fuzz/run.sh
 
@@ -78,6 +82,11 @@ fuzz/fuzz_plugin_elf: $(fuzz_plugin_elf_SRC:%=$(top_srcdir)/%)
 	@$(MKDIR_P) fuzz
 	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/core/host \
 	  -o $@ $(fuzz_plugin_elf_SRC:%=$(top_srcdir)/%)
+
+fuzz/fuzz_omnetpp: $(fuzz_omnetpp_SRC:%=$(top_srcdir)/%)
+	@$(MKDIR_P) fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/core/sim \
+	  -o $@ $(fuzz_omnetpp_SRC:%=$(top_srcdir)/%)
 
 fuzz-build: $(FUZZ_TARGETS:%=fuzz/fuzz_%)
 # The ELF reader starts from the real fixture plugins of this build.
