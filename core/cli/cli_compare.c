@@ -3,7 +3,7 @@
  * `import --format omnetpp|cdf-csv`) against measured data.
  *
  *   bottleneck compare --sim RUN (--real RUN | --since T [--until T])
- *                      [--target T] [--json] [--db PATH]
+ *                      [--target T] [--json] [--html FILE] [--db PATH]
  *
  * Every series of the sim run whose role is latency, jitter, loss or
  * throughput is matched with the measured values of the same role and
@@ -11,6 +11,8 @@
  * distributions compared: the Kolmogorov-Smirnov distance (largest gap
  * between the CDFs), the Wasserstein distance (area between them, in the
  * metric's unit) and the differences sim - real at p50, p90 and p99.
+ * --html FILE also writes the two CDFs overlaid and a Q-Q view per
+ * metric, with the distances on the chart (sim_chart.c).
  */
 #include "config.h"
 
@@ -25,6 +27,7 @@
 #include "cli.h"
 #include "json_out.h"
 #include "report_model.h"
+#include "sim_chart.h"
 #include "sim_stats.h"
 #include "stats.h"
 #include "store.h"
@@ -137,6 +140,7 @@ static void cmp_usage(FILE *f)
           "      --until T       ... until T\n"
           "      --target T      only the measured target T\n"
           "      --json          JSON instead of a table\n"
+          "      --html FILE     also write the CDFs overlaid and a Q-Q view\n"
           "\n"
           "Exit status: 0 compared, 1 nothing to compare, 2 usage, 5 store "
           "error.\n");
@@ -175,9 +179,66 @@ static void cmp_json_num(FILE *o, double v)
     fputs("null", o);
 }
 
+/* The overlay page, written beside FILE and renamed into place. */
+static int cmp_html(const char *path, const cmp_row *rows, size_t n,
+                    int64_t sim_run, int64_t real_run, const char *since)
+{
+  sim_chart_series *cs = calloc(n + 1, sizeof(*cs));
+  char(*titles)[300] = calloc(n + 1, sizeof(*titles));
+  char heading[160], tmp[4096];
+  FILE *f = NULL;
+  int rc = -1;
+
+  if (!cs || !titles)
+    goto out;
+  for (size_t i = 0; i < n; i++) {
+    snprintf(titles[i], sizeof(titles[i]), "%s/%s (%s)", rows[i].sim->target,
+             rows[i].sim->metric, rows[i].sim->role);
+    cs[i] = (sim_chart_series){
+        titles[i],       rows[i].sim->unit, rows[i].sim->v, rows[i].sim->n,
+        rows[i].real->v, rows[i].real->n,   rows[i].ks,     rows[i].w1};
+  }
+  if (real_run)
+    snprintf(heading, sizeof(heading),
+             "sim run %lld against measured run %lld", (long long)sim_run,
+             (long long)real_run);
+  else
+    snprintf(heading, sizeof(heading),
+             "sim run %lld against measured runs since %s", (long long)sim_run,
+             since);
+  snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+  errno = 0;
+  f = fopen(tmp, "w");
+  if (f) {
+    rc = sim_chart_html(f, heading, cs, n);
+    if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
+      rc = -1;
+      remove(tmp);
+    }
+  }
+  if (rc != 0) {
+    fprintf(stderr, "bottleneck compare: --html %s: %s\n", path,
+            strerror(errno ? errno : EIO));
+    goto out;
+  }
+out:
+  free(cs);
+  free(titles);
+  return rc;
+}
+
 int cli_compare(int argc, char **argv)
 {
-  enum { O_DB = 256, O_SIM, O_REAL, O_SINCE, O_UNTIL, O_TARGET, O_JSON };
+  enum {
+    O_DB = 256,
+    O_SIM,
+    O_REAL,
+    O_SINCE,
+    O_UNTIL,
+    O_TARGET,
+    O_JSON,
+    O_HTML
+  };
   static const struct option longopts[] = {
       {"db", required_argument, NULL, O_DB},
       {"sim", required_argument, NULL, O_SIM},
@@ -186,10 +247,12 @@ int cli_compare(int argc, char **argv)
       {"until", required_argument, NULL, O_UNTIL},
       {"target", required_argument, NULL, O_TARGET},
       {"json", no_argument, NULL, O_JSON},
+      {"html", required_argument, NULL, O_HTML},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *db = NULL, *since = NULL, *until = NULL, *target = NULL;
+  const char *db = NULL, *since = NULL, *until = NULL, *target = NULL,
+             *html = NULL;
   int64_t sim_run = 0, real_run = 0, since_ns = 0, until_ns = 0, now;
   int c, json = 0, status = CLI_EXIT_OK;
   char path[4096], kind[32];
@@ -224,6 +287,9 @@ int cli_compare(int argc, char **argv)
       break;
     case O_JSON:
       json = 1;
+      break;
+    case O_HTML:
+      html = optarg;
       break;
     case 'h':
       cmp_usage(stdout);
@@ -335,6 +401,10 @@ int cli_compare(int argc, char **argv)
             "import --map, e.g. 'total delay=latency:s')\n",
             (long long)sim_run, target ? " of target " : "",
             target ? target : "");
+    status = CLI_EXIT_FAILURE;
+    goto out;
+  }
+  if (html && cmp_html(html, rows, n_rows, sim_run, real_run, since) != 0) {
     status = CLI_EXIT_FAILURE;
     goto out;
   }

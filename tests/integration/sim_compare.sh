@@ -121,6 +121,33 @@ assert_contains "$T/out" "KS Wasserstein   p50 diff"
 grep -q "^up/rtt_ms  *latency  *ms  *1000  *$n_real " "$T/out" ||
   fail "no row for up/rtt_ms"
 
+# --html: per metric the two CDFs overlaid (two step lines) and a Q-Q
+# view (99 points), the distances written on the chart as --json has
+# them; a screenshot is kept in tests/artifacts/ of the build when
+# chromium is there.
+expect_rc 0 "$BN" compare --sim 3 --real 1 --json --html "$T/c.html" --db "$T/h.db"
+python3 - "$T/out" "$T/c.html" <<'PY' || fail "the --html overlay"
+import json, re, sys
+m = json.load(open(sys.argv[1]))["metrics"][0]
+h = open(sys.argv[2]).read()
+cdf = h.split('<svg class="cdf"')[1].split("</svg>")[0]
+qq = h.split('<svg class="qq"')[1].split("</svg>")[0]
+assert cdf.count("<polyline") == 2, "want two CDF lines"
+assert qq.count("<circle") == 99, "want 99 Q-Q points"
+want = "KS %.3f, Wasserstein %.3f ms" % (m["ks"], m["wasserstein"])
+assert want in cdf, (want, re.findall(r'class="dist"[^<]*', cdf))
+assert "SimpleQueue.sink/total lifetime (latency)" in h
+assert "log scale" in cdf, "seconds against loopback RTTs: a log x axis"
+PY
+if command -v chromium >/dev/null 2>&1; then
+  ART="$BN_TOP_BUILDDIR/tests/artifacts"
+  mkdir -p "$ART"
+  timeout 90 chromium --headless --no-sandbox --disable-gpu --no-first-run     --disable-background-networking --user-data-dir="$T/chrome-profile"     --window-size=1100,700 --screenshot="$ART/sim_compare.png"     "file://$T/c.html" >/dev/null 2>&1
+  [ -s "$ART/sim_compare.png" ] && echo "overlay screenshot: $ART/sim_compare.png"
+fi
+expect_rc 1 "$BN" compare --sim 3 --real 1 --html "$T/no/such/dir.html" --db "$T/h.db"
+assert_contains "$T/err" "--html $T/no/such/dir.html: No such file or directory"
+
 # --since pools measured runs only: a second real run, and the sim run 2
 # (same target, recent samples) stays out.
 expect_rc 0 "$BN" run --profile "$T/p.yaml" --duration 2s --db "$T/h.db" \
