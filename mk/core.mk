@@ -32,7 +32,10 @@ libbncore_la_SOURCES = \
 	core/report/report_model.c core/report/report_model.h core/report/report_redact.c \
 	core/report/redactor.h \
 	core/report/report_render.c core/report/report_render.h \
-	core/cli/cli.h core/cli/cli_run.c core/cli/cli_plugins.c core/cli/cli_profile.c core/cli/cli_report.c core/cli/cli_analyze.c core/cli/cli_baseline.c core/cli/cli_import.c
+	core/cli/cli.h core/cli/cli_run.c core/cli/cli_plugins.c core/cli/cli_profile.c core/cli/cli_report.c core/cli/cli_analyze.c core/cli/cli_baseline.c core/cli/cli_import.c \
+	core/cli/cli_compare.c core/store/store_sim.c \
+	core/sim/omnetpp_parse.c core/sim/omnetpp_parse.h core/sim/sim_stats.c core/sim/sim_stats.h \
+	core/sim/sim_import.c core/sim/sim_import.h core/sim/sim_chart.c core/sim/sim_chart.h
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
 	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS) $(JSONC_CFLAGS) -pthread
 libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \

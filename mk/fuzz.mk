@@ -6,7 +6,8 @@
 # Built apart from the rest (clang, -fsanitize=fuzzer,address,undefined),
 # straight from the sources.
 
-FUZZ_TARGETS = profile dns_reply trace_quote ls_servers plugin_elf report_model
+FUZZ_TARGETS = profile dns_reply trace_quote ls_servers plugin_elf report_model \
+	omnetpp
 FUZZ_SECONDS = 20
 FUZZ_FLAGS = -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -34,6 +35,7 @@ fuzz_report_model_SRC = tests/fuzz/fuzz_report_model.c \
 	plugins/report-html/html_page.c plugins/report-html/html_sections.c \
 	plugins/report-html/html_svg.c plugins/report-html/html_paths.c \
 	plugins/report-html/html_write.c
+fuzz_omnetpp_SRC = tests/fuzz/fuzz_omnetpp.c core/sim/omnetpp_parse.c
 
 FUZZ_CORPUS = \
 	tests/fuzz/corpus/profile/base.yaml tests/fuzz/corpus/profile/corporate.yaml \
@@ -56,10 +58,12 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/ls_servers/empty.json \
 	tests/fuzz/corpus/plugin_elf/elf_magic_only \
 	tests/fuzz/corpus/report_model/small.json \
-	tests/fuzz/corpus/report_model/regress_shapes.json
+	tests/fuzz/corpus/report_model/regress_shapes.json \
+	tests/fuzz/corpus/omnetpp/onefifo.vec tests/fuzz/corpus/omnetpp/aloha.sca \
+	tests/fuzz/corpus/omnetpp/v3.vec
 EXTRA_DIST += $(fuzz_profile_SRC) $(fuzz_dns_reply_SRC) \
 	$(fuzz_trace_quote_SRC) $(fuzz_ls_servers_SRC) $(fuzz_plugin_elf_SRC) \
-	$(fuzz_report_model_SRC) \
+	$(fuzz_report_model_SRC) $(fuzz_omnetpp_SRC) \
 	$(FUZZ_CORPUS) \
 	tests/fuzz/run.sh
 
@@ -96,6 +100,11 @@ fuzz/fuzz_report_model: $(fuzz_report_model_SRC:%=$(top_srcdir)/%) \
 	  -I$(top_srcdir)/plugins/report-common \
 	  -I$(top_srcdir)/plugins/report-text -I$(top_srcdir)/plugins/report-html \
 	  -o $@ $(fuzz_report_model_SRC:%=$(top_srcdir)/%) $(JSONC_LIBS) -lm
+
+fuzz/fuzz_omnetpp: $(fuzz_omnetpp_SRC:%=$(top_srcdir)/%)
+	@$(MKDIR_P) fuzz
+	$(AM_V_CC)$(FUZZ_CC) $(FUZZ_FLAGS) -I$(top_srcdir)/core/sim \
+	  -o $@ $(fuzz_omnetpp_SRC:%=$(top_srcdir)/%)
 
 fuzz-build: $(FUZZ_TARGETS:%=fuzz/fuzz_%)
 # The ELF reader starts from the real fixture plugins of this build.

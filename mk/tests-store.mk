@@ -5,7 +5,7 @@ STORE_SOURCES = core/runtime/log.c core/store/stats.c core/store/store.c core/st
 	core/store/store_query.c core/store/store_int.h core/store/store_rollup.c core/store/store_metrics.c \
 	core/store/hist.c core/store/hist.h core/store/stat_acc.c core/store/stat_acc.h \
 	core/store/store_writer.c core/store/store_lock.c core/store/store_paths.c \
-	core/store/store_paths.h core/store/pathdiff.h
+	core/store/store_paths.h core/store/pathdiff.h core/store/store_sim.c
 
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/helpers/store_writer

@@ -28,3 +28,4 @@ include mk/tests-speedtest.mk
 include mk/tests-paths.mk
 include mk/tests-check.mk
 include mk/tests-sdk.mk
+include mk/tests-sim.mk

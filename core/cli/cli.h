@@ -61,6 +61,9 @@ int cli_analyze(int argc, char **argv);
 int cli_baseline(int argc, char **argv);
 /** `bottleneck import --format csv|nab FILE...`: files into a run. */
 int cli_import(int argc, char **argv);
+/** `bottleneck compare --sim RUN --real RUN|--since T`: distances between
+ * a simulated run's distributions and measured ones (cli_compare.c). */
+int cli_compare(int argc, char **argv);
 int cli_speedtest(int argc, char **argv);
 int cli_paths(int argc, char **argv);
 int cli_check(int argc, char **argv);

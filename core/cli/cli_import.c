@@ -3,6 +3,12 @@
  * the history as one run, so that `report` and `analyze` work on them.
  *
  *   bottleneck import --format csv|nab FILE... [--db PATH]
+ *   bottleneck import --format omnetpp|cdf-csv FILE... [--map
+ * NAME=ROLE[:UNIT]]
+ *                     [--map-file FILE] [--target NAME] [--cdf-points N]
+ *
+ * omnetpp and cdf-csv (simulation results, a run of kind "sim") are read
+ * by core/sim/sim_import.c; see docs/simulation.md.
  *
  * csv: `timestamp,target,metric,value` rows (a header line is skipped);
  *      the timestamp in RFC 3339 (a missing zone is UTC) or Unix seconds,
@@ -32,6 +38,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sim_import.h"
 #include "store.h"
 
 #define IM_MAX_ERRORS 20 /* bad rows printed before "and N more" */
@@ -53,18 +60,34 @@ typedef struct im_state {
 
 static void im_usage(FILE *f)
 {
-  fprintf(f,
-          "Usage: bottleneck import --format csv|nab FILE... [--db PATH]\n"
-          "\n"
-          "Load measurements into the history as one run (then 'report' and\n"
-          "'analyze' work on them).\n"
-          "  csv  timestamp,target,metric,value rows; the timestamp RFC 3339\n"
-          "       or Unix seconds, an empty value a lost probe; metric names\n"
-          "       as probes name them (_ms: latency, _pct: loss)\n"
-          "  nab  NAB timestamp,value files, one target per file\n"
-          "A bad row is reported as FILE:LINE and nothing is imported.\n"
-          "\n"
-          "Exit status: 0 imported, 1 bad input, 2 usage, 5 store error.\n");
+  fprintf(
+      f,
+      "Usage: bottleneck import --format csv|nab FILE... [--db PATH]\n"
+      "\n"
+      "Load measurements into the history as one run (then 'report' and\n"
+      "'analyze' work on them).\n"
+      "  csv  timestamp,target,metric,value rows; the timestamp RFC 3339\n"
+      "       or Unix seconds, an empty value a lost probe; metric names\n"
+      "       as probes name them (_ms: latency, _pct: loss)\n"
+      "  nab  NAB timestamp,value files, one target per file\n"
+      "A bad row is reported as FILE:LINE and nothing is imported.\n"
+      "\n"
+      "Simulation results (a run of kind sim, docs/simulation.md):\n"
+      "  bottleneck import --format omnetpp|cdf-csv FILE... [--db PATH]\n"
+      "  omnetpp  OMNeT++ .vec/.sca result files (format version 2, 3)\n"
+      "  cdf-csv  value,cumulative probability rows (one metric per "
+      "file)\n"
+      "      --map NAME=ROLE[:UNIT]  results named NAME (a glob) become\n"
+      "                              ROLE (latency, jitter, loss,\n"
+      "                              throughput, count, gauge), values\n"
+      "                              in UNIT, e.g. 'total delay=latency:s'\n"
+      "      --map-file FILE         one NAME=ROLE[:UNIT] per line\n"
+      "      --target NAME           the target (default: the module)\n"
+      "      --cdf-points N          samples drawn from a CDF (1000)\n"
+      "A malformed file is reported as FILE:LINE:COL and nothing is "
+      "imported.\n"
+      "\n"
+      "Exit status: 0 imported, 1 bad input, 2 usage, 5 store error.\n");
 }
 
 static size_t im_intern(im_state *st, const char *s, size_t len)
@@ -431,10 +454,14 @@ static int im_write(im_state *st, store *s, size_t n_files)
 
 int cli_import(int argc, char **argv)
 {
-  enum { O_DB = 256, O_FORMAT };
+  enum { O_DB = 256, O_FORMAT, O_MAP, O_MAP_FILE, O_TARGET, O_CDF_POINTS };
   static const struct option longopts[] = {
       {"db", required_argument, NULL, O_DB},
       {"format", required_argument, NULL, O_FORMAT},
+      {"map", required_argument, NULL, O_MAP},
+      {"map-file", required_argument, NULL, O_MAP_FILE},
+      {"target", required_argument, NULL, O_TARGET},
+      {"cdf-points", required_argument, NULL, O_CDF_POINTS},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
@@ -442,9 +469,13 @@ int cli_import(int argc, char **argv)
   char path[4096];
   im_state st;
   store *s = NULL;
-  int c, status = CLI_EXIT_OK;
+  int c, status = CLI_EXIT_OK, sim_opts = 0;
+  sim_import_opts so;
+  char err[512], *end;
 
   memset(&st, 0, sizeof(st));
+  memset(&so, 0, sizeof(so));
+  so.cdf_points = 1000;
   optind = 1;
   while ((c = getopt_long(argc, argv, "hf:", longopts, NULL)) != -1) {
     switch (c) {
@@ -455,18 +486,68 @@ int cli_import(int argc, char **argv)
     case O_FORMAT:
       format = optarg;
       break;
+    case O_MAP:
+    case O_MAP_FILE:
+      sim_opts = 1;
+      if ((c == O_MAP
+               ? sim_map_add(&so.maps, optarg, err, sizeof(err))
+               : sim_map_file(&so.maps, optarg, err, sizeof(err))) != 0) {
+        fprintf(stderr, "bottleneck import: %s %s\n",
+                c == O_MAP ? "--map" : "--map-file", err);
+        sim_maps_free(&so.maps);
+        return CLI_EXIT_USAGE;
+      }
+      break;
+    case O_TARGET:
+      sim_opts = 1;
+      so.target = optarg;
+      break;
+    case O_CDF_POINTS:
+      sim_opts = 1;
+      errno = 0;
+      so.cdf_points = (size_t)strtoul(optarg, &end, 10);
+      if (errno || *end || !*optarg || so.cdf_points < 1 ||
+          so.cdf_points > 10000000) {
+        fprintf(stderr,
+                "bottleneck import: --cdf-points '%s': want a "
+                "number from 1 to 10000000\n",
+                optarg);
+        sim_maps_free(&so.maps);
+        return CLI_EXIT_USAGE;
+      }
+      break;
     case 'h':
       im_usage(stdout);
+      sim_maps_free(&so.maps);
       return CLI_EXIT_OK;
     default:
       im_usage(stderr);
+      sim_maps_free(&so.maps);
       return CLI_EXIT_USAGE;
     }
   }
+  if (format && (!strcmp(format, "omnetpp") || !strcmp(format, "cdf-csv"))) {
+    if (optind >= argc) {
+      fprintf(stderr, "bottleneck import: no FILE given\n");
+      sim_maps_free(&so.maps);
+      return CLI_EXIT_USAGE;
+    }
+    so.format = format;
+    so.db = db;
+    status = sim_import(&so, argv + optind, argc - optind);
+    sim_maps_free(&so.maps);
+    return status;
+  }
+  if (sim_opts) {
+    fprintf(stderr, "bottleneck import: --map, --map-file, --target and "
+                    "--cdf-points are for --format omnetpp or cdf-csv\n");
+    sim_maps_free(&so.maps);
+    return CLI_EXIT_USAGE;
+  }
   if (!format || (strcmp(format, "csv") && strcmp(format, "nab"))) {
     fprintf(stderr,
-            "bottleneck import: %s; use --format csv or --format "
-            "nab\n",
+            "bottleneck import: %s; use --format csv, nab, omnetpp or "
+            "cdf-csv\n",
             format ? "unknown format" : "no --format given");
     return CLI_EXIT_USAGE;
   }

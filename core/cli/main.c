@@ -30,7 +30,10 @@ static void main_usage(FILE *out)
           "  analyze             replay a stored run through the anomaly\n"
           "                      detectors; print its episodes\n"
           "  baseline show       the anomaly baselines in force (per target)\n"
-          "  import              load csv or NAB files into the history\n"
+          "  import              load csv, NAB or simulation (OMNeT++, CDF)\n"
+          "                      files into the history\n"
+          "  compare             a simulated run against measured ones:\n"
+          "                      KS, Wasserstein, p50/p90/p99 differences\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
           "  selftest            what this machine supports; every plugin\n"
           "                      on loopback, in a few seconds\n"
@@ -125,6 +128,8 @@ int main(int argc, char **argv)
     return cli_baseline(argc, argv);
   if (!strcmp(argv[0], "import"))
     return cli_import(argc, argv);
+  if (!strcmp(argv[0], "compare"))
+    return cli_compare(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
   if (!strcmp(argv[0], "paths"))

@@ -345,6 +345,7 @@ static int store_check_tables(store *s)
       "runs",         "series",     "samples", "paths",
       "hops",         "events",     "checks",  "path_sets",
       "path_changes", "speedtests", "rollups", "speedtest_attempts",
+      "run_attrs",
   };
   sqlite3_stmt *st = NULL;
   size_t i;

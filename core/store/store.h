@@ -30,7 +30,7 @@ typedef struct store store;
 #define STORE_RUN_INTERRUPTED (-2)
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -210,5 +210,34 @@ int store_declare_metrics(store *s, const char *probe, const bn_metric *m);
 
 /** The role named `name` ("latency"...), or 0 when unknown or NULL. */
 bn_metric_role store_role_parse(const char *name);
+
+/* -- simulated runs (store_sim.c, docs/simulation.md) -- */
+
+/** Set a run's kind ("measured", the default, or "sim").  Only inside
+ * store_hold_begin/end (BN_EINVAL otherwise). */
+int store_run_set_kind(store *s, int64_t run_id, const char *kind);
+/** Set (replace) one attribute of a run; inside a hold as above. */
+int store_run_attr_put(store *s, int64_t run_id, const char *key,
+                       const char *value);
+/** A run's kind into buf; BN_ENOENT when there is no such run. */
+int store_run_kind(store *s, int64_t run_id, char *buf, size_t len);
+/** Each attribute of a run, ordered by key; fn returns non-zero to stop. */
+int store_run_attrs_each(store *s, int64_t run_id,
+                         int (*fn)(const char *key, const char *value,
+                                   void *arg),
+                         void *arg);
+/** One received value of a series, with its metric's role and unit. */
+typedef int (*store_value_fn)(const char *target, const char *metric,
+                              const char *role, const char *unit, double value,
+                              void *arg);
+/**
+ * The received values (not lost, not invalid) of run `run_id`, or, with
+ * run_id 0, of every run not of kind "sim" between since_ns (inclusive)
+ * and until_ns (exclusive; 0: no bound); only of `target` when not
+ * NULL.  Ordered by target, metric.
+ */
+int store_values_each(store *s, int64_t run_id, int64_t since_ns,
+                      int64_t until_ns, const char *target, store_value_fn fn,
+                      void *arg);
 
 #endif

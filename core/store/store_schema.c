@@ -267,6 +267,16 @@ static const char *const store_migrations[] = {
     "  updated_ns INTEGER NOT NULL,"
     "  PRIMARY KEY (source, target, probe, metric, kind)"
     ") WITHOUT ROWID;",
+    /* 7 -> 8: what a run is (measured by bottleneck, or a simulation's
+     * results imported, docs/simulation.md) and its attributes (an
+     * OMNeT++ run's config, run id, repetition, seed ...). */
+    "ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'measured';"
+    "CREATE TABLE run_attrs ("
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT,"
+    "  PRIMARY KEY (run_id, key)"
+    ") WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

@@ -222,6 +222,7 @@ static void test_reopen_is_noop(void **state)
   assert_true(strstr(f->lines[4], "migrated schema from version 4 to 5"));
   assert_true(strstr(f->lines[5], "migrated schema from version 5 to 6"));
   assert_true(strstr(f->lines[6], "migrated schema from version 6 to 7"));
+  assert_true(strstr(f->lines[7], "migrated schema from version 7 to 8"));
   store_close(s);
 
   f->n_lines = 0;
@@ -264,7 +265,8 @@ static void test_migrate_episodes(void **state)
 
   s = open_with_run(f, &run);
   store_close(s);
-  sql_exec(f->db, "DROP TABLE episodes; DROP TABLE baselines; PRAGMA "
+  sql_exec(f->db, "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
+                  "DROP TABLE episodes; DROP TABLE baselines; PRAGMA "
                   "user_version = 5");
   log_set_level(BN_LOG_INFO);
   f->n_lines = 0;
@@ -336,7 +338,8 @@ static void test_baselines(void **state)
 
   s = open_with_run(f, &run);
   store_close(s);
-  sql_exec(f->db, "DROP TABLE baselines; PRAGMA user_version = 6");
+  sql_exec(f->db, "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
+                  "DROP TABLE baselines; PRAGMA user_version = 6");
   assert_int_equal(store_open(f->db, &s), 0);
   assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
   assert_int_equal(store_writer_start(s), 0);
@@ -901,6 +904,7 @@ static void test_sketch_migration(void **state)
   assert_int_equal(
       sqlite3_exec(h,
                    "DELETE FROM samples WHERE wall_ns >= 60000000000;"
+                   "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
                    "DROP TABLE episodes; DROP TABLE baselines;"
                    "PRAGMA user_version = 4",
                    NULL, NULL, NULL),
@@ -917,7 +921,7 @@ static void test_sketch_migration(void **state)
   f->n_lines = 0;
   assert_int_equal(store_open(f->db, &s), 0);
   store_close(s);
-  assert_int_equal(f->n_lines, 3); /* 4 -> 5, 5 -> 6, 6 -> 7 */
+  assert_int_equal(f->n_lines, 4); /* 4 -> 5, 5 -> 6, 6 -> 7, 7 -> 8 */
   assert_non_null(strstr(f->lines[0], "migrated schema from version 4 to 5"));
   /* minute 0: counted again, the same as written live */
   assert_string_equal(
