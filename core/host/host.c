@@ -397,6 +397,10 @@ static int host_emit_sample(bn_host *h, const bn_sample *s)
     return BN_EINVAL;
   }
   in->last_metric = m;
+  /* A probe that failed here got no answer: it counts in the loss
+   * (docs/metrics.md), whether or not the plugin said LOST too. */
+  if (copy.flags & BN_SAMPLE_ERROR)
+    copy.flags |= BN_SAMPLE_LOST;
   if (!copy.wall_ns)
     copy.wall_ns = clock_wall(&core->clock);
   if (!copy.mono_ns)

@@ -293,7 +293,9 @@ enum bn_sample_flag {
   BN_SAMPLE_INVALID = 1u << 1, /**< clock jump or suspend: do not count */
   BN_SAMPLE_LATE = 1u << 2,    /**< an answer after its timeout */
   BN_SAMPLE_DUP = 1u << 3,     /**< a duplicate answer */
-  BN_SAMPLE_ERROR = 1u << 4,   /**< the probe failed locally (no route...) */
+  /** the probe failed locally (no route...): a failed probe, so the host
+   *  adds BN_SAMPLE_LOST when a plugin leaves it out */
+  BN_SAMPLE_ERROR = 1u << 4,
 };
 
 /**

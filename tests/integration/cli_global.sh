@@ -17,10 +17,16 @@ export BOTTLENECK_PROFILE_PATH="$T/profiles"
 # a TCP port on loopback that answers (a listener that never accepts)
 python3 -c 'import socket, time, sys
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
-print(s.getsockname()[1]); sys.stdout.flush(); time.sleep(60)' >"$T/port" &
+print(s.getsockname()[1]); sys.stdout.flush(); time.sleep(600)' >"$T/port" &
 lpid=$!
 on_exit "kill $lpid 2>/dev/null"
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/port" ] && break; sleep 0.2; done
+# (python3 can take seconds to start on a loaded machine)
+i=0
+until [ -s "$T/port" ]; do
+  i=$((i + 1))
+  [ $i -gt 200 ] && fail "the listener did not start in 20 s"
+  sleep 0.1
+done
 port=$(cat "$T/port")
 cat >"$T/profiles/loop.yaml" <<EOF2
 name: loop
@@ -51,7 +57,7 @@ assert_contains "$T/err" "no history yet ($T/loop.db does not exist)"
   head -n 1 >/dev/null
 rc=$(cat "$T/rc")
 [ "$rc" != 141 ] || fail "the run died of SIGPIPE"
-[ -s "$T/loop.db" ] || fail "run loop: no database"
+[ -s "$T/loop.db" ] || fail "run loop: no database (exit status $rc)"
 [ "$(sqlite3 "$T/loop.db" "SELECT count(*) FROM runs WHERE ended_ns IS NOT
      NULL AND profile = 'loop'")" = 1 ] ||
   fail "the piped run did not close its run row"

@@ -7,7 +7,7 @@
 #     target) with 30 ms delay and 10 % loss: 300 pings at 10 ms show
 #     RTT +30 +-2 ms (avg) and 10 +-4 % loss, equal to the relay's count;
 #  4. jitter 20 +-10 ms (uniform) keeps RTT inside [10, 30] ms + slack
-#     (2 % of replies may be later on a loaded machine, none past 45 ms);
+#     (2 % of replies may be later on a loaded machine, none past 80 ms);
 #  5. the relay carries ~6000 packets/s each way with 15 ms each way,
 #     loses nothing and releases packets on time (late_avg_us, bounded
 #     by a low-rate baseline through the same relay);
@@ -158,14 +158,14 @@ check "jitter: mdev $P_MDEV ms shows jitter" "$P_MDEV >= 2"
 # The upper bound, per reply: at most 30 ms + 3 ms.  A loaded machine
 # (CI runs two CPU hogs' worth) may stall the relay or ping a few ms now
 # and then, and a stalled release also holds the replies queued behind
-# it (order kept): 2 % of the replies may be later, none beyond 30 + 15.
+# it (order kept): 2 % of the replies may be later, none beyond 30 + 50.
 lab_exec client ping -n -c 200 -i 0.01 "$LAB_TARGET_IP" 2>&1 |
   sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' >"$T/jitter.rtt"
 n=$(wc -l <"$T/jitter.rtt")
 late=$(awk '$1 > 33' "$T/jitter.rtt" | wc -l)
 max=$(sort -n "$T/jitter.rtt" | tail -n 1)
 check "jitter: $late of $n replies above 30 + 3 ms" "$n >= 196 && $late <= $n / 50"
-check "jitter: max $max ms <= 30 + 15" "$max <= 45"
+check "jitter: max $max ms <= 30 + 50" "$max <= 80"
 
 # --- 5. thousands of packets a second -----------------------------------
 # The bounds come from a baseline measured here, at a low rate through the

@@ -132,7 +132,14 @@ assert_contains "$T/out" "none of 8 servers (a random sample of the list's 20000
 took=$(awk "BEGIN { print $t1 - $t0 }")
 rss=$(tail -n 1 "$T/rss")
 echo "20,000 silent servers: $took s, max RSS $rss KB"
-awk "BEGIN { exit !($took < 10) }" || fail "took $took s, timeout 10 s"
+# The attempt honours its 10 s timeout (the stored attempt's duration);
+# the whole command also loads, parses the list and opens the history,
+# which a loaded machine or a sanitizer build slows: 10 s more for that.
+dur=$(sqlite3 "$T/h.db" "SELECT max(duration_ns) / 1e9 FROM speedtest_attempts")
+echo "the attempt took ${dur:-?} s"
+awk "BEGIN { exit !(\"$dur\" != \"\" && $dur + 0 <= 10.5) }" ||
+  fail "the attempt took ${dur:-?} s, timeout 10 s"
+awk "BEGIN { exit !($took < 20) }" || fail "took $took s, timeout 10 s"
 # AddressSanitizer's shadow memory and quarantine inflate RSS: the bound
 # holds for the normal build only (ASAN_OPTIONS is set by sanitize.sh)
 if [ -z "${ASAN_OPTIONS:-}" ]; then

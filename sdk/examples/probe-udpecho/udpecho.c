@@ -157,7 +157,7 @@ static void udpecho_emit_error(udpecho_target *tt, const char *why)
   };
 
   bn_debug(c->h, "target '%s': %s", tt->t->name, why);
-  udpecho_emit(&s, BN_NOT_MEASURED, BN_SAMPLE_ERROR);
+  udpecho_emit(&s, BN_NOT_MEASURED, BN_SAMPLE_LOST | BN_SAMPLE_ERROR);
 }
 
 /* The timeout of a datagram in flight: it is lost. */
