@@ -49,8 +49,16 @@ nodist_tests_unit_test_remote_write_SOURCES = $(RW_GEN)
 tests_unit_test_remote_write_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(RW_CFLAGS)
 tests_unit_test_remote_write_LDADD = $(CMOCKA_LIBS) $(RW_LIBS) -lm
+
+# bench (not a test): tests/bench/rw_throughput.sh runs it
+check_PROGRAMS += tests/bench/rw_bench
+tests_bench_rw_bench_SOURCES = tests/bench/rw_bench.c $(RW_SOURCES)
+nodist_tests_bench_rw_bench_SOURCES = $(RW_GEN)
+tests_bench_rw_bench_CFLAGS = $(AM_CFLAGS) $(RW_CFLAGS) $(CURL_CFLAGS)
+tests_bench_rw_bench_LDADD = $(RW_LIBS) $(CURL_LIBS)
 endif
 
 RW_TESTS = tests/integration/exporter_remote_write.sh
 TESTS += $(RW_TESTS)
-EXTRA_DIST += $(RW_TESTS) tests/integration/rw_compare.py
+EXTRA_DIST += $(RW_TESTS) tests/integration/rw_compare.py \
+	tests/bench/rw_throughput.sh

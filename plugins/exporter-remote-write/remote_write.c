@@ -60,6 +60,7 @@ typedef struct rw_config {
   int64_t flush_timeout_ns;
   int64_t self_interval_ns;
   const char *agent;
+  const bn_node *resolve;
 } rw_config;
 
 /* A label set made once per (probe, target, metric, name). */
@@ -80,6 +81,7 @@ typedef struct rw_ctx {
   int loop_open;
   bn_timer *tick, *retry;
   CURL *easy; /* the request in flight */
+  struct curl_slist *resolve;
   struct curl_slist *headers;
   rw_batch batch; /* its points (still in the queue) */
   char *body;     /* its encoded body */
@@ -171,6 +173,11 @@ static const bn_option rw_options[] = {
      .type = BN_OPT_STRING,
      .help = "value of the agent label (default: the host name)",
      BN_FIELD(rw_config, agent)},
+    {.name = "resolve",
+     .type = BN_OPT_LIST,
+     .help = "HOST:PORT:ADDRESS items that pin a name to an address "
+             "(curl --resolve); consent is still asked for HOST",
+     BN_FIELD(rw_config, resolve)},
     BN_OPTIONS_END,
 };
 
@@ -192,6 +199,34 @@ static int rw_check_cfg(bn_host *h, const rw_config *c)
   if (!c->queue || !c->queue[0])
     return h->api->cfg_error(h, h->api->cfg_get(conf, "queue"),
                              "queue: give a file path for the on-disk queue");
+  {
+    /* the directory must be there and writable: say so before the run */
+    char dir[4096];
+    const char *slash = strrchr(c->queue, '/');
+
+    if (!slash)
+      snprintf(dir, sizeof(dir), ".");
+    else
+      snprintf(dir, sizeof(dir), "%.*s",
+               (int)(slash == c->queue ? 1 : slash - c->queue), c->queue);
+    if (access(dir, W_OK | X_OK) < 0)
+      return h->api->cfg_error(h, h->api->cfg_get(conf, "queue"),
+                               "queue: cannot make %s in %s: %s; create the "
+                               "directory or give another path",
+                               c->queue, dir, strerror(errno));
+  }
+  if (c->resolve) {
+    size_t i, n = h->api->cfg_len(c->resolve);
+
+    for (i = 0; i < n; i++) {
+      const bn_node *it = h->api->cfg_at(c->resolve, i);
+      const char *v = h->api->cfg_scalar(it);
+
+      if (!v || !strchr(v, ':'))
+        return h->api->cfg_error(
+            h, it, "resolve: '%s' is not HOST:PORT:ADDRESS", v ? v : "");
+    }
+  }
   if (c->agent && !c->agent[0])
     return h->api->cfg_error(h, h->api->cfg_get(conf, "agent"),
                              "agent: must not be empty");
@@ -319,6 +354,8 @@ static CURL *rw_easy(rw_ctx *c)
   curl_easy_setopt(e, CURLOPT_USERAGENT, "bottleneck-remote-write/1.0");
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, rw_answer);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+  if (c->resolve)
+    curl_easy_setopt(e, CURLOPT_RESOLVE, c->resolve);
   return e;
 }
 
@@ -694,6 +731,7 @@ static void rw_destroy(void *ctx)
     curl_loop_close(&c->loop);
   rw_batch_done(c);
   curl_slist_free_all(c->headers);
+  curl_slist_free_all(c->resolve);
   rw_queue_close(c->q);
   for (i = 0; c->keys && i < c->n_keys_slots; i++) {
     rw_key *k = c->keys[i], *n;
@@ -729,6 +767,17 @@ static int rw_init(bn_host *h, void **ctx)
   if (rc < 0) {
     free(c);
     return rc;
+  }
+  if (c->cfg.resolve) {
+    size_t i, n = h->api->cfg_len(c->cfg.resolve);
+
+    for (i = 0; i < n; i++) {
+      const bn_node *it = h->api->cfg_at(c->cfg.resolve, i);
+      const char *v = h->api->cfg_scalar(it);
+
+      /* checked by rw_check_cfg */
+      c->resolve = curl_slist_append(c->resolve, v);
+    }
   }
   if (c->cfg.agent)
     snprintf(c->agent, sizeof(c->agent), "%s", c->cfg.agent);

@@ -13,7 +13,10 @@
 #     the same body is tried again, then delivered;
 #  4. a tiny queue_max during an outage: the oldest are dropped, counted
 #     and logged;
-#  5. bad options: one line naming the plugin and the option.
+#  5. consent: metrics.test (pinned to 127.0.0.1) is no loopback name:
+#     without consent not a byte is sent and the refusal says why; with
+#     `consent: [metrics.test]` everything arrives;
+#  6. bad options: one line naming the plugin and the option.
 . "$(dirname "$0")/lib.sh"
 
 need_cmd prometheus "apt-get install prometheus"
@@ -194,7 +197,24 @@ dropped=$(sqlite3 "$T/tiny.queue" "SELECT value FROM meta WHERE key='dropped'")
 assert_contains "$T/tiny.err" "points not sent yet stay in $T/tiny.queue"
 echo "ok: queue_max 100: $left kept, $dropped dropped and counted"
 
-# 5. bad options: one line naming the plugin and the option
+# 5. consent for a destination that is not loopback
+cw="http://metrics.test:$pport/api/v1/write"
+profile nocons "$cw" agent-c 100ms "resolve: [\"metrics.test:$pport:127.0.0.1\"]"
+"$BN" run -v -p "$T/nocons.yaml" --db "$T/nocons.db" -d 1s --no-report \
+  </dev/null >"$T/nocons.out" 2>"$T/nocons.err" || { cat "$T/nocons.err"; fail "run (no consent)"; }
+assert_contains "$T/nocons.err" "$TAG not started: no consent to send data to $cw"
+[ ! -e "$T/nocons.queue" ] || fail "no consent, yet the queue file was made"
+got=$(curl -sf "$P/api/v1/query" --data-urlencode 'query=count({agent="agent-c"})' |
+  python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]["result"]))')
+[ "$got" = 0 ] || fail "no consent, yet Prometheus has series of agent-c"
+echo "consent: [metrics.test]" >>"$T/nocons.yaml"
+"$BN" run -v -p "$T/nocons.yaml" --db "$T/cons.db" -d 2s --no-report \
+  </dev/null >"$T/cons.out" 2>"$T/cons.err" || { cat "$T/cons.err"; fail "run (consent)"; }
+$CMP "$P" "$T/cons.db" agent-c "$(sent "$T/cons.err")" ||
+  { cat "$T/cons.err"; fail "with consent: Prometheus differs from the store"; }
+echo "ok: consent: nothing sent without it, everything with it"
+
+# 6. bad options: one line naming the plugin and the option
 bad() { # DESCRIPTION EXPECTED OPTIONS...
   what=$1 want=$2
   shift 2
@@ -214,7 +234,9 @@ bad "ftp url" "url: 'ftp://x/' is not an http:// or https:// URL" \
   "url: ftp://x/" "queue: $T/b.q"
 bad "no queue" "queue" "url: $W"
 bad "queue_max too small" "queue_max" "url: $W" "queue: $T/b.q" "queue_max: 5"
-bad "queue in a missing directory" "queue: cannot open $T/no/such/dir/q.db" \
+bad "queue in a missing directory" "queue: cannot make $T/no/such/dir/q.db in $T/no/such/dir: No such file or directory; create the directory or give another path" \
   "url: $W" "queue: $T/no/such/dir/q.db"
+bad "resolve without an address" "resolve: 'nocolon' is not HOST:PORT:ADDRESS" \
+  "url: $W" "queue: $T/b.q" "resolve: [nocolon]"
 bad "batch above queue_max" "batch (5000) must not exceed queue_max (1000)" \
   "url: $W" "queue: $T/b.q" "queue_max: 1000" "batch: 5000"
