@@ -187,13 +187,13 @@ grep -q "stay in" "$T/r500.err" && { cat "$T/r500.err"; fail "points left after 
 # 4. queue_max during an outage: the oldest are dropped and counted
 profile tiny "http://127.0.0.1:$closed/write" agent-t 50ms "queue_max: 100" \
   "batch: 50" "flush_timeout: 0s"
-"$BN" run -v -p "$T/tiny.yaml" --db "$T/tiny.db" -d 3s --no-report \
+"$BN" run -v -p "$T/tiny.yaml" --db "$T/tiny.db" -d 6s --no-report \
   >"$T/tiny.out" 2>"$T/tiny.err" || { cat "$T/tiny.err"; fail "run (tiny queue)"; }
 assert_contains "$T/tiny.err" "$TAG queue full (queue_max 100 points): dropping the oldest"
 left=$(sqlite3 "$T/tiny.queue" 'SELECT count(*) FROM samples')
 dropped=$(sqlite3 "$T/tiny.queue" "SELECT value FROM meta WHERE key='dropped'")
 [ "$left" -le 100 ] && [ "$left" -ge 90 ] || fail "queue holds $left points, bound 100"
-[ "$dropped" -gt 50 ] || fail "only $dropped points counted as dropped"
+[ "$dropped" -gt 20 ] || fail "only $dropped points counted as dropped"
 assert_contains "$T/tiny.err" "points not sent yet stay in $T/tiny.queue"
 echo "ok: queue_max 100: $left kept, $dropped dropped and counted"
 
