@@ -650,11 +650,32 @@ static int rw_flush(void *ctx)
   rw_ctx *c = ctx;
   int64_t deadline = rw_mono_ms() + c->cfg.flush_timeout_ns / 1000000;
 
+  /* A request in flight is finished, not cut short: the receiver may
+   * have taken it already, and Prometheus refuses a batch sent again
+   * whose points are older than what it holds ("out of order").  The
+   * loop no longer runs, so libcurl is driven here; rw_done may start
+   * the next batch, which is waited for too. */
+  while (c->easy && rw_mono_ms() < deadline) {
+    CURLMsg *msg;
+    int running = 0, left = 0;
+
+    curl_multi_perform(c->loop.multi, &running);
+    while ((msg = curl_multi_info_read(c->loop.multi, &left)) != NULL)
+      if (msg->msg == CURLMSG_DONE) {
+        CURL *easy = msg->easy_handle;
+        CURLcode result = msg->data.result;
+
+        rw_done(easy, result, c);
+        break; /* msg is gone once the handle is removed */
+      }
+    if (c->easy)
+      curl_multi_poll(c->loop.multi, NULL, 0, 50, NULL);
+  }
   if (c->retry) {
     c->h->api->timer_free(c->retry);
     c->retry = NULL;
   }
-  if (c->easy) { /* cut short: the batch is sent again below */
+  if (c->easy) { /* flush_timeout reached: the points stay queued */
     curl_loop_remove(&c->loop, c->easy);
     curl_easy_cleanup(c->easy);
     c->easy = NULL;

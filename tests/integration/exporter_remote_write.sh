@@ -16,7 +16,10 @@
 #  5. consent: metrics.test (pinned to 127.0.0.1) is no loopback name:
 #     without consent not a byte is sent and the refusal says why; with
 #     `consent: [metrics.test]` everything arrives;
-#  6. bad options: one line naming the plugin and the option.
+#  6. bad options: one line naming the plugin and the option;
+#  7. three agents (three UTS namespaces, so three host names, the
+#     default agent label) write to one Prometheus at once: each one's
+#     samples are under its own agent (needs root for unshare -u).
 . "$(dirname "$0")/lib.sh"
 
 need_cmd prometheus "apt-get install prometheus"
@@ -76,9 +79,9 @@ exporters:
   - plugin: remote_write
     url: $url
     queue: $T/$name.queue
-    agent: $agent
     interval: 200ms
 YAML
+    [ "$agent" = - ] || echo "    agent: $agent"
     for o in "$@"; do echo "    $o"; done
   } >"$T/$name.yaml"
 }
@@ -184,6 +187,28 @@ print(f"ok: 500, 500, then 204: the same body three times, then {len(b) - 3} mor
 PY
 grep -q "stay in" "$T/r500.err" && { cat "$T/r500.err"; fail "points left after 204"; }
 
+# a request still in flight when the run ends is waited for, not cut
+# short and sent again (Prometheus would refuse the repeat as out of order)
+RP=$(free_port)
+python3 "$RECV" "$RP" "$T/rslow.log" slow:2,204 &
+on_exit "kill $! 2>/dev/null"
+i=0
+until python3 -c "import socket; socket.create_connection(('127.0.0.1', $RP), 0.2)" 2>/dev/null; do
+  i=$((i + 1)); [ $i -gt 100 ] && fail "receiver did not start"
+  sleep 0.1
+done
+profile rslow "http://127.0.0.1:$RP/write" agent-s 100ms
+"$BN" run -v -p "$T/rslow.yaml" --db "$T/rslow.db" -d 1s --no-report \
+  >"$T/rslow.out" 2>"$T/rslow.err" || { cat "$T/rslow.err"; fail "run (slow)"; }
+python3 - "$T/rslow.log" <<'PY' || { cat "$T/rslow.err"; fail "the slow receiver's log"; }
+import json, sys
+b = [json.loads(l)["body"] for l in open(sys.argv[1])]
+assert len(b) >= 2, len(b)
+assert len(set(b)) == len(b), "a body was sent twice"
+print(f"ok: a slow answer at the end of the run is waited for: {len(b)} bodies, each once")
+PY
+grep -q "stay in" "$T/rslow.err" && { cat "$T/rslow.err"; fail "points left after a slow answer"; }
+
 # 4. queue_max during an outage: the oldest are dropped and counted
 profile tiny "http://127.0.0.1:$closed/write" agent-t 50ms "queue_max: 100" \
   "batch: 50" "flush_timeout: 0s"
@@ -240,3 +265,23 @@ bad "resolve without an address" "resolve: 'nocolon' is not HOST:PORT:ADDRESS" \
   "url: $W" "queue: $T/b.q" "resolve: [nocolon]"
 bad "batch above queue_max" "batch (5000) must not exceed queue_max (1000)" \
   "url: $W" "queue: $T/b.q" "queue_max: 1000" "batch: 5000"
+
+# 7. three agents at once, told apart by their host names
+if ! unshare -u true 2>/dev/null; then
+  echo "note: unshare -u not permitted: three-agent case not run"
+  exit 0
+fi
+for a in 1 2 3; do
+  profile "multi$a" "$W" - 100ms
+  unshare -u sh -c "hostname rw-agent-$a && exec \"$BN\" run -v -p $T/multi$a.yaml --db $T/multi$a.db -d 3s --no-report" \
+    >"$T/multi$a.out" 2>"$T/multi$a.err" &
+  eval "mpid$a=$!"
+done
+for a in 1 2 3; do
+  eval "wait \$mpid$a" || { cat "$T/multi$a.err"; fail "agent $a: run failed"; }
+done
+for a in 1 2 3; do
+  $CMP "$P" "$T/multi$a.db" "rw-agent-$a" "$(sent "$T/multi$a.err")" ||
+    { cat "$T/multi$a.err"; fail "agent rw-agent-$a: Prometheus differs from its store"; }
+done
+echo "ok: three agents, each under its host name"
