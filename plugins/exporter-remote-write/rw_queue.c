@@ -324,9 +324,13 @@ long rw_queue_peek(rw_queue *q, size_t max, rw_batch *b)
     n++;
   }
   sqlite3_reset(q->peek);
+  if (n == 0) {
+    free(rows);
+    return 0;
+  }
   qsort(rows, n, sizeof(*rows), rw_row_cmp);
-  b->pts = calloc(n ? n : 1, sizeof(*b->pts));
-  b->owned = calloc(n ? n : 1, sizeof(*b->owned));
+  b->pts = calloc(n, sizeof(*b->pts));
+  b->owned = calloc(n, sizeof(*b->owned));
   if (!b->pts || !b->owned) {
     for (i = 0; i < n; i++)
       free((char *)rows[i].p.labels);

@@ -54,7 +54,7 @@ typedef struct rw_batch {
 
 /**
  * Read the oldest `max` points (committed or pending) into `b`.
- * Returns the number read (0: empty), or -1.
+ * Returns the number read (0: empty, nothing to free), or -1.
  */
 long rw_queue_peek(rw_queue *q, size_t max, rw_batch *b);
 /** Free what rw_queue_peek put in `b`. */

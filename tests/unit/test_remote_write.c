@@ -209,6 +209,8 @@ static void test_queue_bound(void **state)
 
   (void)state;
   pack(&l, "m", "t");
+  assert_int_equal(rw_queue_peek(q, 10, &b), 0); /* empty: nothing held */
+  assert_null(b.pts);
   add_n(q, &l, 0, 250);
   assert_int_equal(rw_queue_len(q), 250);
   assert_int_equal(rw_queue_commit(q, 0), 150);
