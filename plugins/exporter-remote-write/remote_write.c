@@ -99,6 +99,8 @@ typedef struct rw_ctx {
       reordered;
   int64_t last_self_ms;
   int failing;
+  int waiting;           /* the retry timer runs: the tick sends nothing */
+  uint64_t dropped_base; /* the queue's drop count when opened */
 } rw_ctx;
 
 static const bn_option rw_options[] = {
@@ -459,7 +461,10 @@ static void rw_send(rw_ctx *c);
 
 static void rw_retry_cb(bn_timer *t, void *arg)
 {
-  rw_send(arg);
+  rw_ctx *c = arg;
+
+  c->waiting = 0;
+  rw_send(c);
 }
 
 static void rw_done(CURL *easy, CURLcode rc, void *arg)
@@ -486,6 +491,7 @@ static void rw_done(CURL *easy, CURLcode rc, void *arg)
         c->h->api->timer_start(c->h, c->next_backoff_ns, 0, rw_retry_cb, c);
   else
     c->h->api->timer_again(c->retry, c->next_backoff_ns, 0);
+  c->waiting = c->retry != NULL; /* else the next tick tries again */
   c->next_backoff_ns *= 2;
   if (c->next_backoff_ns > c->cfg.backoff_max_ns)
     c->next_backoff_ns = c->cfg.backoff_max_ns;
@@ -506,11 +512,6 @@ static void rw_send(rw_ctx *c)
     curl_easy_cleanup(c->easy);
     c->easy = NULL;
   }
-}
-
-static int rw_retry_pending(rw_ctx *c)
-{
-  return c->inflight_id && !c->easy;
 }
 
 /* ---- the queue side ------------------------------------------------- */
@@ -534,13 +535,14 @@ static void rw_commit(rw_ctx *c)
              rw_queue_error(c->q));
     return;
   }
-  if (d > 0) {
+  /* drops happen here and when sent points are acknowledged */
+  if (rw_queue_dropped(c->q) - c->dropped_base > c->dropped) {
     if (!c->dropped)
       bn_warn(c->h,
               "queue full (queue_max %lld points): dropping the oldest "
               "(bottleneck_remote_write_dropped_total counts them)",
               (long long)c->cfg.queue_max);
-    c->dropped += (uint64_t)d;
+    c->dropped = rw_queue_dropped(c->q) - c->dropped_base;
   }
 }
 
@@ -592,7 +594,7 @@ static void rw_tick(bn_timer *t, void *arg)
   if (now - c->last_self_ns >= c->cfg.self_interval_ns)
     rw_self(c, now);
   rw_commit(c);
-  if (!rw_retry_pending(c))
+  if (!c->waiting)
     rw_send(c);
 }
 
@@ -675,6 +677,7 @@ static int rw_flush(void *ctx)
     c->h->api->timer_free(c->retry);
     c->retry = NULL;
   }
+  c->waiting = 0;
   if (c->easy) { /* flush_timeout reached: the points stay queued */
     curl_loop_remove(&c->loop, c->easy);
     curl_easy_cleanup(c->easy);
@@ -825,6 +828,7 @@ static int rw_init(bn_host *h, void **ctx)
     rw_destroy(c);
     return BN_EIO;
   }
+  c->dropped_base = rw_queue_dropped(c->q);
   if (rw_queue_len(c->q))
     bn_info(h, "%llu points left by an earlier run in %s are sent first",
             (unsigned long long)rw_queue_len(c->q), c->cfg.queue);

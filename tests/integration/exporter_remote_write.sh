@@ -220,6 +220,7 @@ dropped=$(sqlite3 "$T/tiny.queue" "SELECT value FROM meta WHERE key='dropped'")
 [ "$left" -le 100 ] && [ "$left" -ge 90 ] || fail "queue holds $left points, bound 100"
 [ "$dropped" -gt 20 ] || fail "only $dropped points counted as dropped"
 assert_contains "$T/tiny.err" "points not sent yet stay in $T/tiny.queue"
+assert_contains "$T/tiny.err" "refused, $dropped dropped (queue full)"
 echo "ok: queue_max 100: $left kept, $dropped dropped and counted"
 
 # 5. consent for a destination that is not loopback
