@@ -61,4 +61,4 @@ endif
 RW_TESTS = tests/integration/exporter_remote_write.sh
 TESTS += $(RW_TESTS)
 EXTRA_DIST += $(RW_TESTS) tests/integration/rw_compare.py \
-	tests/bench/rw_throughput.sh
+	tests/bench/rw_throughput.sh tests/bench/rw_drain.sh
