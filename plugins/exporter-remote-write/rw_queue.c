@@ -29,7 +29,11 @@ struct rw_queue {
   char err[256];
 };
 
+/* EXCLUSIVE first: the file is held by this connection until it closes
+ * (a second run on the same queue would send the same points), and WAL
+ * then needs no shared memory. */
 static const char rw_schema[] =
+    "PRAGMA locking_mode=EXCLUSIVE;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER);"
@@ -84,8 +88,17 @@ rw_queue *rw_queue_open(const char *path, uint64_t max, char *err,
     return NULL;
   }
   sqlite3_busy_timeout(q->db, 2000);
-  if (sqlite3_exec(q->db, rw_schema, NULL, NULL, NULL) != SQLITE_OK)
+  if (sqlite3_exec(q->db, rw_schema, NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_errcode(q->db) == SQLITE_BUSY) {
+      snprintf(err, errlen,
+               "%s is in use by another run (give each remote_write "
+               "instance a queue file of its own)",
+               path);
+      rw_queue_close(q);
+      return NULL;
+    }
     goto bad;
+  }
   if (sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key='version'",
                          -1, &st, NULL) != SQLITE_OK)
     goto bad;

@@ -8,7 +8,8 @@
  * Tables: series (id, labels: the packed label set, unique) and samples
  * (id AUTOINCREMENT: the order of arrival, series, ts in ms, value).
  * WAL journal, synchronous=NORMAL: a commit survives the process dying;
- * the last commits may be lost if the machine loses power.
+ * the last commits may be lost if the machine loses power.  The file is
+ * locked (exclusive) while open: another run cannot use it meanwhile.
  *
  * One thread (the core loop) uses a queue.
  */

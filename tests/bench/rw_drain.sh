@@ -30,8 +30,9 @@ t0=$(date +%s.%N)
 BOTTLENECK_PLUGIN_PATH=$B/stage/plugins $B/bottleneck run -v -p $T/p.yaml --db $T/h.db -d 60s --no-report 2>$T/err &
 bp=$!
 while :; do
-  n=$(sqlite3 $T/q.db 'SELECT count(*) FROM samples' 2>/dev/null)
-  [ -n "$n" ] && [ "$n" -lt 10 ] && break
+  # the queue file is locked by the run: ask Prometheus
+  n=$(curl -sf "http://127.0.0.1:$pp/api/v1/query" --data-urlencode 'query=sum(count_over_time({agent="bench-host"}[1h]))' | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
+  [ "$n" -ge $N ] && break
   kill -0 $bp 2>/dev/null || { cat $T/err; echo "rw_drain: the run ended first"; break; }
   sleep 0.2
 done

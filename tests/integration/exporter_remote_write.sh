@@ -120,6 +120,10 @@ profile outage "$W" agent-o 200ms "backoff: 200ms" "backoff_max: 2s"
 bpid=$!
 on_exit "kill $bpid 2>/dev/null"
 sleep 4
+# the queue is held by that run: a second run on it is refused
+"$BN" run -p "$T/outage.yaml" --db "$T/second.db" -d 1s --no-report \
+  >"$T/second.out" 2>"$T/second.err" && fail "a second run on the same queue started"
+assert_contains "$T/second.err" "$TAG queue: $T/outage.queue is in use by another run"
 prom_stop
 echo "prometheus stopped for $OUTAGE s"
 sleep "$OUTAGE"
@@ -190,7 +194,7 @@ grep -q "stay in" "$T/r500.err" && { cat "$T/r500.err"; fail "points left after 
 # a request still in flight when the run ends is waited for, not cut
 # short and sent again (Prometheus would refuse the repeat as out of order)
 RP=$(free_port)
-python3 "$RECV" "$RP" "$T/rslow.log" slow:2,204 &
+python3 "$RECV" "$RP" "$T/rslow.log" slow:3,204 &
 on_exit "kill $! 2>/dev/null"
 i=0
 until python3 -c "import socket; socket.create_connection(('127.0.0.1', $RP), 0.2)" 2>/dev/null; do
@@ -198,7 +202,7 @@ until python3 -c "import socket; socket.create_connection(('127.0.0.1', $RP), 0.
   sleep 0.1
 done
 profile rslow "http://127.0.0.1:$RP/write" agent-s 100ms
-"$BN" run -v -p "$T/rslow.yaml" --db "$T/rslow.db" -d 1s --no-report \
+"$BN" run -v -p "$T/rslow.yaml" --db "$T/rslow.db" -d 2s --no-report \
   >"$T/rslow.out" 2>"$T/rslow.err" || { cat "$T/rslow.err"; fail "run (slow)"; }
 python3 - "$T/rslow.log" <<'PY' || { cat "$T/rslow.err"; fail "the slow receiver's log"; }
 import json, sys

@@ -283,6 +283,13 @@ static void test_queue_persist(void **state)
   rw_queue_close(q);
   q = open_q(path, 20);
   assert_int_equal(rw_queue_len(q), 15);
+  {
+    /* held while open: a second user is refused with a clear reason */
+    char err[300];
+
+    assert_null(rw_queue_open(path, 20, err, sizeof(err)));
+    assert_non_null(strstr(err, "is in use by another run"));
+  }
   rw_queue_close(q);
   free(a.data);
   free(c.data);
