@@ -6,7 +6,7 @@ pkgs="build-essential autoconf automake libtool pkg-config
   libltdl-dev libcurl4-openssl-dev libyaml-dev libjson-c-dev
   libsqlite3-dev libcmocka-dev libuv1-dev libc-ares-dev libssl-dev libiperf-dev libmnl-dev
   ethtool
-  libmicrohttpd-dev
+  libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev
   sqlite3 python3 clang-format clang libclang-rt-dev iproute2 iputils-ping fping procps curl
   mtr-tiny
   nginx-light dnsmasq-base openssl iperf3
