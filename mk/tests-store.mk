@@ -2,7 +2,7 @@
 # statistics (core/store/stats.c): unit tests, the kill -9 test and a bench.
 
 STORE_SOURCES = core/runtime/log.c core/store/stats.c core/store/store.c core/store/store_schema.c \
-	core/store/store_query.c core/store/store_int.h core/store/store_rollup.c core/store/store_metrics.c \
+	core/store/store_query.c core/store/store_int.h core/store/store_rollup.c core/store/store_compact.c core/store/store_metrics.c \
 	core/store/hist.c core/store/hist.h core/store/stat_acc.c core/store/stat_acc.h \
 	core/store/store_writer.c core/store/store_lock.c core/store/store_paths.c \
 	core/store/store_paths.h core/store/pathdiff.h

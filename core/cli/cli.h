@@ -61,6 +61,8 @@ int cli_analyze(int argc, char **argv);
 int cli_baseline(int argc, char **argv);
 /** `bottleneck import --format csv|nab FILE...`: files into a run. */
 int cli_import(int argc, char **argv);
+/** `bottleneck compact [--dry-run]`: apply the retention by hand. */
+int cli_compact(int argc, char **argv);
 int cli_speedtest(int argc, char **argv);
 int cli_paths(int argc, char **argv);
 int cli_check(int argc, char **argv);

@@ -31,6 +31,8 @@ static void main_usage(FILE *out)
           "                      detectors; print its episodes\n"
           "  baseline show       the anomaly baselines in force (per target)\n"
           "  import              load csv or NAB files into the history\n"
+          "  compact             apply the retention: roll up and remove old "
+          "data\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
           "  selftest            what this machine supports; every plugin\n"
           "                      on loopback, in a few seconds\n"
@@ -125,6 +127,8 @@ int main(int argc, char **argv)
     return cli_baseline(argc, argv);
   if (!strcmp(argv[0], "import"))
     return cli_import(argc, argv);
+  if (!strcmp(argv[0], "compact"))
+    return cli_compact(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
   if (!strcmp(argv[0], "paths"))
