@@ -8,8 +8,9 @@ STORE_SOURCES = core/runtime/log.c core/store/stats.c core/store/store.c core/st
 	core/store/store_paths.h core/store/pathdiff.h
 
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
-	tests/helpers/store_writer
+	tests/unit/test_compact tests/helpers/store_writer
 TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
+	tests/unit/test_compact \
 	tests/integration/store_kill9.sh tests/integration/store_lock.sh \
 	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh
 
@@ -21,6 +22,10 @@ tests_unit_test_stats_LDADD = $(TEST_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c $(STORE_SOURCES)
 tests_unit_test_store_CFLAGS = $(TEST_CFLAGS) -pthread
 tests_unit_test_store_LDADD = $(TEST_LIBS) -lpthread
+
+tests_unit_test_compact_SOURCES = tests/unit/test_compact.c $(STORE_SOURCES)
+tests_unit_test_compact_CFLAGS = $(TEST_CFLAGS) -pthread
+tests_unit_test_compact_LDADD = $(TEST_LIBS) -lpthread
 
 # Writes samples until killed; store_kill9.sh checks what survived.
 tests_helpers_store_writer_SOURCES = tests/helpers/store_writer.c \
