@@ -12,7 +12,8 @@ check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hi
 TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
 	tests/unit/test_compact \
 	tests/integration/store_kill9.sh tests/integration/store_lock.sh \
-	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh
+	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh \
+	tests/integration/store_compact.sh
 
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/store/stats.c \
 	core/runtime/log.c
@@ -35,7 +36,7 @@ tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm -lpthread
 
 EXTRA_DIST += tests/integration/store_kill9.sh tests/integration/store_lock.sh \
 	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh \
-	tests/bench/README.md
+	tests/integration/store_compact.sh tests/bench/README.md
 
 # Bench: built by `make`, run by `make bench-store` (not a test).
 noinst_PROGRAMS += tests/bench/store_bench

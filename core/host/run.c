@@ -84,6 +84,25 @@ static void run_flush_cb(bn_timer *t, void *arg)
   store_flush(r->core.st);
 }
 
+/* What a compaction did (partial: the run ends before it is done; the
+ * next run starts it again). */
+static void run_compact_log(run_state *r, int partial)
+{
+  const store_compact_stats *st = &r->compactor.st;
+
+  log_msg(st->raw.rows || st->minute.rows || st->hour.rows ? BN_LOG_INFO
+                                                           : BN_LOG_DEBUG,
+          "store",
+          "compaction%s: %lld raw samples, %lld minute rollups (into %lld "
+          "hour rollups), %lld hour rollups removed, %.1f MiB given back; "
+          "%lld steps, longest %.1f ms",
+          partial ? " (unfinished at the end of the run)" : "",
+          (long long)st->raw.rows, (long long)st->minute.rows,
+          (long long)st->hours_written, (long long)st->hour.rows,
+          (double)st->vacuumed / 1048576.0, (long long)st->steps,
+          (double)st->longest_ns / 1e6);
+}
+
 /* One step of the retention's compaction; it never waits for the lock
  * (the writer thread's commits come first) and each step is short. */
 static void run_compact_cb(bn_timer *t, void *arg)
@@ -115,20 +134,7 @@ static void run_compact_cb(bn_timer *t, void *arg)
              "compaction stopped (see above); it is tried again in an hour");
     return;
   }
-  {
-    const store_compact_stats *st = &r->compactor.st;
-
-    log_msg(st->raw.rows || st->minute.rows || st->hour.rows ? BN_LOG_INFO
-                                                             : BN_LOG_DEBUG,
-            "store",
-            "compaction: %lld raw samples, %lld minute rollups (into %lld "
-            "hour rollups), %lld hour rollups removed, %.1f MiB given back; "
-            "%lld steps, longest %.1f ms",
-            (long long)st->raw.rows, (long long)st->minute.rows,
-            (long long)st->hours_written, (long long)st->hour.rows,
-            (double)st->vacuumed / 1048576.0, (long long)st->steps,
-            (double)st->longest_ns / 1e6);
-  }
+  run_compact_log(r, 0);
 }
 
 static void run_clock_cb(bn_timer *t, void *arg)
@@ -225,6 +231,10 @@ static void run_stop(run_state *r)
   if (r->stopping)
     return;
   r->stopping = 1;
+  if (r->compacting) {
+    run_compact_log(r, 1);
+    r->compacting = 0;
+  }
   for (i = 0; i < r->core.n_inst; i++) {
     host_instance *in = &r->core.inst[i];
     const bn_probe_ops *ops = host_probe_ops(in);
