@@ -36,7 +36,7 @@ tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm -lpthread
 
 EXTRA_DIST += tests/integration/store_kill9.sh tests/integration/store_lock.sh \
 	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh \
-	tests/integration/store_compact.sh tests/bench/README.md
+	tests/integration/store_compact.sh tests/bench/README.md docs/history.md
 
 # Bench: built by `make`, run by `make bench-store` (not a test).
 noinst_PROGRAMS += tests/bench/store_bench
