@@ -200,13 +200,21 @@ int cli_compact(int argc, char **argv)
   store_compact_init(&c, &cuts, STORE_COMPACT_BUDGET_NS);
   while ((rc = store_compact_step(s, &c)) != 0) {
     if (rc == BN_EAGAIN && tries++ < 600) { /* a run holds the lock */
+      /* (a run's writer commits every second or so: 100 ms waits find
+       * the lock free soon) */
       struct timespec ts = {0, 100000000};
 
       nanosleep(&ts, NULL);
       continue;
     }
+    if (rc == BN_EAGAIN)
+      fprintf(stderr,
+              "bottleneck compact: %s stayed locked by another process for "
+              "a minute; what was done so far is kept, try again later\n",
+              path);
     if (rc < 0)
       goto fail;
+    tries = 0; /* a minute without one step done is too long */
   }
   if (vacuum && av != 2) {
     printf("%s: rewriting the file with incremental vacuum (once)\n", path);
