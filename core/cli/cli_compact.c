@@ -215,6 +215,8 @@ int cli_compact(int argc, char **argv)
     if (rc < 0)
       goto fail;
     tries = 0; /* a minute without one step done is too long */
+    if (c.st.steps % 8 == 0 && store_compact_checkpoint(s) != 0)
+      goto fail;
   }
   if (vacuum && av != 2) {
     printf("%s: rewriting the file with incremental vacuum (once)\n", path);
@@ -233,8 +235,9 @@ int cli_compact(int argc, char **argv)
   printf("file            %.1f MiB in use before, %.1f MiB after; %.1f MiB "
          "given back\n",
          mib(used0), mib(used1), mib((used0 + free0) - (used1 + free1)));
-  printf("steps           %lld, longest %.1f ms\n", (long long)c.st.steps,
-         (double)c.st.longest_ns / 1e6);
+  printf("steps           %lld, longest %.1f ms, %lld over 50 ms\n",
+         (long long)c.st.steps, (double)c.st.longest_ns / 1e6,
+         (long long)c.st.slow);
   if (av != 2 && free1 > 0)
     printf("note: %.1f MiB of free pages stay in the file (reused by new "
            "samples); run 'bottleneck compact --vacuum' once to give them "

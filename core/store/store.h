@@ -221,6 +221,7 @@ typedef struct store_compact_stats {
   int64_t vacuumed;   /**< bytes given back to the file system */
   int64_t steps;      /**< transactions */
   int64_t longest_ns; /**< longest step (transaction), ns */
+  int64_t slow;       /**< steps that took more than 50 ms */
 } store_compact_stats;
 
 /** A compaction in progress: cuts, where it is, its counts. */
@@ -250,6 +251,12 @@ void store_compact_init(store_compactor *c, const store_cuts *cuts,
  * or another negative bn_status.
  */
 int store_compact_step(store *s, store_compactor *c);
+/**
+ * Steps run no WAL checkpoint (that would hold the loop): in a run the
+ * writer thread's connection checkpoints; without one, call this between
+ * steps (passive: copies what it can without waiting).
+ */
+int store_compact_checkpoint(store *s);
 /** Count what a compaction to `cuts` would remove (reads only). */
 int store_compact_plan(store *s, const store_cuts *cuts,
                        store_compact_stats *out);

@@ -446,10 +446,10 @@ int store_compact_step(store *s, store_compactor *c)
                       "check the disk");
   }
   sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-  /* A commit on this connection must not run a checkpoint on the loop:
-   * the writer's connection does those. */
-  if (s->writer)
-    sqlite3_wal_autocheckpoint(s->db, 0);
+  /* A commit here must not run a checkpoint inside the step: in a run
+   * the writer's connection does those, by hand store_compact_checkpoint
+   * between steps. */
+  sqlite3_wal_autocheckpoint(s->db, 0);
   do {
     t = mono_ns();
     if (c->phase == 3) {
@@ -501,18 +501,27 @@ int store_compact_step(store *s, store_compactor *c)
       }
     }
   } while (c->phase < 3 && mono_ns() - t0 < c->budget_ns / 2);
-  if (rc < 0) {
-    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
-  }
-  if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+  if (rc == BN_OK &&
+      sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
     rc = store_fail(s->path, s->db, "cannot commit a compaction step",
                     "check free disk space");
+  if (rc < 0)
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  /* autocheckpoint back on for other writes (store_wal_budget's) */
+  sqlite3_wal_autocheckpoint(
+      s->db, s->wal_budget > 0 ? (int)(s->wal_budget / 4096) : 1000);
+  if (rc < 0)
     return rc;
-  }
   took = mono_ns() - t0;
+  if (took > 2 * c->budget_ns)
+    log_debug("store",
+              "%s: compaction step %lld (phase %d, %lld rows or %lld hours a "
+              "statement) took %.1f ms",
+              s->path, (long long)c->st.steps, c->phase, (long long)c->k_raw,
+              (long long)c->k_hours, (double)took / 1e6);
   c->st.steps++;
+  if (took > 50000000)
+    c->st.slow++;
   if (took > c->st.longest_ns)
     c->st.longest_ns = took;
   return c->phase < 4;
@@ -661,4 +670,13 @@ int64_t store_table_rows(store *s, const char *table)
     v = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   return v;
+}
+
+int store_compact_checkpoint(store *s)
+{
+  if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                NULL) != SQLITE_OK)
+    return store_fail(s->path, s->db, "cannot checkpoint the WAL",
+                      "check free disk space");
+  return BN_OK;
 }
