@@ -430,14 +430,15 @@ static void run_start_timers(run_state *r)
   loop_timer_start(&r->owner, RUN_CLOCK_NS, RUN_CLOCK_NS, run_clock_cb, r);
   {
     const char *e = getenv("BN_COMPACT_FIRST_S");
-    int64_t first = e && *e ? (int64_t)(atof(e) * 1e9) : RUN_COMPACT_FIRST_NS;
+    int64_t first =
+        e && *e ? (int64_t)(strtod(e, NULL) * 1e9) : RUN_COMPACT_FIRST_NS;
 
     r->compact_next = clock_mono(&r->core.clock) + first;
     int64_t tick = RUN_COMPACT_TICK_NS;
 
     e = getenv("BN_COMPACT_TICK_MS"); /* benches: a faster pace */
-    if (e && atoi(e) > 0)
-      tick = (int64_t)atoi(e) * 1000000LL;
+    if (e && strtol(e, NULL, 10) > 0)
+      tick = (int64_t)strtol(e, NULL, 10) * 1000000LL;
     loop_timer_start(&r->owner, tick, tick, run_compact_cb, r);
   }
   if (r->opt->duration_ns > 0)
