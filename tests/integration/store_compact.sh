@@ -180,6 +180,11 @@ expect_rc 0 "$BN" compact --dry-run --db "$db"
 
 reports after
 check after hour minute minute 0.012
+# the text report says so too
+set -- $RANGES
+"$BN" report --db "$db" --since "$(iso "$1")" --until "$(iso "$2")" \
+  -f text >"$T/h.txt" 2>"$T/err" || { cat "$T/err"; fail "text report"; }
+assert_contains "$T/h.txt" "compacted by the retention: hour rollups"
 
 # --- bad retention values: one line, file:line, exit 3
 bad() { # YAML-LINE WANT
