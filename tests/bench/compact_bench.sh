@@ -24,11 +24,11 @@ done
   fail "report_fixture"
 n=$(sqlite3 "$T/week.db" 'SELECT count(*) FROM samples')
 range="--since 2026-11-20T00:00:00Z --until 2026-11-27T00:00:00Z"
-bps() { echo "$(($(stat -c %s "$1") * 100 / n))" | sed 's/..$/.&/'; }
+bps() { awk "BEGIN { printf \"%.2f\", $(stat -c %s "$1") / $n }"; }
 rtime() { # DB: seconds of a json report over the week
   s=$(date +%s.%N)
   # shellcheck disable=SC2086
-  "$BN" report --db "$1" $range -f json -o "$T/r.json" >/dev/null ||
+  "$BN" report --db "$1" $range -f json -o "$T/r.json" >/dev/null 2>&1 ||
     fail "report"
   awk "BEGIN { printf \"%.2f\", $(date +%s.%N) - $s }"
 }
