@@ -495,7 +495,11 @@ static int store_open_common(const char *path, int readonly, int secondary,
     /* A new file returns the space compaction frees (store_compact.c):
      * the mode can only be chosen before the first table exists.  An
      * older file keeps its mode until `bottleneck compact --vacuum`. */
-    rc = s->version == 0 && !secondary
+    /* BN_STORE_AUTO_VACUUM=none: a new file as before schema 8 (tests of
+     * that case: store_small_disk.sh) */
+    rc = s->version == 0 && !secondary &&
+                 !(getenv("BN_STORE_AUTO_VACUUM") &&
+                   !strcmp(getenv("BN_STORE_AUTO_VACUUM"), "none"))
              ? store_pragma(s, "PRAGMA auto_vacuum = INCREMENTAL")
              : BN_OK;
     /* ":memory:" (other modules' tests) cannot do WAL and needs not */
