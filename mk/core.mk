@@ -12,7 +12,7 @@ libbncore_la_SOURCES = \
 	core/host/loader_elf.c core/host/loader_elf.h \
 	core/store/stats.c core/store/stats.h \
 	core/store/store.c core/store/store_schema.c core/store/store_query.c core/store/store.h \
-	core/store/store_rollup.c core/store/store_metrics.c core/store/hist.c core/store/hist.h \
+	core/store/store_rollup.c core/store/store_compact.c core/store/store_metrics.c core/store/hist.c core/store/hist.h \
 	core/store/stat_acc.c core/store/stat_acc.h \
 	core/store/store_paths.c core/store/store_paths.h core/store/pathdiff.c core/store/pathdiff.h \
 	core/store/store_int.h core/store/store_writer.c core/store/store_lock.c \
@@ -35,7 +35,8 @@ libbncore_la_SOURCES = \
 	core/cli/cli.h core/cli/cli_run.c core/cli/cli_plugins.c core/cli/cli_profile.c core/cli/cli_report.c core/cli/cli_analyze.c core/cli/cli_baseline.c core/cli/cli_import.c \
 	core/cli/cli_compare.c core/store/store_sim.c \
 	core/sim/omnetpp_parse.c core/sim/omnetpp_parse.h core/sim/sim_stats.c core/sim/sim_stats.h \
-	core/sim/sim_import.c core/sim/sim_import.h core/sim/sim_chart.c core/sim/sim_chart.h
+	core/sim/sim_import.c core/sim/sim_import.h core/sim/sim_chart.c core/sim/sim_chart.h \
+	core/cli/cli_compact.c
 libbncore_la_CFLAGS = $(AM_CFLAGS) $(CORE_INCLUDES) $(YAML_CFLAGS) $(SQLITE_CFLAGS) \
 	$(UV_CFLAGS) $(CRYPTO_CFLAGS) $(MNL_CFLAGS) $(JSONC_CFLAGS) -pthread
 libbncore_la_LIBADD = $(YAML_LIBS) $(SQLITE_LIBS) $(UV_LIBS) \

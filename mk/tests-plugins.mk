@@ -31,9 +31,14 @@ EXTRA_DIST += $(REPORT_TESTS) tests/integration/schema_check.py \
 	docs/schemas/report.schema.json docs/reports.md
 
 # Bench (not a test): a report over a week of 1 Hz samples of 20 targets.
-EXTRA_DIST += tests/bench/report_bench.sh
+EXTRA_DIST += tests/bench/report_bench.sh tests/bench/compact_bench.sh
 bench-report: all tests/helpers/report_fixture
 	BN_TOP_SRCDIR='$(abs_top_srcdir)' BN_TOP_BUILDDIR='$(abs_top_builddir)' \
 	BOTTLENECK_PLUGIN_PATH='$(STAGE_DIR)' \
 	$(SHELL) $(top_srcdir)/tests/bench/report_bench.sh $(BENCH_ARGS)
 .PHONY: bench-report
+bench-compact: all tests/helpers/report_fixture
+	BN_TOP_SRCDIR='$(abs_top_srcdir)' BN_TOP_BUILDDIR='$(abs_top_builddir)' \
+	BOTTLENECK_PLUGIN_PATH='$(STAGE_DIR)' \
+	$(SHELL) $(top_srcdir)/tests/bench/compact_bench.sh $(BENCH_ARGS)
+.PHONY: bench-compact

@@ -2,16 +2,18 @@
 # statistics (core/store/stats.c): unit tests, the kill -9 test and a bench.
 
 STORE_SOURCES = core/runtime/log.c core/store/stats.c core/store/store.c core/store/store_schema.c \
-	core/store/store_query.c core/store/store_int.h core/store/store_rollup.c core/store/store_metrics.c \
+	core/store/store_query.c core/store/store_int.h core/store/store_rollup.c core/store/store_compact.c core/store/store_metrics.c \
 	core/store/hist.c core/store/hist.h core/store/stat_acc.c core/store/stat_acc.h \
 	core/store/store_writer.c core/store/store_lock.c core/store/store_paths.c \
 	core/store/store_paths.h core/store/pathdiff.h core/store/store_sim.c
 
 check_PROGRAMS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
-	tests/helpers/store_writer
+	tests/unit/test_compact tests/helpers/store_writer
 TESTS += tests/unit/test_stats tests/unit/test_store tests/unit/test_hist \
+	tests/unit/test_compact \
 	tests/integration/store_kill9.sh tests/integration/store_lock.sh \
-	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh
+	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh \
+	tests/integration/store_compact.sh
 
 tests_unit_test_stats_SOURCES = tests/unit/test_stats.c core/store/stats.c \
 	core/runtime/log.c
@@ -22,6 +24,10 @@ tests_unit_test_store_SOURCES = tests/unit/test_store.c $(STORE_SOURCES)
 tests_unit_test_store_CFLAGS = $(TEST_CFLAGS) -pthread
 tests_unit_test_store_LDADD = $(TEST_LIBS) -lpthread
 
+tests_unit_test_compact_SOURCES = tests/unit/test_compact.c $(STORE_SOURCES)
+tests_unit_test_compact_CFLAGS = $(TEST_CFLAGS) -pthread
+tests_unit_test_compact_LDADD = $(TEST_LIBS) -lpthread
+
 # Writes samples until killed; store_kill9.sh checks what survived.
 tests_helpers_store_writer_SOURCES = tests/helpers/store_writer.c \
 	$(STORE_SOURCES)
@@ -30,7 +36,7 @@ tests_helpers_store_writer_LDADD = $(SQLITE_LIBS) -lm -lpthread
 
 EXTRA_DIST += tests/integration/store_kill9.sh tests/integration/store_lock.sh \
 	tests/integration/store_small_disk.sh tests/integration/store_readonly.sh \
-	tests/bench/README.md
+	tests/integration/store_compact.sh tests/bench/README.md docs/history.md
 
 # Bench: built by `make`, run by `make bench-store` (not a test).
 noinst_PROGRAMS += tests/bench/store_bench

@@ -64,6 +64,8 @@ int cli_import(int argc, char **argv);
 /** `bottleneck compare --sim RUN --real RUN|--since T`: distances between
  * a simulated run's distributions and measured ones (cli_compare.c). */
 int cli_compare(int argc, char **argv);
+/** `bottleneck compact [--dry-run]`: apply the retention by hand. */
+int cli_compact(int argc, char **argv);
 int cli_speedtest(int argc, char **argv);
 int cli_paths(int argc, char **argv);
 int cli_check(int argc, char **argv);

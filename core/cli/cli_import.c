@@ -425,6 +425,9 @@ static int im_write(im_state *st, store *s, size_t n_files)
 
     rc = store_run_begin(s, &m, &run);
   }
+  /* an imported run: the retention keeps its samples (docs/history.md) */
+  if (rc == BN_OK)
+    rc = store_run_set_kind(s, run, "imported");
   if (rc == BN_OK)
     rc = store_declare_metrics(s, probe, decl);
   for (size_t i = 0; i < st->n_rows && rc == BN_OK; i++) {

@@ -34,6 +34,8 @@ static void main_usage(FILE *out)
           "                      files into the history\n"
           "  compare             a simulated run against measured ones:\n"
           "                      KS, Wasserstein, p50/p90/p99 differences\n"
+          "  compact             apply the retention: roll up and remove old "
+          "data\n"
           "  check               pre-flight checks: DNS, gateway, path MTU\n"
           "  selftest            what this machine supports; every plugin\n"
           "                      on loopback, in a few seconds\n"
@@ -130,6 +132,8 @@ int main(int argc, char **argv)
     return cli_import(argc, argv);
   if (!strcmp(argv[0], "compare"))
     return cli_compare(argc, argv);
+  if (!strcmp(argv[0], "compact"))
+    return cli_compact(argc, argv);
   if (!strcmp(argv[0], "speedtest"))
     return cli_speedtest(argc, argv);
   if (!strcmp(argv[0], "paths"))

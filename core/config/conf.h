@@ -78,7 +78,8 @@ const char *conf_where(const bn_node *n, char *buf, size_t len);
 int conf_parse_int(const char *s, int64_t *out);
 int conf_parse_double(const char *s, double *out);
 int conf_parse_bool(const char *s, int *out);
-/** "250ms", "1.5s", "2m", "1h", "100us", plain number = seconds. */
+/** "250ms", "1.5s", "2m", "1h", "100us", "14d", "2w", "2y" (365 days),
+ * plain number = seconds. */
 int conf_parse_duration(const char *s, int64_t *out_ns);
 /**
  * Bytes: "1500", "64k", "1.5M" (SI: k M G T are powers of 1000),

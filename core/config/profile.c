@@ -32,9 +32,9 @@
 #define PROFILE_MAX_EXTENDS 16
 
 static const char *const profile_keys[] = {
-    "name",      "description", "extends",    "store",  "targets",
-    "probes",    "speedtest",   "speedtests", "checks", "anomaly",
-    "exporters", "reporters",   "consent",    NULL};
+    "name",      "description", "extends",    "store",     "targets",
+    "probes",    "speedtest",   "speedtests", "checks",    "anomaly",
+    "exporters", "reporters",   "consent",    "retention", NULL};
 
 static const char *const target_keys[] = {
     "name", "host", "port", "url", "tags", "region", "asn", "enabled", NULL};
@@ -1100,6 +1100,69 @@ static int profile_store(profile *p, const bn_node *n)
   return p->store_path ? 0 : BN_ENOMEM;
 }
 
+/* The `retention:` section: how long raw samples, minute rollups and
+ * hour rollups are kept (store_compact.c).  Each an age; they must not
+ * shrink from one resolution to the next, since each is made from the
+ * one before. */
+static const bn_option retention_options[] = {
+    {.name = "raw",
+     .type = BN_OPT_DURATION,
+     .def = "14d",
+     .help = "how long raw samples are kept",
+     .min = 3600,
+     .max = 100 * 366 * 86400.0},
+    {.name = "minutes",
+     .type = BN_OPT_DURATION,
+     .def = "90d",
+     .help = "how long per-minute rollups are kept (then merged into hours)",
+     .min = 3600,
+     .max = 100 * 366 * 86400.0},
+    {.name = "hours",
+     .type = BN_OPT_DURATION,
+     .def = "2y",
+     .help = "how long per-hour rollups are kept",
+     .min = 3600,
+     .max = 100 * 366 * 86400.0},
+    BN_OPTIONS_END,
+};
+
+static int profile_retention(profile *p, bn_node *map)
+{
+  static const char *const key[] = {"raw", "minutes", "hours"};
+  int64_t v[3] = {STORE_RETAIN_RAW_NS, STORE_RETAIN_MINUTE_NS,
+                  STORE_RETAIN_HOUR_NS};
+  char where[PATH_MAX + 64];
+  int i, rc = 0;
+
+  if (map && !profile_is_null(map)) {
+    if (map->type != CONF_MAP) {
+      log_error(NULL,
+                "%s: 'retention' must be a map of ages, e.g. {raw: 14d, "
+                "minutes: 90d, hours: 730d}",
+                conf_where(map, where, sizeof(where)));
+      return BN_EINVAL;
+    }
+    if (options_validate(retention_options, map, NULL, "@retention") != 0)
+      return BN_EINVAL;
+    for (i = 0; i < 3; i++)
+      conf_parse_duration(conf_scalar(conf_get(map, key[i])), &v[i]);
+    for (i = 1; i < 3; i++)
+      if (v[i] < v[i - 1]) {
+        log_error(NULL,
+                  "%s: retention '%s' (%.0f h) is shorter than '%s' (%.0f "
+                  "h), which it is made from; make it at least as long",
+                  conf_where(conf_get(map, key[i]), where, sizeof(where)),
+                  key[i], (double)v[i] / 3.6e12, key[i - 1],
+                  (double)v[i - 1] / 3.6e12);
+        rc = BN_EINVAL;
+      }
+  }
+  p->retention.raw_ns = v[0];
+  p->retention.minute_ns = v[1];
+  p->retention.hour_ns = v[2];
+  return rc;
+}
+
 /* Keep going after errors; out of memory wins over a bad profile. */
 static int profile_worse(int rc, int r)
 {
@@ -1140,6 +1203,8 @@ static int profile_build(profile *p)
   rc = profile_worse(rc, r);
   /* The pre-flight checks (core, not a plugin). */
   r = check_settings_read(conf_get(p->root, "checks"), &p->checks);
+  rc = profile_worse(rc, r);
+  r = profile_retention(p, conf_get(p->root, "retention"));
   rc = profile_worse(rc, r);
   return rc;
 }

@@ -16,6 +16,7 @@
  *       targets: [web, "tag:loopback"]   # default: all targets
  *       interval: 1s            # plugin options follow
  *   speedtest: {streams: 4, duration: 10s, retries: 2}   # optional
+ *   retention: {raw: 14d, minutes: 90d, hours: 2y}       # optional
  *   speedtests:             # providers, in failover order
  *     - plugin: cloudflare
  *   anomaly: []
@@ -33,6 +34,7 @@
 #include "check.h"
 #include "conf.h"
 #include "speedtest_settings.h"
+#include "store.h"
 
 struct loader;
 
@@ -62,6 +64,7 @@ typedef struct profile {
   char hash[65]; /* SHA-256 hex of the merged tree's YAML dump */
   struct speedtest_settings speedtest; /* the `speedtest:` section */
   check_settings checks;               /* the `checks:` section */
+  store_retention retention;           /* the `retention:` section */
   const bn_node *consent; /* the `consent:` list (in root), or NULL */
 } profile;
 

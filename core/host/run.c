@@ -31,6 +31,16 @@
 #define RUN_FLUSH_NS    (1000 * 1000 * 1000LL)
 #define RUN_CLOCK_NS    (250 * 1000 * 1000LL)
 #define RUN_PROGRESS_NS (1000 * 1000 * 1000LL)
+/* Retention (store_compact.c): a compaction starts RUN_COMPACT_FIRST_NS
+ * after the start (BN_COMPACT_FIRST_S overrides it, for tests; and
+ * BN_COMPACT_TICK_MS the tick, for benches), then
+ * every RUN_COMPACT_EVERY_NS; while one is under way it takes one step
+ * per RUN_COMPACT_TICK_NS, each a transaction aiming at
+ * RUN_COMPACT_BUDGET_NS (the goal: no step holds the loop 50 ms). */
+#define RUN_COMPACT_FIRST_NS  (60 * 1000000000LL)
+#define RUN_COMPACT_EVERY_NS  (3600 * 1000000000LL)
+#define RUN_COMPACT_TICK_NS   (100 * 1000000LL)
+#define RUN_COMPACT_BUDGET_NS STORE_COMPACT_BUDGET_NS
 
 typedef struct run_state {
   host_core core;
@@ -49,6 +59,11 @@ typedef struct run_state {
   int checks_abandoned; /* still running at exit: r->prof stays allocated */
   struct run_checks_job *checks;
   int64_t checks_wall_ns;
+  /* retention: the compaction under way, when the next one starts */
+  store_compactor compactor;
+  int compacting;
+  int64_t compact_next; /* monotonic ns */
+  int64_t compact_longest_ns;
 } run_state;
 
 /* What the checks thread works on: on the heap, so a thread left running
@@ -68,6 +83,59 @@ static void run_flush_cb(bn_timer *t, void *arg)
   run_state *r = arg;
 
   store_flush(r->core.st);
+}
+
+/* What a compaction did (partial: the run ends before it is done; the
+ * next run starts it again). */
+static void run_compact_log(run_state *r, int partial)
+{
+  const store_compact_stats *st = &r->compactor.st;
+
+  log_msg(st->raw.rows || st->minute.rows || st->hour.rows ? BN_LOG_INFO
+                                                           : BN_LOG_DEBUG,
+          "store",
+          "compaction%s: %lld raw samples, %lld minute rollups (into %lld "
+          "hour rollups), %lld hour rollups removed, %.1f MiB given back; "
+          "%lld steps, longest %.1f ms, %lld over 50 ms",
+          partial ? " (unfinished at the end of the run)" : "",
+          (long long)st->raw.rows, (long long)st->minute.rows,
+          (long long)st->hours_written, (long long)st->hour.rows,
+          (double)st->vacuumed / 1048576.0, (long long)st->steps,
+          (double)st->longest_ns / 1e6, (long long)st->slow);
+}
+
+/* One step of the retention's compaction; it never waits for the lock
+ * (the writer thread's commits come first) and each step is short. */
+static void run_compact_cb(bn_timer *t, void *arg)
+{
+  run_state *r = arg;
+  int64_t mono = clock_mono(&r->core.clock);
+  store_cuts cuts;
+  int rc;
+
+  if (r->stopping)
+    return;
+  if (!r->compacting) {
+    if (mono < r->compact_next)
+      return;
+    store_retention_cuts(&r->prof->retention, clock_wall(&r->core.clock),
+                         &cuts);
+    store_compact_init(&r->compactor, &cuts, RUN_COMPACT_BUDGET_NS);
+    r->compacting = 1;
+  }
+  rc = store_compact_step(r->core.st, &r->compactor);
+  if (r->compactor.st.longest_ns > r->compact_longest_ns)
+    r->compact_longest_ns = r->compactor.st.longest_ns;
+  if (rc > 0 || rc == BN_EAGAIN)
+    return;
+  r->compacting = 0;
+  r->compact_next = mono + RUN_COMPACT_EVERY_NS;
+  if (rc < 0) {
+    log_warn("store",
+             "compaction stopped (see above); it is tried again in an hour");
+    return;
+  }
+  run_compact_log(r, 0);
 }
 
 static void run_clock_cb(bn_timer *t, void *arg)
@@ -164,6 +232,10 @@ static void run_stop(run_state *r)
   if (r->stopping)
     return;
   r->stopping = 1;
+  if (r->compacting) {
+    run_compact_log(r, 1);
+    r->compacting = 0;
+  }
   for (i = 0; i < r->core.n_inst; i++) {
     host_instance *in = &r->core.inst[i];
     const bn_probe_ops *ops = host_probe_ops(in);
@@ -356,6 +428,19 @@ static void run_start_timers(run_state *r)
   loop_owner_init(&r->owner, &r->uv, "core");
   loop_timer_start(&r->owner, RUN_FLUSH_NS, RUN_FLUSH_NS, run_flush_cb, r);
   loop_timer_start(&r->owner, RUN_CLOCK_NS, RUN_CLOCK_NS, run_clock_cb, r);
+  {
+    const char *e = getenv("BN_COMPACT_FIRST_S");
+    int64_t first =
+        e && *e ? (int64_t)(strtod(e, NULL) * 1e9) : RUN_COMPACT_FIRST_NS;
+
+    r->compact_next = clock_mono(&r->core.clock) + first;
+    int64_t tick = RUN_COMPACT_TICK_NS;
+
+    e = getenv("BN_COMPACT_TICK_MS"); /* benches: a faster pace */
+    if (e && strtol(e, NULL, 10) > 0)
+      tick = (int64_t)strtol(e, NULL, 10) * 1000000LL;
+    loop_timer_start(&r->owner, tick, tick, run_compact_cb, r);
+  }
   if (r->opt->duration_ns > 0)
     loop_timer_start(&r->owner, r->opt->duration_ns, 0, run_duration_cb, r);
   if (r->progress)

@@ -22,7 +22,6 @@
 #include "store_paths.h"
 
 /* Wait this long for another connection's write lock. */
-#define STORE_BUSY_MS 5000
 /* Page cache of a writing connection, KiB (a string for the pragma). */
 #define STORE_CACHE_KB "32768"
 /* The WAL may grow to an eighth of the free space, within these. */
@@ -342,10 +341,10 @@ static int store_ro_fs(const char *path)
 static int store_check_tables(store *s)
 {
   static const char *const tables[] = {
-      "runs",         "series",     "samples", "paths",
-      "hops",         "events",     "checks",  "path_sets",
-      "path_changes", "speedtests", "rollups", "speedtest_attempts",
-      "run_attrs",
+      "runs",         "series",       "samples",   "paths",
+      "hops",         "events",       "checks",    "path_sets",
+      "path_changes", "speedtests",   "rollups",   "speedtest_attempts",
+      "run_attrs",    "rollups_hour", "compacted",
   };
   sqlite3_stmt *st = NULL;
   size_t i;
@@ -493,8 +492,19 @@ static int store_open_common(const char *path, int readonly, int secondary,
     goto fail;
   }
   if (!readonly) {
+    /* A new file returns the space compaction frees (store_compact.c):
+     * the mode can only be chosen before the first table exists.  An
+     * older file keeps its mode until `bottleneck compact --vacuum`. */
+    /* BN_STORE_AUTO_VACUUM=none: a new file as before schema 9 (tests of
+     * that case: store_small_disk.sh) */
+    rc = s->version == 0 && !secondary &&
+                 !(getenv("BN_STORE_AUTO_VACUUM") &&
+                   !strcmp(getenv("BN_STORE_AUTO_VACUUM"), "none"))
+             ? store_pragma(s, "PRAGMA auto_vacuum = INCREMENTAL")
+             : BN_OK;
     /* ":memory:" (other modules' tests) cannot do WAL and needs not */
-    rc = strcmp(path, ":memory:") == 0 ? BN_OK : store_set_wal(s);
+    if (rc == BN_OK)
+      rc = strcmp(path, ":memory:") == 0 ? BN_OK : store_set_wal(s);
     if (rc == BN_OK)
       rc = store_pragma(s, "PRAGMA synchronous = NORMAL");
     /* The (series_id, wall_ns) index takes inserts all over the tree;

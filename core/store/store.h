@@ -30,7 +30,7 @@ typedef struct store store;
 #define STORE_RUN_INTERRUPTED (-2)
 
 /** Current schema version (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /** Run metadata written at the start of a run. */
 typedef struct store_run_meta {
@@ -177,6 +177,107 @@ int store_hold_end(store *s, int commit);
  * as samples are written; this repairs or checks them).
  */
 int store_rollup_rebuild(store *s);
+/* ---- retention and compaction (store_compact.c) ------------------------ */
+
+/** How long each resolution is kept (ns of age). */
+typedef struct store_retention {
+  int64_t raw_ns;    /**< raw samples */
+  int64_t minute_ns; /**< minute rollups (then merged into hours) */
+  int64_t hour_ns;   /**< hour rollups (then deleted) */
+} store_retention;
+
+#define STORE_DAY_NS           (86400 * 1000000000LL)
+#define STORE_RETAIN_RAW_NS    (14 * STORE_DAY_NS)
+#define STORE_RETAIN_MINUTE_NS (90 * STORE_DAY_NS)
+#define STORE_RETAIN_HOUR_NS   (730 * STORE_DAY_NS)
+
+/**
+ * What goes, for a retention at wall time now_ns: samples with wall_ns <
+ * raw_ns (a whole minute, so its rollup is whole), minute rollups with
+ * minute < minute (a whole hour), hour rollups with hour < hour.  Each
+ * cut is the age's boundary rounded down to its unit, so nothing younger
+ * than its age goes and a row goes at most one unit after it aged.
+ */
+typedef struct store_cuts {
+  int64_t raw_ns; /**< wall time, a multiple of 60 s */
+  int64_t minute; /**< minute number (wall / 60 s), a multiple of 60 */
+  int64_t hour;   /**< hour number (wall / 3600 s) */
+} store_cuts;
+void store_retention_cuts(const store_retention *r, int64_t now_ns,
+                          store_cuts *out);
+
+/** Rows removed (or to be removed) and the wall time range they cover. */
+typedef struct store_compact_range {
+  int64_t rows;
+  int64_t first_ns, last_ns; /**< INT64_MAX, INT64_MIN when rows is 0 */
+} store_compact_range;
+
+typedef struct store_compact_stats {
+  store_compact_range raw;    /**< raw samples */
+  store_compact_range minute; /**< minute rollups merged into hours */
+  store_compact_range hour;   /**< hour rollups */
+  int64_t hours_written;      /**< hour rollup rows made or added to */
+  int64_t raw_kept;   /**< older than the cut but without a rollup: kept */
+  int64_t vacuumed;   /**< bytes given back to the file system */
+  int64_t steps;      /**< transactions */
+  int64_t longest_ns; /**< longest step (transaction), ns */
+  int64_t slow;       /**< steps that took more than 50 ms */
+} store_compact_stats;
+
+/** A compaction in progress: cuts, where it is, its counts. */
+typedef struct store_compactor {
+  store_cuts cuts;
+  int phase;       /* 0 raw, 1 minutes, 2 hours, 3 vacuum, 4 done */
+  int64_t series;  /* next series id of the phase */
+  int64_t k_raw;   /* rows per statement (adapts to the budget) */
+  int64_t k_hours; /* hours per statement */
+  int64_t budget_ns;
+  store_compact_stats st;
+} store_compactor;
+
+/** What a compaction step aims at (a run's loop and `compact`): half of
+ * it is spent in statements, a last one may overrun it a little. */
+#define STORE_COMPACT_BUDGET_NS (20 * 1000000LL)
+
+/** Start a compaction to the given cuts; each step aims at budget_ns. */
+void store_compact_init(store_compactor *c, const store_cuts *cuts,
+                        int64_t budget_ns);
+/**
+ * One step: a transaction of at most about budget_ns (raw samples whose
+ * minute has a rollup, minute rollups into hour rollups, old hour
+ * rollups, then incremental vacuum when the file has it).  Returns 1
+ * when there is more to do, 0 when done, BN_EAGAIN when another
+ * connection holds the write lock (nothing was waited for: try later),
+ * or another negative bn_status.
+ */
+int store_compact_step(store *s, store_compactor *c);
+/**
+ * Steps run no WAL checkpoint (that would hold the loop): in a run the
+ * writer thread's connection checkpoints; without one, call this between
+ * steps (passive: copies what it can without waiting).
+ */
+int store_compact_checkpoint(store *s);
+/** Count what a compaction to `cuts` would remove (reads only). */
+int store_compact_plan(store *s, const store_cuts *cuts,
+                       store_compact_stats *out);
+/**
+ * File space: pages in use and free (bytes), and the auto_vacuum mode
+ * (0 none, 1 full, 2 incremental).
+ */
+int store_space(store *s, int64_t *used, int64_t *free_bytes, int *vacuum);
+/**
+ * Rewrite the file with auto_vacuum = INCREMENTAL (VACUUM: blocks, needs
+ * as much free disk as the file), so that later compactions return the
+ * space they free.  For `bottleneck compact --vacuum`.
+ */
+int store_vacuum_full(store *s);
+/** Bytes a table and its indexes take (the dbstat table), -1 unknown. */
+int64_t store_table_bytes(store *s, const char *table);
+/** Rows of a table, -1 on error. */
+int64_t store_table_rows(store *s, const char *table);
+/** Bytes per page of the open database (estimates). */
+int64_t store_page_size(store *s);
+
 /** Rows written since the last commit. */
 unsigned store_pending(const store *s);
 

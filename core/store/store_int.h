@@ -10,6 +10,9 @@
 #include "pathdiff.h"
 #include "store.h"
 
+/* How long a connection waits for another's write lock. */
+#define STORE_BUSY_MS 5000
+
 /* Cached write statements, prepared on first use. */
 enum store_stmt_id {
   ST_BEGIN,

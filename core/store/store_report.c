@@ -256,9 +256,11 @@ static int latency_raw(store *s, const store_report_range *r, int64_t sid,
   return rows_done(s, st, rc, "cannot read samples");
 }
 
-/* Rollup minutes of one series into buckets. */
+/* Rollup minutes of one series into buckets, and the hour rollups of
+ * compacted ranges (store_compact.c: an hour is either in minutes or in
+ * one hour row).  *res gets RES_MINUTE and RES_HOUR for what was read. */
 static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
-                           acc *b, size_t nb)
+                           acc *b, size_t nb, unsigned *res)
 {
   sqlite3_stmt *st = NULL;
   int64_t m0 = r->since_ns / MINUTE_NS;
@@ -267,9 +269,14 @@ static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
   rc = prepare(
       s,
       "SELECT minute, sent, lost, n, sum, sumsq, min, max, jit_sum, "
-      "jit_n, hist, invalid FROM rollups WHERE series_id = ?4 AND (?1 IS "
+      "jit_n, hist, invalid, 1 FROM rollups WHERE series_id = ?4 AND (?1 IS "
       "NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN (SELECT id FROM runs "
-      "WHERE profile = ?9)) AND minute >= ?2 AND minute < ?3",
+      "WHERE profile = ?9)) AND minute >= ?2 AND minute < ?3 "
+      "UNION ALL SELECT hour * 60, sent, lost, n, sum, sumsq, min, max, "
+      "jit_sum, jit_n, hist, invalid, 2 FROM rollups_hour WHERE series_id = "
+      "?4 AND (?1 IS NULL OR run_id = ?1) AND (?9 IS NULL OR run_id IN "
+      "(SELECT id FROM runs WHERE profile = ?9)) AND hour >= ?5 AND "
+      "hour * 60 < ?3",
       &st);
   if (rc < 0)
     return rc;
@@ -280,9 +287,12 @@ static int latency_rollups(store *s, const store_report_range *r, int64_t sid,
   sqlite3_bind_int64(st, 2, m0);
   sqlite3_bind_int64(st, 3, (r->until_ns + MINUTE_NS - 1) / MINUTE_NS);
   sqlite3_bind_int64(st, 4, sid);
+  sqlite3_bind_int64(st, 5, m0 / 60 - (m0 % 60 < 0));
   bind_profile(st, r);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t w = sqlite3_column_int64(st, 0) * MINUTE_NS;
+
+    *res |= (unsigned)sqlite3_column_int(st, 12);
     size_t i =
         w < r->since_ns ? 0 : (size_t)((w - r->since_ns) / r->bucket_ns);
     acc *a;
@@ -409,8 +419,8 @@ static int raw_sort(raw_vals *rv, size_t nb, double **all)
 static int latency_series(store *s, const store_report_range *r,
                           const store_report_range *rr, sqlite3_stmt *st,
                           acc *b, size_t nb, raw_vals *rv, int raw,
-                          json_object *rows, json_object *series,
-                          json_object *cdfs)
+                          unsigned *res, json_object *rows,
+                          json_object *series, json_object *cdfs)
 {
   int64_t sid = sqlite3_column_int64(st, 0);
   const char *target = (const char *)sqlite3_column_text(st, 1);
@@ -426,7 +436,7 @@ static int latency_series(store *s, const store_report_range *r,
     stat_acc_reset(&b[i]);
   rv->n = 0;
   err = raw ? latency_raw(s, rr, sid, b, nb, rv)
-            : latency_rollups(s, rr, sid, b, nb);
+            : latency_rollups(s, rr, sid, b, nb, res);
   if (err == BN_OK && raw)
     err = raw_sort(rv, nb, &all);
   if (err < 0)
@@ -471,6 +481,38 @@ out:
   return err;
 }
 
+#define RES_MINUTE 1u
+#define RES_HOUR   2u
+
+/* Whether compaction removed raw samples of any series in the range
+ * (then the range is read from the rollups, even a short one). */
+static int raw_compacted(store *s, const store_report_range *r)
+{
+  sqlite3_stmt *st = NULL;
+  int rc = prepare(s,
+                   "SELECT 1 FROM compacted WHERE kind = 'raw' AND "
+                   "first_ns < ?3 AND last_ns >= ?2 - 60000000000 LIMIT 1",
+                   &st);
+
+  if (rc < 0)
+    return rc;
+  bind_range(st, r);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW;
+}
+
+/* What resolution the statistics have: raw samples, minute rollups,
+ * hour rollups (compacted ranges) or both. */
+static const char *resolution_name(int raw, unsigned res)
+{
+  if (raw)
+    return "samples";
+  if (res == (RES_MINUTE | RES_HOUR))
+    return "minute+hour";
+  return res == RES_HOUR ? "hour" : "minute";
+}
+
 /* How the percentiles were found, for reporters and readers. */
 static void pct_method(json_object *sec, int raw)
 {
@@ -492,7 +534,16 @@ int store_report_latency(store *s, const store_report_range *r,
   raw_vals rv = {NULL, 0, 0, NULL};
   size_t nb, i;
   acc *b;
+  unsigned res = 0;
   int rc, err = BN_OK, raw = r->until_ns - r->since_ns <= RAW_MAX_NS;
+
+  /* a short range whose samples compaction removed reads the rollups */
+  if (raw) {
+    rc = raw_compacted(s, r);
+    if (rc < 0)
+      return rc;
+    raw = !rc;
+  }
 
   if (!raw && rr.bucket_ns % MINUTE_NS)
     rr.bucket_ns += MINUTE_NS - rr.bucket_ns % MINUTE_NS;
@@ -526,18 +577,23 @@ int store_report_latency(store *s, const store_report_range *r,
       "WHERE se.metric = (SELECT m.metric FROM metrics m WHERE "
       "m.probe = se.probe AND m.role = 'latency' ORDER BY "
       "(m.flags & 1) DESC, m.metric LIMIT 1) "
-      "AND EXISTS (SELECT 1 FROM rollups ro WHERE "
+      "AND (EXISTS (SELECT 1 FROM rollups ro WHERE "
       "ro.series_id = se.id AND (?1 IS NULL OR ro.run_id = ?1) AND (?9 IS "
       "NULL OR ro.run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND "
       "ro.minute >= ?2 / 60000000000 AND ro.minute <= ?3 / "
-      "60000000000) ORDER BY se.target, se.probe, se.metric",
+      "60000000000) OR EXISTS (SELECT 1 FROM rollups_hour rh WHERE "
+      "rh.series_id = se.id AND (?1 IS NULL OR rh.run_id = ?1) AND (?9 IS "
+      "NULL OR rh.run_id IN (SELECT id FROM runs WHERE profile = ?9)) AND "
+      "rh.hour >= ?2 / 3600000000000 - 1 AND rh.hour <= ?3 / "
+      "3600000000000)) ORDER BY se.target, se.probe, se.metric",
       &st);
   if (rc == BN_OK) {
     bind_range(st, r);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       if (!target_wanted(r, (const char *)sqlite3_column_text(st, 1)))
         continue;
-      err = latency_series(s, r, &rr, st, b, nb, &rv, raw, rows, series, cdfs);
+      err = latency_series(s, r, &rr, st, b, nb, &rv, raw, &res, rows, series,
+                           cdfs);
       if (err < 0)
         break;
     }
@@ -556,6 +612,8 @@ int store_report_latency(store *s, const store_report_range *r,
   rc = rows_done(s, st, rc, "cannot read the series");
   if (rc < 0)
     return rc;
+  put(sum, "resolution", json_object_new_string(resolution_name(raw, res)));
+  put(lat, "resolution", json_object_new_string(resolution_name(raw, res)));
   availability(sum, json_object_array_length(rows) > 0,
                "no latency samples in this range");
   availability(lat, json_object_array_length(series) > 0,

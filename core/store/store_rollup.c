@@ -333,8 +333,13 @@ int store_rollup_rebuild(store *s)
   store_rollup_discard(s);
   if (sqlite3_exec(
           s->db,
-          "BEGIN IMMEDIATE; DELETE FROM rollups; " STORE_ROLLUP_BACKFILL
-          "; COMMIT",
+          /* only the minutes whose samples are still there: those of
+           * compacted ranges (store_compact.c) cannot be counted again */
+          "BEGIN IMMEDIATE; DELETE FROM rollups WHERE EXISTS (SELECT 1 "
+          "FROM samples s WHERE s.series_id = rollups.series_id AND "
+          "s.wall_ns >= rollups.minute * 60000000000 AND s.wall_ns < "
+          "(rollups.minute + 1) * 60000000000 AND s.run_id = "
+          "rollups.run_id); " STORE_ROLLUP_BACKFILL "; COMMIT",
           NULL, NULL, NULL) != SQLITE_OK) {
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     return store_fail(s->path, s->db, "cannot rebuild the rollups",

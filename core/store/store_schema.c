@@ -277,6 +277,43 @@ static const char *const store_migrations[] = {
     "  value TEXT,"
     "  PRIMARY KEY (run_id, key)"
     ") WITHOUT ROWID;",
+    /* 8 -> 9: retention (store_compact.c).  Hour rollups, merged from
+     * the minute rollups once those are older than the retention of
+     * minutes (same columns and sketch, `hour` = wall time / 3600 s), and
+     * what compaction removed: per series and kind (raw samples, minute
+     * rollups, hour rollups) the rows and the wall time range, so that
+     * reports know a range holds no raw samples any more. */
+    "CREATE TABLE rollups_hour ("
+    "  series_id INTEGER NOT NULL REFERENCES series (id),"
+    "  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+    "  hour INTEGER NOT NULL," /* wall time / 3600 s */
+    "  sent INTEGER NOT NULL,"
+    "  lost INTEGER NOT NULL,"
+    "  invalid INTEGER NOT NULL,"
+    "  late INTEGER NOT NULL,"
+    "  dup INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL,"
+    "  sum REAL NOT NULL,"
+    "  sumsq REAL NOT NULL,"
+    "  min REAL,"
+    "  max REAL,"
+    "  jit_sum REAL NOT NULL,"
+    "  jit_n INTEGER NOT NULL,"
+    "  hist BLOB,"
+    "  PRIMARY KEY (series_id, run_id, hour)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX rollups_hour_series ON rollups_hour (series_id, hour);"
+    /* compaction walks the minutes of one series at a time */
+    "CREATE INDEX rollups_series_minute ON rollups (series_id, minute);"
+    "CREATE TABLE compacted ("
+    "  series_id INTEGER NOT NULL REFERENCES series (id),"
+    "  kind TEXT NOT NULL," /* raw, minute, hour */
+    "  rows INTEGER NOT NULL,"
+    "  first_ns INTEGER NOT NULL," /* wall time of the oldest removed */
+    "  last_ns INTEGER NOT NULL,"  /* and of the newest (its start) */
+    "  updated_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (series_id, kind)"
+    ") WITHOUT ROWID;",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==

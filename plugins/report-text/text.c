@@ -378,6 +378,12 @@ static void sec_latency(FILE *f, json_object *m, size_t max_rows)
     return;
   fprintf(f, "buckets of %g s (%s)\n", num(sec, "bucket_s"),
           or_dash(str(sec, "source")));
+  /* ranges the retention compacted (docs/history.md) */
+  if (str(sec, "resolution") && strstr(str(sec, "resolution"), "hour"))
+    fprintf(f,
+            "older data compacted by the retention: %s rollups (an hour "
+            "counts whole in the bucket of its start)\n",
+            str(sec, "resolution"));
   for (i = 0; i < alen(series); i++) {
     json_object *s = aidx(series, i), *pts = get(s, "points");
     size_t n = alen(pts), k = stride(n, max_rows);

@@ -36,13 +36,15 @@ for n in open(metrics):
 # loss), which that code never looks up as plugins.
 allowed = {
     ("json", "getopt"),
+    ("html", "getopt"),
     ("dns", "check"),
     ("latency", "report"),
     ("jitter", "report"),
     ("loss", "report"),
 }
+# (cli_compare.c: the metric roles of bn_role, spelled as in the store)
 report_files = ("report_model.c", "store_report.c", "speedtest_print.c",
-                "cli_speedtest.c")
+                "cli_speedtest.c", "cli_compare.c")
 lit = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 bad = []
 for top, _, files in os.walk(core):

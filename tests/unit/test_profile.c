@@ -519,7 +519,8 @@ static void test_unknown_top_key_and_name(void **state)
   static const char *const want[] = {
       "error: @/bad-key.yaml:3:1: unknown key 'probe' in profile (known: "
       "name, description, extends, store, targets, probes, speedtest, "
-      "speedtests, checks, anomaly, exporters, reporters, consent)"};
+      "speedtests, checks, anomaly, exporters, reporters, consent, "
+      "retention)"};
   static const char *const noname[] = {
       "error: @/no-name.yaml:1:1: profile has no 'name'"};
 

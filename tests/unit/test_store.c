@@ -29,6 +29,11 @@
 #include "store.h"
 #include "store_paths.h"
 
+/* What schema 8 (retention) added: dropped to make an older schema. */
+#define V9_DROP                                                               \
+  "DROP TABLE rollups_hour; DROP TABLE compacted; "                           \
+  "DROP INDEX rollups_series_minute; "
+
 #define EPS       1e-9
 #define MAX_LINES 16
 
@@ -265,9 +270,10 @@ static void test_migrate_episodes(void **state)
 
   s = open_with_run(f, &run);
   store_close(s);
-  sql_exec(f->db, "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
-                  "DROP TABLE episodes; DROP TABLE baselines; PRAGMA "
-                  "user_version = 5");
+  sql_exec(f->db,
+           V9_DROP "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
+                   "DROP TABLE episodes; DROP TABLE baselines; PRAGMA "
+                   "user_version = 5");
   log_set_level(BN_LOG_INFO);
   f->n_lines = 0;
   assert_int_equal(store_open(f->db, &s), 0);
@@ -338,8 +344,9 @@ static void test_baselines(void **state)
 
   s = open_with_run(f, &run);
   store_close(s);
-  sql_exec(f->db, "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
-                  "DROP TABLE baselines; PRAGMA user_version = 6");
+  sql_exec(f->db,
+           V9_DROP "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
+                   "DROP TABLE baselines; PRAGMA user_version = 6");
   assert_int_equal(store_open(f->db, &s), 0);
   assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
   assert_int_equal(store_writer_start(s), 0);
@@ -903,7 +910,7 @@ static void test_sketch_migration(void **state)
   assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
   assert_int_equal(
       sqlite3_exec(h,
-                   "DELETE FROM samples WHERE wall_ns >= 60000000000;"
+                   "DELETE FROM samples WHERE wall_ns >= 60000000000;" V9_DROP
                    "DROP TABLE run_attrs; ALTER TABLE runs DROP COLUMN kind; "
                    "DROP TABLE episodes; DROP TABLE baselines;"
                    "PRAGMA user_version = 4",
@@ -921,7 +928,7 @@ static void test_sketch_migration(void **state)
   f->n_lines = 0;
   assert_int_equal(store_open(f->db, &s), 0);
   store_close(s);
-  assert_int_equal(f->n_lines, 4); /* 4 -> 5, 5 -> 6, 6 -> 7, 7 -> 8 */
+  assert_int_equal(f->n_lines, 5); /* 4 -> 5 ... 8 -> 9 */
   assert_non_null(strstr(f->lines[0], "migrated schema from version 4 to 5"));
   /* minute 0: counted again, the same as written live */
   assert_string_equal(
