@@ -171,7 +171,9 @@ check "jitter: max $max ms <= 30 + 50" "$max <= 80"
 # The bounds come from a baseline measured here, at a low rate through the
 # same relay: its lateness then is what this machine (its load, a
 # sanitizer build) costs per packet; at the high rate it may add queueing
-# of its own, not more than a few times that.
+# of its own, a few times that, and a test running beside it (make -j2)
+# can stall it for a few ms now and then: on average still under 0.5 ms
+# more (a relay that cannot keep up is late by many ms).
 lab_impair 1 --fwd 15 --rev 15 --seed 1 || fail "lab_impair rate"
 echo "rate baseline (15 ms each way, 300 pings, 1 in flight):"
 ping_run client "$LAB_TARGET_IP" -c 300 -i 0.005
@@ -180,7 +182,7 @@ for dir in fwd rev; do
   l=$(lab_impair_stats 1 $dir late_avg_us)
   late0=$(awk "BEGIN { print ($l > $late0) ? $l : $late0 }")
 done
-late_max=$(awk "BEGIN { printf \"%d\", 100 + 4 * $late0 }")
+late_max=$(awk "BEGIN { printf \"%d\", 500 + 4 * $late0 }")
 rtt_max=$(awk "BEGIN { printf \"%.2f\", $P_AVG + 1.5 }")
 echo "baseline: relay late by $late0 us, RTT $P_AVG ms;" \
   "bounds: late < $late_max us, RTT <= $rtt_max ms"
