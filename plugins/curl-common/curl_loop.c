@@ -214,3 +214,22 @@ void curl_loop_close(curl_loop *l)
     l->h->api->timer_free(l->timer);
   l->timer = NULL;
 }
+
+int curl_loop_resolve_list(bn_host *h, const bn_node *list,
+                           struct curl_slist **out)
+{
+  size_t i, n = list ? h->api->cfg_len(list) : 0;
+
+  for (i = 0; i < n; i++) {
+    const bn_node *it = h->api->cfg_at(list, i);
+    const char *v = h->api->cfg_scalar(it);
+
+    if (!v || !strchr(v, ':')) {
+      h->api->cfg_error(h, it, "resolve: '%s' is not HOST:PORT:ADDRESS",
+                        v ? v : "");
+      return BN_EINVAL;
+    }
+    *out = curl_slist_append(*out, v);
+  }
+  return BN_OK;
+}

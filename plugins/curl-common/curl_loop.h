@@ -48,4 +48,13 @@ void curl_loop_remove(curl_loop *l, CURL *easy);
 /** Close the multi handle (remove every transfer first). */
 void curl_loop_close(curl_loop *l);
 
+/**
+ * The `resolve:` option (a list of "HOST:PORT:ADDRESS", as curl's
+ * --resolve) as a list for CURLOPT_RESOLVE, appended to *out.  A bad
+ * item is reported with cfg_error (file and line) and gives BN_EINVAL;
+ * NULL `list` is none.  The caller frees *out (curl_slist_free_all).
+ */
+int curl_loop_resolve_list(bn_host *h, const bn_node *list,
+                           struct curl_slist **out);
+
 #endif

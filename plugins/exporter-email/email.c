@@ -417,21 +417,9 @@ static int em_init(bn_host *h, void **ctx)
     free(c);
     return rc;
   }
-  if (c->cfg.resolve) {
-    size_t i, n = h->api->cfg_len(c->cfg.resolve);
-
-    for (i = 0; i < n; i++) {
-      const bn_node *it = h->api->cfg_at(c->cfg.resolve, i);
-      const char *v = h->api->cfg_scalar(it);
-
-      if (!v || !strchr(v, ':')) {
-        h->api->cfg_error(h, it, "resolve: '%s' is not HOST:PORT:ADDRESS",
-                          v ? v : "");
-        em_destroy(c);
-        return BN_EINVAL;
-      }
-      c->resolve = curl_slist_append(c->resolve, v);
-    }
+  if (curl_loop_resolve_list(h, c->cfg.resolve, &c->resolve) < 0) {
+    em_destroy(c);
+    return BN_EINVAL;
   }
   {
     size_t i, n = h->api->cfg_len(c->cfg.to);

@@ -792,17 +792,8 @@ static int rw_init(bn_host *h, void **ctx)
     free(c);
     return rc;
   }
-  if (c->cfg.resolve) {
-    size_t i, n = h->api->cfg_len(c->cfg.resolve);
-
-    for (i = 0; i < n; i++) {
-      const bn_node *it = h->api->cfg_at(c->cfg.resolve, i);
-      const char *v = h->api->cfg_scalar(it);
-
-      /* checked by rw_check_cfg */
-      c->resolve = curl_slist_append(c->resolve, v);
-    }
-  }
+  /* (rw_check_cfg checked the items) */
+  curl_loop_resolve_list(h, c->cfg.resolve, &c->resolve);
   if (c->cfg.agent)
     snprintf(c->agent, sizeof(c->agent), "%s", c->cfg.agent);
   else if (gethostname(c->agent, sizeof(c->agent) - 1) < 0 || !c->agent[0])
