@@ -23,6 +23,11 @@ void an_level_cfg_latency(an_level_cfg *c)
        * event; the short median then needs +0.6 ms to open. */
       .min_spread = 0.1,
       .rel_spread = 0.02,
+      /* Effect size: however steady the baseline, a shift under 5 ms
+       * is no network event worth an episode (a sub-ms LAN target on a
+       * host that stalls for a few ms would otherwise open one at
+       * z > 30); a low-latency link sets min_shift lower. */
+      .min_shift = 5.0,
       .trend_z = 1.5,
       .accept_score = 0.2,
       .both_ways = 0,
@@ -38,6 +43,7 @@ void an_level_cfg_jitter(an_level_cfg *c)
   c->z_long = 5.0;
   c->min_spread = 0.2; /* same reason: +1.2 ms of volatility opens */
   c->rel_spread = 0.1;
+  c->min_shift = 3.0; /* median |difference| +3 ms: audible on a call */
   c->trend_z = 3.0;
 }
 
@@ -219,6 +225,15 @@ double an_level_add(an_level *d, const an_level_cfg *c, double v, int64_t t_ns,
     sl = an_score(zl < zs ? zl : zs, c->z_long);
     if (sl > score)
       score = sl;
+  }
+  /* The effect-size bound: the short median's shift is the larger one
+   * whenever the long median counts (it counts only below the short). */
+  if (c->min_shift > 0) {
+    double cap =
+        an_score(c->both_ways ? fabs(d->delta) : d->delta, c->min_shift);
+
+    if (score > cap)
+      score = cap;
   }
   d->z = zs > zl ? zs : zl;
   d->score = score;

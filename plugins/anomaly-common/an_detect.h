@@ -43,6 +43,8 @@ typedef struct an_level_cfg {
   double z_long;       /**< long-median z that scores 0.5 */
   double min_spread;   /**< absolute floor of the spread (units of v) */
   double rel_spread;   /**< floor of the spread relative to |centre| */
+  double min_shift;    /**< a shift this size (units of v) scores at most
+                            0.5; smaller ones less (0: no bound) */
   double trend_z;      /**< block halves differing more: not quiet */
   double accept_score; /**< samples scoring above: block not quiet */
   int both_ways;       /**< score drops too (not only rises) */

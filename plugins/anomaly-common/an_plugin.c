@@ -52,6 +52,7 @@ void an_plugin_cfg_default(an_plugin_cfg *p)
       .lat_z_long = c.latency.z_long,
       .lat_min_spread_ms = c.latency.min_spread,
       .lat_rel_spread = c.latency.rel_spread,
+      .lat_min_shift_ms = c.latency.min_shift,
       .lat_relearn_ns = c.latency.relearn_ns,
       .lat_both_ways = c.latency.both_ways,
       .loss_window = c.loss.window,
@@ -66,6 +67,7 @@ void an_plugin_cfg_default(an_plugin_cfg *p)
       .jit_z_short = c.jitter.z_short,
       .jit_z_long = c.jitter.z_long,
       .jit_min_spread_ms = c.jitter.min_spread,
+      .jit_min_shift_ms = c.jitter.min_shift,
   };
 }
 
@@ -92,6 +94,7 @@ void an_plugin_cfg_apply(const an_plugin_cfg *p, unsigned signals,
   c->latency.z_long = p->lat_z_long;
   c->latency.min_spread = p->lat_min_spread_ms;
   c->latency.rel_spread = p->lat_rel_spread;
+  c->latency.min_shift = p->lat_min_shift_ms;
   c->latency.relearn_ns = p->lat_relearn_ns;
   c->latency.both_ways = p->lat_both_ways;
   c->loss.window = p->loss_window;
@@ -108,6 +111,7 @@ void an_plugin_cfg_apply(const an_plugin_cfg *p, unsigned signals,
   c->jitter.z_short = p->jit_z_short;
   c->jitter.z_long = p->jit_z_long;
   c->jitter.min_spread = p->jit_min_spread_ms;
+  c->jitter.min_shift = p->jit_min_shift_ms;
   c->jitter.relearn_ns = p->lat_relearn_ns;
   an_config_clamp(c);
 }

@@ -27,6 +27,7 @@ typedef struct an_plugin_cfg {
   /* latency */
   int lat_baseline, lat_warmup, lat_short, lat_long;
   double lat_z_short, lat_z_long, lat_min_spread_ms, lat_rel_spread;
+  double lat_min_shift_ms;
   int64_t lat_relearn_ns;
   int lat_both_ways;
   /* loss */
@@ -36,7 +37,7 @@ typedef struct an_plugin_cfg {
   int loss_unreachable_critical;
   /* jitter */
   int jit_short, jit_long;
-  double jit_z_short, jit_z_long, jit_min_spread_ms;
+  double jit_z_short, jit_z_long, jit_min_spread_ms, jit_min_shift_ms;
 } an_plugin_cfg;
 
 /* Option table fragments; a plugin's table lists those it uses and ends
@@ -147,6 +148,14 @@ typedef struct an_plugin_cfg {
        .min = 0,                                                              \
        .max = 10,                                                             \
        BN_FIELD(an_plugin_cfg, lat_rel_spread)},                              \
+      {.name = "min_shift",                                                   \
+       .type = BN_OPT_DOUBLE,                                                 \
+       .def = "5",                                                            \
+       .help = "a latency shift of this many ms scores at most 0.5 "          \
+               "(smallest episode; 0: any significant shift)",                \
+       .min = 0,                                                              \
+       .max = 1e6,                                                            \
+       BN_FIELD(an_plugin_cfg, lat_min_shift_ms)},                            \
       {.name = "relearn_after",                                               \
        .type = BN_OPT_DURATION,                                               \
        .def = "10m",                                                          \
@@ -239,10 +248,17 @@ typedef struct an_plugin_cfg {
        .min = 0.5,                                                            \
        .max = 100,                                                            \
        BN_FIELD(an_plugin_cfg, jit_z_long)},                                  \
+      {.name = "jitter_min_spread",                                           \
+       .type = BN_OPT_DOUBLE,                                                 \
+       .def = "0.2",                                                          \
+       .help = "floor of the volatility spread, ms",                          \
+       .min = 0,                                                              \
+       .max = 1e6,                                                            \
+       BN_FIELD(an_plugin_cfg, jit_min_spread_ms)},                           \
   {                                                                           \
-    .name = "jitter_min_spread", .type = BN_OPT_DOUBLE, .def = "0.2",         \
-    .help = "floor of the volatility spread, ms", .min = 0, .max = 1e6,       \
-    BN_FIELD(an_plugin_cfg, jit_min_spread_ms)                                \
+    .name = "jitter_min_shift", .type = BN_OPT_DOUBLE, .def = "3",            \
+    .help = "a volatility rise of this many ms scores at most 0.5 (0: none)", \
+    .min = 0, .max = 1e6, BN_FIELD(an_plugin_cfg, jit_min_shift_ms)           \
   }
 
 #define AN_OPTIONS_WEIGHTS                                                    \

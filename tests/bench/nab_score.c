@@ -540,6 +540,9 @@ static void tuning_default(tuning *tu, const char *det)
   tu->cfg.latency.both_ways = 1;
   tu->cfg.latency.min_spread = 0;
   tu->cfg.jitter.min_spread = 0;
+  /* NAB values are not ms: no effect-size bound */
+  tu->cfg.latency.min_shift = 0;
+  tu->cfg.jitter.min_shift = 0;
   tu->cooldown_steps = 30;
   tu->relearn_steps = 600;
 }

@@ -75,15 +75,24 @@ static double grand(void)
   return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
 }
 
-static an_engine *engine(rec *r, int64_t cooldown_s)
+/* An engine with the defaults but the cooldown and the latency
+ * effect-size bound (min_shift, ms; negative: the default). */
+static an_engine *engine_shift(rec *r, int64_t cooldown_s, double min_shift)
 {
   an_config c;
 
   an_config_default(&c);
   c.cooldown_ns = cooldown_s * NS;
+  if (min_shift >= 0)
+    c.latency.min_shift = min_shift;
   memset(r, 0, sizeof(*r));
   rng_state = 88172645463325252ULL;
   return an_engine_new(&c, on_episode, r);
+}
+
+static an_engine *engine(rec *r, int64_t cooldown_s)
+{
+  return engine_shift(r, cooldown_s, -1);
 }
 
 /* A healthy RTT around 10 ms with 0.3 ms of noise, one sample a second. */
@@ -320,20 +329,66 @@ static void test_level_shift_episode_and_cooldown(void **state)
   an_engine_free(e);
 }
 
-static void test_slow_ramp_found(void **state)
+/* bufferbloat: +0.05 ms a second from 300 s, under the noise sample to
+ * sample; returns the engine with the ramp fed. */
+static an_engine *ramp(rec *r, double min_shift)
 {
-  rec r;
-  an_engine *e = engine(&r, 10);
+  an_engine *e = engine_shift(r, 10, min_shift);
 
-  (void)state;
   feed(e, "t", 0, 300, 10, 0.3);
-  /* bufferbloat: +0.05 ms a second, under the noise sample to sample */
   for (int64_t s = 300; s < 900; s++)
     an_engine_sample(e, "t", "icmp", "rtt_ms", AN_ROLE_LATENCY, 1,
                      10 + 0.05 * (double)(s - 300) + 0.3 * grand(), s * NS, 0);
+  return e;
+}
+
+static void test_slow_ramp_found(void **state)
+{
+  rec r;
+  an_engine *e = ramp(&r, -1);
+
+  (void)state;
   assert_int_equal(count_phase(&r, AN_EP_OPEN), 1);
-  /* found before the ramp had added 5 ms (17 baseline spreads) */
+  /* found once the ramp reaches the 5 ms effect size (at 400 s), not
+   * before */
+  assert_true(r.ev[0].start_ns >= 395 * NS);
+  assert_true(r.ev[0].start_ns < 410 * NS);
+  an_engine_free(e);
+}
+
+static void test_slow_ramp_found_sensitive(void **state)
+{
+  rec r;
+  an_engine *e = ramp(&r, 0.5);
+
+  (void)state;
+  assert_int_equal(count_phase(&r, AN_EP_OPEN), 1);
+  /* with min_shift 0.5 ms the statistics alone decide: found before the
+   * ramp had added 5 ms (17 baseline spreads) */
   assert_true(r.ev[0].start_ns < 400 * NS);
+  an_engine_free(e);
+}
+
+/* A sub-ms target on a host that stalls: 3 ms for 30 s is z > 30 but no
+ * network event by default; min_shift 1 makes it one. */
+static void test_small_shift_min_shift(void **state)
+{
+  rec r;
+  an_engine *e = engine(&r, 5);
+
+  (void)state;
+  feed(e, "t", 0, 100, 0.2, 0.02);
+  feed(e, "t", 100, 130, 3.2, 0.5);
+  feed(e, "t", 130, 200, 0.2, 0.02);
+  assert_int_equal(count_phase(&r, AN_EP_OPEN), 0);
+  an_engine_free(e);
+
+  e = engine_shift(&r, 5, 1);
+  feed(e, "t", 0, 100, 0.2, 0.02);
+  feed(e, "t", 100, 130, 3.2, 0.5);
+  feed(e, "t", 130, 200, 0.2, 0.02);
+  assert_int_equal(count_phase(&r, AN_EP_OPEN), 1);
+  assert_int_equal(r.ev[0].dominant, AN_SIG_LATENCY);
   an_engine_free(e);
 }
 
@@ -630,6 +685,8 @@ int main(void)
       cmocka_unit_test(test_lone_spike_ignored),
       cmocka_unit_test(test_level_shift_episode_and_cooldown),
       cmocka_unit_test(test_slow_ramp_found),
+      cmocka_unit_test(test_slow_ramp_found_sensitive),
+      cmocka_unit_test(test_small_shift_min_shift),
       cmocka_unit_test(test_gap_is_not_anomaly),
       cmocka_unit_test(test_invalid_never_anomaly),
       cmocka_unit_test(test_dead_from_start_unreachable),
