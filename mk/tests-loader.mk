@@ -23,7 +23,8 @@ check_LTLIBRARIES += \
 	tests/fixtures/plugins/ctor.la \
 	tests/fixtures/plugins/ctorabi.la \
 	tests/fixtures/plugins/ctornosym.la \
-	tests/fixtures/plugins/episodes.la
+	tests/fixtures/plugins/episodes.la \
+	tests/fixtures/plugins/errprobe.la
 # One source, three objects: a constructor that leaves a mark, in a
 # valid plugin, one of a wrong ABI and one without a descriptor.
 tests_fixtures_plugins_ctor_la_SOURCES = tests/fixtures/plugins/ctor.c
@@ -38,6 +39,9 @@ tests_fixtures_plugins_ctornosym_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_episodes_la_SOURCES = \
 	tests/fixtures/plugins/episodes.c
 tests_fixtures_plugins_episodes_la_LDFLAGS = $(FIXTURE_LDFLAGS)
+tests_fixtures_plugins_errprobe_la_SOURCES = \
+	tests/fixtures/plugins/errprobe.c
+tests_fixtures_plugins_errprobe_la_LDFLAGS = $(FIXTURE_LDFLAGS)
 tests_fixtures_plugins_fakepath_la_SOURCES = \
 	tests/fixtures/plugins/fakepath.c
 tests_fixtures_plugins_fakepath_la_LDFLAGS = $(FIXTURE_LDFLAGS)
@@ -72,6 +76,6 @@ tests_unit_test_loader_CFLAGS = $(TEST_CFLAGS) \
 tests_unit_test_loader_LDADD = $(TEST_LIBS)
 
 TESTS += tests/unit/test_loader tests/integration/sdk_out_of_tree.sh \
-	tests/integration/loader_trust.sh
+	tests/integration/loader_trust.sh tests/integration/sample_error_lost.sh
 EXTRA_DIST += tests/integration/sdk_out_of_tree.sh \
-	tests/integration/loader_trust.sh
+	tests/integration/loader_trust.sh tests/integration/sample_error_lost.sh

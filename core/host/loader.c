@@ -712,6 +712,7 @@ int loader_load_file(loader *ld, const char *path)
   log_debug("loader", "%s: loaded %s plugin '%s' %s", path,
             loader_kind_name(p->desc.kind), p->desc.name,
             p->desc.version ? p->desc.version : "");
+  free(real); /* only the checks needed it; p->file keeps the name */
   return 0;
 
 out:
