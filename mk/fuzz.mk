@@ -59,6 +59,8 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/plugin_elf/elf_magic_only \
 	tests/fuzz/corpus/report_model/small.json \
 	tests/fuzz/corpus/report_model/regress_shapes.json \
+	tests/fuzz/corpus/report_model/regress_null_section.json \
+	tests/fuzz/corpus/report_model/regress_tick_time.json \
 	tests/fuzz/corpus/omnetpp/onefifo.vec tests/fuzz/corpus/omnetpp/aloha.sca \
 	tests/fuzz/corpus/omnetpp/v3.vec
 EXTRA_DIST += $(fuzz_profile_SRC) $(fuzz_dns_reply_SRC) \

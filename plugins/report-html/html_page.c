@@ -12,6 +12,14 @@
 
 #include "html.h"
 
+/* A section name; "" for a null or non-string (any JSON reaches here). */
+static const char *h_secname(json_object *o)
+{
+  const char *s = json_object_get_string(o);
+
+  return s ? s : "";
+}
+
 static const char css[] =
     ":root{--fg:#1b1f24;--dim:#5b6570;--bg:#fff;--card:#f6f8fa;--line:#d0d7de;"
     "--ok:#2da44e;--warn:#d4a72c;--bad:#cf222e;--info:#0969da}\n"
@@ -208,11 +216,11 @@ int h_page_write(FILE *f, json_object *m, const char *paper)
   fputs("<nav>", f);
   for (i = 0; i < h_len(sections); i++)
     for (j = 0; j < sizeof(toc) / sizeof(toc[0]); j++)
-      if (!strcmp(json_object_get_string(h_at(sections, i)), toc[j].id))
+      if (!strcmp(h_secname(h_at(sections, i)), toc[j].id))
         fprintf(f, "<a href=\"#%s\">%s</a>", toc[j].id, toc[j].title);
   fputs("</nav>\n</header>\n<main>\n", f);
   for (i = 0; i < h_len(sections); i++) {
-    const char *s = json_object_get_string(h_at(sections, i));
+    const char *s = h_secname(h_at(sections, i));
 
     if (!strcmp(s, "alerts"))
       h_sec_alerts(f, m, &p);

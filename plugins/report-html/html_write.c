@@ -91,9 +91,15 @@ void h_when(FILE *f, const char *iso)
 
 void h_tick_time(char *buf, size_t len, double t, double span)
 {
-  time_t s = (time_t)t;
+  time_t s;
   struct tm tm;
 
+  /* out of time_t's range (NaN, 1e300 from a hostile model): no tick */
+  if (!(t > -1e15 && t < 1e15)) {
+    snprintf(buf, len, "-");
+    return;
+  }
+  s = (time_t)t;
   if (!gmtime_r(&s, &tm)) {
     snprintf(buf, len, "-");
     return;

@@ -669,6 +669,8 @@ static int text_write(json_object *m, FILE *f)
   for (i = 0; i < alen(sections); i++) {
     const char *s = json_object_get_string(aidx(sections, i));
 
+    if (!s) /* a null in the list (the model comes from any JSON) */
+      continue;
     if (!strcmp(s, "alerts"))
       sec_alerts(f, m);
     else if (!strcmp(s, "episodes"))
