@@ -371,22 +371,26 @@ static void test_slow_ramp_found_sensitive(void **state)
 
 /* A sub-ms target on a host that stalls: 3 ms for 30 s is z > 30 but no
  * network event by default; min_shift 1 makes it one. */
+static an_engine *host_stall(rec *r, double min_shift)
+{
+  an_engine *e = engine_shift(r, 5, min_shift);
+
+  feed(e, "t", 0, 100, 0.2, 0.02);
+  feed(e, "t", 100, 130, 3.2, 0.5);
+  feed(e, "t", 130, 200, 0.2, 0.02);
+  return e;
+}
+
 static void test_small_shift_min_shift(void **state)
 {
   rec r;
-  an_engine *e = engine(&r, 5);
+  an_engine *e = host_stall(&r, -1);
 
   (void)state;
-  feed(e, "t", 0, 100, 0.2, 0.02);
-  feed(e, "t", 100, 130, 3.2, 0.5);
-  feed(e, "t", 130, 200, 0.2, 0.02);
   assert_int_equal(count_phase(&r, AN_EP_OPEN), 0);
   an_engine_free(e);
 
-  e = engine_shift(&r, 5, 1);
-  feed(e, "t", 0, 100, 0.2, 0.02);
-  feed(e, "t", 100, 130, 3.2, 0.5);
-  feed(e, "t", 130, 200, 0.2, 0.02);
+  e = host_stall(&r, 1);
   assert_int_equal(count_phase(&r, AN_EP_OPEN), 1);
   assert_int_equal(r.ev[0].dominant, AN_SIG_LATENCY);
   an_engine_free(e);
