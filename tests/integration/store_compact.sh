@@ -221,7 +221,9 @@ printf 'name: r\ntargets: []\nretention: {raw: 1d, minutes: 2w, hours: 1y}\n' \
 expect_rc 0 "$BN" compact --profile "$T/good.yaml" --db "$db" --dry-run
 assert_contains "$T/out" "(older than 1d)"
 
-# --- a run compacts on its loop (first compaction after 1 s here)
+# --- a run compacts on its loop (first compaction after 1 s here): a
+# day more of each kind than the defaults the history was compacted to
+# keep (14d, 90d, 2y), and every hour rollup older than 90 days
 port=$(free_port)
 tcp_listener "$port"
 cat >"$T/run.yaml" <<YAML
@@ -231,7 +233,7 @@ targets:
 probes:
   - plugin: tcp
     interval: 200ms
-retention: {raw: 1d, minutes: 80d, hours: 90d}
+retention: {raw: 13d, minutes: 89d, hours: 90d}
 YAML
 # A compaction that the run's end cuts short is started again by the next
 # run (under ASan, or on a loaded machine, 8 s may not be enough): up to
